@@ -1,0 +1,47 @@
+/**
+ * Binary facts: what a `.node` file is, read from its headers without running it.
+ * Parsers return what they could establish plus a `reason` for what they could not; they never throw.
+ */
+
+export type BinaryFormat = 'elf' | 'macho' | 'pe';
+
+/** How the addon registers with Node: Node-API only, tied to one ABI, or not determinable statically. */
+export type ModuleKind =
+  | { kind: 'napi' }
+  /** `abi` is null when the addon is ABI-specific but its NODE_MODULE_VERSION can't be read. */
+  | { kind: 'abi'; abi: string | null; hybrid?: boolean }
+  | { kind: 'unknown' };
+
+export interface BinaryFacts {
+  format: BinaryFormat | null;
+  /** Node's arch name (`x64`, `arm64`, …); for a Mach-O universal file, the first slice's arch. */
+  arch: string | null;
+  /** Every arch the file carries (one for thin files, several for Mach-O universal files). */
+  arches: string[];
+  /** Node's platform name as far as the format tells (`linux`, `darwin`, `win32`, `freebsd`, …). */
+  platform: string | null;
+  libc: 'glibc' | 'musl' | null;
+  /** DT_NEEDED entries (ELF), dylib load commands (Mach-O) or imported DLLs (PE). */
+  needed: string[];
+  /** Highest `GLIBC_x.y` version needed, e.g. `"2.34"`. */
+  glibcVersion: string | null;
+  /** Highest `GLIBCXX_x.y.z` version needed, e.g. `"3.4.21"`. */
+  glibcxxVersion: string | null;
+  module: ModuleKind;
+  /** Node-API version declared through `node_api_module_get_api_version_v1`, when readable. */
+  napiVersion: number | null;
+  /** Mach-O: minimum macOS version (`LC_BUILD_VERSION` / `LC_VERSION_MIN_MACOSX`). */
+  minMacos?: string | null;
+  /** PE: the COFF machine name (`AMD64`, `ARM64`, `I386`). */
+  peMachine?: string | null;
+  /** PE: whether it imports from `node.exe` (or another host executable). */
+  importsNodeExe?: boolean | null;
+  /** Why a fact could not be established (null when the file parsed cleanly). */
+  reason: string | null;
+}
+
+/** A bounded, positioned reader over a file or buffer. `read` returns fewer bytes at EOF, never throws. */
+export interface ByteSource {
+  readonly size: number;
+  read(offset: number, length: number): Uint8Array;
+}
