@@ -1,0 +1,96 @@
+/**
+ * Plain records of what is installed (or locked). Arborist nodes never leave src/tree/:
+ * everything downstream works on these, so strategies stay testable with in-memory input.
+ */
+
+/** The manifest fields native-guard reads; everything else in package.json is dropped. */
+export interface ManifestFacts {
+  scripts: { preinstall?: string; install?: string; postinstall?: string };
+  gypfile?: boolean;
+  /** node-pre-gyp / prebuild-install `binary` block, as written. */
+  binary?: Record<string, unknown>;
+  os?: string[];
+  cpu?: string[];
+  libc?: string[];
+  main?: string;
+  dependencies: Record<string, string>;
+  optionalDependencies: Record<string, string>;
+  /** `config` block (prebuild-install reads `config.runtime`/`config.target`). */
+  config?: Record<string, unknown>;
+  /** `repository` as written (prebuild-install derives its GitHub download host from it). */
+  repository?: unknown;
+}
+
+/** A dependency as npm would resolve it from this package's folder. */
+export interface ResolvedDependency {
+  name: string;
+  spec: string;
+  type: 'prod' | 'optional' | 'dev' | 'peer' | 'peerOptional' | 'workspace';
+  /** Location of the package it resolves to, or null when it is not in the tree. */
+  location: string | null;
+}
+
+export interface PackageRecord {
+  name: string;
+  version: string;
+  /** `name@version`, as findings name packages. */
+  id: string;
+  /** Relative to the project root, POSIX separators; `''` is the root itself. */
+  location: string;
+  /** Absolute path of the package folder (the link target's folder for linked packages). */
+  path: string;
+  manifest: ManifestFacts;
+  /** Entries at the top of the package folder (one readdir: the cheap look every package gets). Dirs end in `/`. */
+  rootEntries: string[] | null;
+  dependencies: ResolvedDependency[];
+  isRoot: boolean;
+  isWorkspace: boolean;
+  optional: boolean;
+  dev: boolean;
+  inBundle: boolean;
+  /** True when read from an installed folder; false for lockfile-only records. */
+  installed: boolean;
+  /** The lockfile says this package has an install script (lockfile-only mode relies on it). */
+  hasInstallScript?: boolean;
+}
+
+/** A package-lock.json entry, kept for the platform packages npm skipped on this machine. */
+export interface LockEntry {
+  location: string;
+  name: string;
+  version: string | null;
+  os?: string[];
+  cpu?: string[];
+  libc?: string[];
+  optional: boolean;
+  dev: boolean;
+  hasInstallScript: boolean;
+  resolved?: string;
+  integrity?: string;
+  /** Declared dependency maps, for resolving platform packages of lockfile-only records. */
+  optionalDependencies?: Record<string, string>;
+}
+
+export interface LockfileIndex {
+  file: string;
+  lockfileVersion: number;
+  entries: Map<string, LockEntry>;
+}
+
+/** Something about the tree itself that is wrong (a malformed package.json, a dangling link…). */
+export interface TreeProblem {
+  kind: 'package-json-invalid' | 'link-broken' | 'folder-unreadable' | 'lockfile-invalid';
+  location: string;
+  path: string;
+  /** The underlying error code (`EJSONPARSE`, `ENOENT`, `EACCES`, `ELOOP`…). */
+  errorCode: string | null;
+  detail: string;
+}
+
+export interface ProjectTree {
+  root: string;
+  mode: 'installed' | 'lockfile';
+  packages: PackageRecord[];
+  lockfile: LockfileIndex | null;
+  problems: TreeProblem[];
+}
