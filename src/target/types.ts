@@ -6,6 +6,8 @@ export interface Toolchain {
   python: boolean;
   make: boolean;
   cxx: boolean;
+  /** False when the target says nothing about a toolchain (a `node22-linux-x64` spec); then the flags are false. */
+  known?: boolean;
   /** Host only: what was found where (omitted for predicted targets such as images). */
   details?: ToolchainDetails;
 }

@@ -20,7 +20,10 @@ export class TreeError extends Error {
 const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
 
 /** One readdir of the package folder: the single cheap look every package gets. */
-export function listRootEntries(path: string): { entries: string[] | null; error: NodeJS.ErrnoException | null } {
+export function listRootEntries(path: string): {
+  entries: string[] | null;
+  error: NodeJS.ErrnoException | null;
+} {
   try {
     const dirents = readdirSync(path, { withFileTypes: true });
     return { entries: dirents.map((d) => (d.isDirectory() ? `${d.name}/` : d.name)), error: null };

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import type { LockEntry, LockfileIndex, TreeProblem } from './types.js';
 
 const list = (v: unknown): string[] | undefined =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : undefined;
+  Array.isArray(v)
+    ? v.filter((x): x is string => typeof x === 'string')
+    : typeof v === 'string'
+      ? [v]
+      : undefined;
 
 const nameFromLocation = (location: string): string => {
   const idx = location.lastIndexOf('node_modules/');
@@ -35,7 +39,12 @@ export function readLockfile(root: string): { index: LockfileIndex | null; probl
   return { index: null, problem: null };
 }
 
-const lockProblem = (location: string, path: string, errorCode: string | null, detail: string): TreeProblem => ({
+const lockProblem = (
+  location: string,
+  path: string,
+  errorCode: string | null,
+  detail: string,
+): TreeProblem => ({
   kind: 'lockfile-invalid',
   location,
   path,

@@ -14,7 +14,9 @@ const stringMap = (value: unknown): Record<string, string> => {
 };
 
 const plainObject = (value: unknown): Record<string, unknown> | undefined =>
-  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 
 /**
  * Keeps only what native-guard reads. Any field may be missing or of the wrong type in a real

@@ -71,3 +71,31 @@ declare module 'node-api-version' {
   export function fromNodeVersion(version: string): number | undefined;
   export function fromElectronVersion(version: string): number | undefined;
 }
+
+declare module '@npmcli/config' {
+  interface ConfigOptions {
+    npmPath: string;
+    cwd: string;
+    argv: string[];
+    definitions: unknown;
+    flatten: unknown;
+    shorthands: unknown;
+    nerfDarts?: unknown;
+    env: Record<string, string | undefined>;
+    execPath: string;
+    platform: string;
+    warn?: boolean;
+  }
+  class Config {
+    constructor(options: ConfigOptions);
+    load(): Promise<void>;
+    get(key: string, where?: string): unknown;
+    flat: Record<string, unknown>;
+  }
+  export default Config;
+}
+
+declare module '@npmcli/config/lib/definitions/index.js' {
+  const defs: { definitions: unknown; flatten: unknown; shorthands: unknown; nerfDarts: unknown };
+  export default defs;
+}

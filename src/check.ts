@@ -1,0 +1,183 @@
+import { join } from 'node:path';
+import type { ProjectConfig } from './config.js';
+import { makeFinding, sortFindings } from './findings.js';
+import type { Finding } from './findings.js';
+import { detectNative, strategyNames } from './strategies/detect.js';
+import { evaluateChain } from './strategies/predict.js';
+import type { EvaluateOptions } from './strategies/predict.js';
+import type {
+  NativePackage,
+  PackageFiles,
+  PlatformCandidate,
+  Prediction,
+  PredictContext,
+} from './strategies/types.js';
+import type { Target } from './target/types.js';
+import { folderFiles } from './tree/files.js';
+import type { FactsReader } from './tree/files.js';
+import { resolveFrom } from './tree/resolve.js';
+import type { LockEntry, PackageRecord, ProjectTree, TreeProblem } from './tree/types.js';
+
+export interface PackageReport {
+  name: string;
+  version: string;
+  location: string;
+  strategies: string[];
+  predictions: Prediction[];
+}
+
+export interface CheckReport {
+  schemaVersion: 1;
+  root: string;
+  mode: ProjectTree['mode'];
+  targets: Target[];
+  packages: PackageReport[];
+  findings: Finding[];
+  /** Findings dropped by the `ignore` config, counted so the output can say so. */
+  ignored: number;
+}
+
+export interface AnalyzeInput {
+  tree: ProjectTree;
+  targets: Target[];
+  config: ProjectConfig;
+  env: Record<string, string | undefined>;
+  npmCache: string;
+  readFacts: FactsReader;
+  cacheHas(path: string): boolean;
+  evaluate?: EvaluateOptions;
+  /** Files of a record; defaults to its installed folder. Lockfile mode passes tarball-backed files. */
+  filesOf?: (record: PackageRecord) => PackageFiles | null;
+}
+
+/**
+ * The pure part of `check`: a loaded tree and resolved targets in, predictions and findings out.
+ * Everything it reads goes through the records and the injected readers.
+ */
+export function analyze(input: AnalyzeInput): CheckReport {
+  const { tree, targets } = input;
+  const byLocation = new Map(tree.packages.map((p) => [p.location, p]));
+  const lockEntries: Map<string, LockEntry> = tree.lockfile?.entries ?? new Map();
+  const filesCache = new Map<string, PackageFiles>();
+  const emptyFiles: PackageFiles = {
+    list: () => null,
+    exists: () => false,
+    readText: () => null,
+    facts: () => null,
+  };
+  const filesOf = (record: PackageRecord): PackageFiles => {
+    let hit = filesCache.get(record.location);
+    if (!hit) {
+      hit =
+        (input.filesOf
+          ? input.filesOf(record)
+          : record.installed
+            ? folderFiles(record.path, input.readFacts)
+            : null) ?? emptyFiles;
+      filesCache.set(record.location, hit);
+    }
+    return hit;
+  };
+  const resolverFor =
+    (pkg: PackageRecord) =>
+    (name: string, spec: string): PlatformCandidate => {
+      const dep = pkg.dependencies.find((d) => d.name === name);
+      const record =
+        dep?.location != null ? byLocation.get(dep.location) : resolveFrom(byLocation, pkg.location, name);
+      if (record) return { source: 'installed', record };
+      const entry = resolveFrom(lockEntries, pkg.location, name);
+      if (entry) return { source: 'lockfile', entry };
+      return { source: 'missing', name, spec };
+    };
+
+  const natives: NativePackage[] = [];
+  for (const pkg of tree.packages) {
+    const native = detectNative(pkg, { files: filesOf(pkg), resolvePlatformCandidate: resolverFor(pkg) });
+    if (native) natives.push(native);
+  }
+  // platform packages are reported through the package that picks them, not as packages of their own
+  const platformLocations = new Set<string>();
+  for (const native of natives) {
+    const resolve = resolverFor(native.pkg);
+    for (const link of native.chain) {
+      if (link.strategy !== 'platform-packages') continue;
+      for (const name of link.candidates) {
+        const cand = resolve(name, '*');
+        if (cand.source === 'installed') platformLocations.add(cand.record.location);
+      }
+    }
+  }
+
+  const findings: Finding[] = problemFindings(tree.problems);
+  const packages: PackageReport[] = [];
+  for (const native of natives) {
+    if (platformLocations.has(native.pkg.location)) continue;
+    const predictions: Prediction[] = [];
+    for (const target of targets) {
+      const ctx: PredictContext = {
+        native,
+        files: filesOf(native.pkg),
+        target,
+        resolvePlatformCandidate: resolverFor(native.pkg),
+        filesOf,
+        env: input.env,
+        npmCache: input.npmCache,
+        cacheHas: input.cacheHas,
+      };
+      const verdict = evaluateChain(ctx, input.evaluate);
+      predictions.push(verdict.prediction);
+      findings.push(...verdict.findings);
+    }
+    packages.push({
+      name: native.pkg.name,
+      version: native.pkg.version,
+      location: native.pkg.location,
+      strategies: strategyNames(native),
+      predictions,
+    });
+  }
+
+  const { kept, ignored } = applyIgnore(findings, input.config);
+  return {
+    schemaVersion: 1,
+    root: tree.root,
+    mode: tree.mode,
+    targets,
+    packages,
+    findings: sortFindings(kept),
+    ignored,
+  };
+}
+
+function applyIgnore(findings: Finding[], config: ProjectConfig): { kept: Finding[]; ignored: number } {
+  const ignore = new Set(config.ignore ?? []);
+  const allowBuild = new Set(config.allowSourceBuild ?? []);
+  const nameOf = (id: string | undefined) =>
+    id ? id.slice(0, id.lastIndexOf('@') > 0 ? id.lastIndexOf('@') : id.length) : '';
+  const kept = findings.filter((f) => {
+    const name = nameOf(f.package);
+    if (ignore.has(f.code) || (name && ignore.has(name))) return false;
+    if (f.code === 'SOURCE_BUILD_REQUIRED' && allowBuild.has(name)) return false;
+    return true;
+  });
+  return { kept, ignored: findings.length - kept.length };
+}
+
+function problemFindings(problems: TreeProblem[]): Finding[] {
+  return problems.map((p) => {
+    const evidence = { path: p.path, errorCode: p.errorCode, detail: p.detail };
+    const where = { location: p.location };
+    switch (p.kind) {
+      case 'package-json-invalid':
+        return makeFinding('PACKAGE_JSON_INVALID', where, evidence);
+      case 'link-broken':
+        return makeFinding('LINK_BROKEN', where, evidence);
+      case 'folder-unreadable':
+        return makeFinding('FOLDER_UNREADABLE', where, evidence);
+      case 'lockfile-invalid':
+        return makeFinding('LOCKFILE_INVALID', where, evidence);
+    }
+  });
+}
+
+export const npmPrebuildCache = (npmCache: string) => join(npmCache, '_prebuilds');

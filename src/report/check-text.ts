@@ -1,0 +1,108 @@
+import type { CheckReport } from '../check.js';
+import { findingDocsAnchor } from '../findings.js';
+import type { Finding, Severity } from '../findings.js';
+import type { Outcome } from '../strategies/types.js';
+import type { Target } from '../target/types.js';
+import { describe } from './messages.js';
+import { makeStyle, pad, visibleLength } from './style.js';
+import type { Style } from './style.js';
+
+const outcomeStyle = (s: Style, o: Outcome) =>
+  o === 'prebuilt' ? s.green(o) : o === 'source-build' ? s.yellow(o) : o === 'fails' ? s.red(o) : s.dim(o);
+
+const severityStyle = (s: Style, sev: Severity) =>
+  sev === 'error' ? s.red('error  ') : sev === 'warning' ? s.yellow('warning') : s.cyan('info   ');
+
+export function describeTarget(t: Target): string {
+  const libc = t.libc ? ` ${t.libc}${t.libcVersion ? ` ${t.libcVersion}` : ''}` : '';
+  const tc = t.toolchain;
+  let toolchain: string;
+  if (tc.known === false) toolchain = 'toolchain unknown';
+  else if (tc.details) {
+    const d = tc.details;
+    const parts = [
+      d.python ? `python ${d.python.version ?? ''}`.trim() : 'no python',
+      d.make ? 'make' : 'no make',
+      d.cxx ? `${d.cxx.path.split('/').pop()}` : 'no C++ compiler',
+      d.headers ? `headers (${d.headers.source})` : 'no offline headers',
+    ];
+    toolchain = parts.join(', ');
+  } else {
+    toolchain = tc.python && tc.make && tc.cxx ? 'python3, make, g++' : 'no compiler toolchain';
+  }
+  return `${t.runtime} ${t.version}, abi ${t.abi}, napi ${t.napi ?? '?'}, ${t.platform} ${t.arch}${libc}; ${toolchain}`;
+}
+
+export function renderCheckText(report: CheckReport, opts: { color: boolean; verbose?: boolean }): string {
+  const s = makeStyle(opts.color);
+  const out: string[] = [];
+  out.push(
+    `${s.bold('native-guard check')} ${report.root} ${s.dim(`(${report.mode === 'installed' ? 'installed tree' : 'lockfile only'}, ${report.packages.length} native ${report.packages.length === 1 ? 'package' : 'packages'})`)}`,
+  );
+  out.push('');
+  out.push(s.bold('Targets'));
+  const idWidth = Math.max(...report.targets.map((t) => t.id.length));
+  for (const t of report.targets) out.push(`  ${pad(t.id, idWidth)}  ${describeTarget(t)}`);
+  out.push('');
+
+  if (report.packages.length === 0) {
+    out.push('No native packages in this tree.');
+  } else {
+    const header = ['package', ...report.targets.map((t) => t.id)];
+    const rows = report.packages.map((p) => [
+      `${p.name}@${p.version}`,
+      ...report.targets.map((t) => {
+        const pred = p.predictions.find((x) => x.target === t.id);
+        return pred ? outcomeStyle(s, pred.outcome) : '';
+      }),
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => visibleLength(r[i]!))));
+    out.push(header.map((h, i) => s.bold(pad(h, widths[i]!))).join('  '));
+    for (const r of rows) out.push(r.map((c, i) => pad(c, widths[i]!)).join('  '));
+    if (opts.verbose) {
+      out.push('');
+      for (const p of report.packages) {
+        out.push(
+          `${s.bold(`${p.name}@${p.version}`)} ${s.dim(p.location)} ${s.dim(`[${p.strategies.join(' → ')}]`)}`,
+        );
+        for (const pred of p.predictions) {
+          const where = pred.binary
+            ? ` ${pred.fromPackage ? `${pred.fromPackage}/` : ''}${pred.binary}`
+            : pred.url
+              ? ` ${pred.url}`
+              : '';
+          out.push(`  ${pred.target}: ${outcomeStyle(s, pred.outcome)}${where}`);
+        }
+      }
+    }
+  }
+
+  if (report.findings.length) {
+    out.push('');
+    out.push(s.bold('Findings'));
+    for (const f of report.findings) out.push(...renderFinding(s, f));
+  }
+  out.push('');
+  out.push(summaryLine(s, report.findings, report.ignored));
+  return out.join('\n') + '\n';
+}
+
+export function renderFinding(s: Style, f: Finding): string[] {
+  const words = describe(f);
+  const lines = [`  ${severityStyle(s, f.severity)} ${s.bold(f.code)}  ${words.message}`];
+  if (words.fix) lines.push(`          ${s.dim('fix:')} ${words.fix}`);
+  lines.push(`          ${s.dim(findingDocsAnchor(f.code))}`);
+  return lines;
+}
+
+export function summaryLine(s: Style, findings: Finding[], ignored: number): string {
+  const count = (sev: Severity) => findings.filter((f) => f.severity === sev).length;
+  const errors = count('error');
+  const parts = [
+    errors ? s.red(`${errors} error${errors === 1 ? '' : 's'}`) : s.green('0 errors'),
+    `${count('warning')} warning${count('warning') === 1 ? '' : 's'}`,
+    `${count('info')} info`,
+  ];
+  if (ignored) parts.push(`${ignored} ignored by config`);
+  return parts.join(', ');
+}

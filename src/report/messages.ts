@@ -1,0 +1,196 @@
+import type { Finding } from '../findings.js';
+import type { Evidence } from '../strategies/types.js';
+
+export interface Words {
+  message: string;
+  /** What to do about it; empty when nothing needs doing. */
+  fix: string;
+}
+
+const nameOf = (id: string | undefined): string => {
+  if (!id) return '';
+  const at = id.lastIndexOf('@');
+  return at > 0 ? id.slice(0, at) : id;
+};
+
+const list = (xs: string[]) => xs.join(', ');
+
+const TOOL_NAMES = { python: 'python3', make: 'make', cxx: 'a C++ compiler (g++)' } as const;
+
+/** Install commands per image family, for the toolchain fix. */
+function toolchainFix(target: string | undefined): string {
+  if (target?.includes('alpine'))
+    return 'add `RUN apk add --no-cache python3 make g++` before `npm ci` (or use a build stage)';
+  if (target?.startsWith('node:') || target?.includes(':'))
+    return 'add `RUN apt-get update && apt-get install -y python3 make g++` before `npm ci`, or build in a full `node:<version>` stage and copy node_modules';
+  return 'install python3, make and a C++ compiler (Debian: `apt-get install python3 make g++`; Alpine: `apk add python3 make g++`)';
+}
+
+export function describeEvidence(e: Evidence): string {
+  switch (e.kind) {
+    case 'install-script':
+      return `${e.event} script: ${e.script}`;
+    case 'binding-gyp':
+      return 'has binding.gyp';
+    case 'prebuild-match':
+      return `matched prebuild ${e.file}`;
+    case 'prebuilds-none-for-target':
+      return e.available.length ? `prebuilds only for ${list(e.available)}` : 'no prebuilds/ folder';
+    case 'prebuild-tags-rejected':
+      return `${e.dir} has ${e.files.length ? list(e.files) : 'no .node files'}, none tagged for this target`;
+    case 'build-dir-ignored':
+      return `${e.file} exists from an earlier build; a fresh install starts without it`;
+    case 'download':
+      return e.url
+        ? `${e.tool} would download ${e.url}${e.cached ? ` (in npm's cache: ${e.cached})` : ''}${e.local ? ` (local prebuild: ${e.local})` : ''}`
+        : `${e.tool} cannot compute a download URL${e.problem ? `: ${e.problem}` : ''}`;
+    case 'platform-package':
+      return `platform package ${e.name}@${e.version ?? '?'} (${[e.os, e.cpu, e.libc]
+        .filter(Boolean)
+        .map((x) => x!.join('|'))
+        .join(
+          ' ',
+        )}) from the ${e.source === 'installed' ? 'installed tree' : 'lockfile'}${e.binary ? `: ${e.binary}` : ''}`;
+    case 'platform-packages-unmatched':
+      return `no platform package for this target among ${list(e.candidates.map((c) => c.name))}`;
+    case 'platform-packages-unresolved':
+      return `not in the tree or lockfile: ${list(e.names)}`;
+    case 'platform-package-not-installed':
+      return `${e.name} is in the lockfile for this machine but not installed`;
+    case 'toolchain':
+      return e.known
+        ? `toolchain: python3 ${e.python ? 'yes' : 'no'}, make ${e.make ? 'yes' : 'no'}, C++ ${e.cxx ? 'yes' : 'no'}`
+        : 'toolchain: unknown for this target';
+    case 'shipped-binary':
+      return `ships ${e.file}`;
+    case 'binary-facts':
+      return `${e.file}: ${e.format ?? 'unknown format'} ${list(e.arches)} ${e.libc ?? ''} ${e.module}${e.abi ? ` abi ${e.abi}` : ''}`.trim();
+    case 'opt-in-script':
+      return `install script only builds when asked (${e.script})`;
+  }
+}
+
+/** The words for one finding: what is wrong, with the numbers, and what to do. */
+export function describe(f: Finding): Words {
+  const pkg = f.package ?? f.location ?? '';
+  const name = nameOf(f.package);
+  const on = f.target ? ` on ${f.target}` : '';
+  switch (f.code) {
+    case 'NO_PREBUILD_FOR_TARGET': {
+      const why = f.evidence.details.map(describeEvidence).filter(Boolean);
+      return {
+        message: `${pkg} has no binary for${on.replace(' on', '')}: ${why.length ? why.join('; ') : 'nothing matched'}`,
+        fix: `use a version of ${name} that ships a binary for this target, or add a build step (python3, make, g++) and an install script that compiles it`,
+      };
+    }
+    case 'TOOLCHAIN_MISSING': {
+      const missing = f.evidence.missing.map((m) => TOOL_NAMES[m]);
+      return {
+        message: f.evidence.certain
+          ? `${pkg} must compile from source${on}, which lacks ${list(missing)}: the install fails`
+          : `${pkg} compiles from source${on} if its prebuilt download fails, and the target lacks ${list(missing)}`,
+        fix: toolchainFix(f.target),
+      };
+    }
+    case 'SOURCE_BUILD_REQUIRED':
+      return {
+        message: `${pkg} compiles from source${on} (${f.evidence.builder === 'cmake-js' ? 'cmake-js' : 'node-gyp'})${f.evidence.toolchainKnown ? '' : '; the target does not say whether python3/make/g++ are present'}`,
+        fix: `expect a slow install that needs python3, make and g++; to accept it, add "${name}" to nativeGuard.allowSourceBuild`,
+      };
+    case 'PREBUILD_DOWNLOAD_UNVERIFIED':
+      return {
+        message: `${pkg}${on}: ${f.evidence.tool} would download ${f.evidence.url ?? 'a prebuilt binary'}; not checked offline${
+          f.evidence.fallback === 'source-build'
+            ? ', and a source build would follow if it is missing'
+            : f.evidence.fallback === 'fails'
+              ? ', and the source-build fallback cannot run there'
+              : ', with no fallback if it is missing'
+        }`,
+        fix: 'run `native-guard check --online` to check that the download exists',
+      };
+    case 'INSTALL_SCRIPT_UNKNOWN':
+      return {
+        message: `${pkg}${on}: its ${f.evidence.event} script is not one native-guard can read: ${f.evidence.script}`,
+        fix: `check what it does on this target, or add "${name}" to nativeGuard.ignore once you have`,
+      };
+    case 'PLATFORM_PACKAGE_MISSING':
+      return {
+        message: `${pkg}${on}: ${f.evidence.name} is the platform package this machine needs, and it is not installed`,
+        fix: `reinstall without --no-optional/--omit=optional: \`rm -rf node_modules && npm install\` (npm/cli#4828)`,
+      };
+    case 'PLATFORM_PACKAGES_UNRESOLVED':
+      return {
+        message: `${pkg}${on}: cannot tell which platform package applies; not in the tree or lockfile: ${list(f.evidence.names)}`,
+        fix: 'commit a lockfile made with npm 7+ that records every platform, or run the lockfile-only check with registry access',
+      };
+    case 'NODE_HEADERS_UNAVAILABLE':
+      return {
+        message: `${pkg}${on}: node-gyp would download Node ${f.evidence.nodeVersion} headers for the build${f.evidence.besideNode ? `; headers exist at ${f.evidence.besideNode} but node-gyp does not use them by itself` : ''}`,
+        fix: f.evidence.besideNode
+          ? `set npm_config_nodedir=${f.evidence.besideNode.replace(/[\\/]include[\\/]node$/, '')} (or \`npm config set nodedir …\`) so builds work offline`
+          : 'allow access to nodejs.org during install, or run `npx node-gyp install` once while online',
+      };
+    case 'PYTHON_DISTUTILS_MISSING':
+      return {
+        message: `${pkg}${on}: python ${f.evidence.pythonVersion ?? '≥ 3.12'} has no distutils, which node-gyp ${f.evidence.nodeGyp ?? '< 10'} needs`,
+        fix: 'use node-gyp 10 or newer (update the package or npm), or point npm_config_python at a python 3.11',
+      };
+    case 'LIBC_MISMATCH':
+      return {
+        message: `${pkg}${on}: ${f.evidence.file} is linked against ${f.evidence.binaryLibc}, the target uses ${f.evidence.targetLibc ?? 'no libc'}${fallbackNote(f.evidence.fallback)}`,
+        fix:
+          f.evidence.fallback === 'source-build'
+            ? 'ship python3, make and g++ in the image so the build succeeds, or use a package version with a musl prebuild'
+            : `use a version of ${name} with a ${f.evidence.targetLibc ?? ''} build, or a ${f.evidence.binaryLibc}-based image`,
+      };
+    case 'ARCH_MISMATCH':
+      return {
+        message: `${pkg}${on}: ${f.evidence.file} is built for ${list(f.evidence.binaryArches)}, the target is ${f.evidence.targetArch}${fallbackNote(f.evidence.fallback)}`,
+        fix: `reinstall on the target architecture (\`npm rebuild ${name}\` inside the image)`,
+      };
+    case 'PLATFORM_MISMATCH':
+      return {
+        message: `${pkg}${on}: ${f.evidence.file} is a ${f.evidence.binaryPlatform} binary, the target is ${f.evidence.targetPlatform}${fallbackNote(f.evidence.fallback)}`,
+        fix: `reinstall on the target (\`npm ci\` inside the image), don't copy node_modules across systems`,
+      };
+    case 'GLIBC_TOO_OLD':
+      return {
+        message: `${pkg}${on}: ${f.evidence.file} needs GLIBC_${f.evidence.needed}, the target has glibc ${f.evidence.available}${fallbackNote(f.evidence.fallback)}`,
+        fix: 'use a newer base image (bookworm: 2.36, trixie: 2.41) or a package version built against an older glibc',
+      };
+    case 'NAPI_VERSION_TOO_HIGH':
+      return {
+        message: `${pkg}${on}: ${f.evidence.file} declares Node-API ${f.evidence.declared}, the target's Node supports ${f.evidence.available}${fallbackNote(f.evidence.fallback)}`,
+        fix: `upgrade Node on the target, or pin an older ${name}`,
+      };
+    case 'ABI_MISMATCH':
+      return {
+        message: `${pkg}${on}: ${f.evidence.file} is built for NODE_MODULE_VERSION ${f.evidence.binaryAbi}, the target needs ${f.evidence.targetAbi}${fallbackNote(f.evidence.fallback)}`,
+        fix: `\`npm rebuild ${name}\` with the target's Node, or reinstall inside the image`,
+      };
+    case 'PACKAGE_JSON_INVALID':
+      return {
+        message: `${f.evidence.path}: package.json cannot be read (${f.evidence.errorCode ?? 'error'}: ${f.evidence.detail})`,
+        fix: 'reinstall the package (`rm -rf` the folder, then `npm install`)',
+      };
+    case 'LINK_BROKEN':
+      return {
+        message: `${f.evidence.path}: ${f.evidence.errorCode === 'ELOOP' ? 'symbolic link cycle' : f.evidence.detail}`,
+        fix: 'remove the link and reinstall (`npm install`)',
+      };
+    case 'FOLDER_UNREADABLE':
+      return {
+        message: `${f.evidence.path}: cannot be read (${f.evidence.errorCode ?? 'error'})`,
+        fix: 'fix the permissions or reinstall as the user that runs the app',
+      };
+    case 'LOCKFILE_INVALID':
+      return {
+        message: `${f.evidence.path}: lockfile cannot be read (${f.evidence.errorCode ?? 'error'}: ${f.evidence.detail})`,
+        fix: 'regenerate it with `npm install --package-lock-only`',
+      };
+  }
+}
+
+function fallbackNote(fallback: 'source-build' | 'none'): string {
+  return fallback === 'source-build' ? '; the install load-tests it and compiles from source instead' : '';
+}

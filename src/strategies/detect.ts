@@ -1,0 +1,183 @@
+import type { PackageRecord } from '../tree/types.js';
+import { classifyCommand, splitScript } from './script.js';
+import type { ChainLink, NativePackage, PackageFiles, PlatformCandidate, ScriptRef } from './types.js';
+
+/** Dependencies that only a package with a native addon has a reason to depend on. */
+const NATIVE_DEPENDENCIES = new Set([
+  'bindings',
+  'node-gyp-build',
+  'node-gyp-build-optional-packages',
+  'prebuild-install',
+  '@mapbox/node-pre-gyp',
+  'node-pre-gyp',
+  '@discordjs/node-pre-gyp',
+  'nan',
+  'node-addon-api',
+  'cmake-js',
+  'node-gyp',
+  'napi-build-utils',
+  'pkg-prebuilds',
+  'napi-macros',
+]);
+
+const INSTALL_EVENTS = ['preinstall', 'install', 'postinstall'] as const;
+
+/** Platform-ish words in a package name, used only when no manifest or lockfile entry says os/cpu. */
+const PLATFORM_NAME =
+  /(?:^|[-/])(?:darwin|macos|linux|linuxmusl|win32|windows|freebsd|android|musl|gnu|msvc)(?:$|[-.])/;
+
+export interface DetectContext {
+  files: PackageFiles;
+  resolvePlatformCandidate(name: string, spec: string): PlatformCandidate;
+}
+
+const constraintsOf = (c: PlatformCandidate) =>
+  c.source === 'installed'
+    ? { os: c.record.manifest.os, cpu: c.record.manifest.cpu, libc: c.record.manifest.libc }
+    : c.source === 'lockfile'
+      ? { os: c.entry.os, cpu: c.entry.cpu, libc: c.entry.libc }
+      : null;
+
+/**
+ * Platform packages: optionalDependencies whose manifests carry os/cpu/libc, one per platform
+ * (sharp's @img/*, esbuild's @esbuild/*, napi-rs packages). A single OS-only optional dependency
+ * (chokidar's fsevents) is a package that merely works better somewhere, not a binary family.
+ */
+function platformCandidates(pkg: PackageRecord, ctx: DetectContext): string[] {
+  const names = Object.keys(pkg.manifest.optionalDependencies);
+  if (names.length < 2) return [];
+  let constrained = 0;
+  let unresolvedPlatformNamed = 0;
+  const picked: string[] = [];
+  for (const name of names) {
+    const cand = ctx.resolvePlatformCandidate(name, pkg.manifest.optionalDependencies[name]!);
+    const c = constraintsOf(cand);
+    if (c && (c.os || c.cpu || c.libc)) {
+      constrained++;
+      picked.push(name);
+    } else if (!c && PLATFORM_NAME.test(name)) {
+      unresolvedPlatformNamed++;
+      picked.push(name);
+    }
+  }
+  return constrained >= 2 || (constrained + unresolvedPlatformNamed >= 2 && unresolvedPlatformNamed > 0)
+    ? picked
+    : [];
+}
+
+/** A `node install.js` script that only acts when asked to build from source (sharp, @parcel/watcher). */
+function isOptInScript(files: PackageFiles, file: string | null): boolean {
+  if (!file) return false;
+  const text = files.readText(file.replace(/^\.\//, ''), 256 * 1024);
+  if (text === null) return false;
+  const gated = /npm_config_build_from_source|build[-_]from[-_]source/.test(text);
+  const downloads = /\bhttps?\.(?:get|request)\b|\bfetch\(|download/i.test(text);
+  return gated && !downloads;
+}
+
+/**
+ * Reads the strategy chain of a package from its manifest, install scripts and top-level files.
+ * Returns null for packages that have nothing to do with native binaries.
+ */
+export function detectNative(pkg: PackageRecord, ctx: DetectContext): NativePackage | null {
+  const m = pkg.manifest;
+  const entries = pkg.rootEntries ?? [];
+  const has = (entry: string) => entries.includes(entry);
+  const hasPrebuilds = has('prebuilds/');
+  const hasBindingGyp = has('binding.gyp');
+  const shippedNode = entries.filter((e) => e.endsWith('.node'));
+  const depNames = [...Object.keys(m.dependencies), ...Object.keys(m.optionalDependencies)];
+  const nativeDeps = depNames.some((d) => NATIVE_DEPENDENCIES.has(d));
+  const nativeHint =
+    nativeDeps || hasPrebuilds || hasBindingGyp || m.gypfile === true || !!m.binary || shippedNode.length > 0;
+
+  const scripts: ScriptRef[] = [];
+  for (const event of INSTALL_EVENTS) {
+    const text = m.scripts[event];
+    if (text !== undefined && text.trim() !== '') scripts.push({ event, text });
+  }
+
+  const chain: ChainLink[] = [];
+  const platform = platformCandidates(pkg, ctx);
+  const usesOptionalPackagesLoader = depNames.includes('node-gyp-build-optional-packages');
+  if (platform.length && !usesOptionalPackagesLoader) {
+    chain.push({ strategy: 'platform-packages', candidates: platform });
+  }
+
+  for (const script of scripts) {
+    const commands = splitScript(script.text);
+    // `a || b`: b is a fallback; `a && b` / `a; b`: a sequence, of which we keep what builds or fetches.
+    for (const command of commands) {
+      const kind = classifyCommand(command.argv);
+      switch (kind.kind) {
+        case 'node-gyp-build':
+          chain.push({ strategy: 'node-gyp-build', optionalPackages: kind.optionalPackages, script });
+          // node-gyp-build's install bin runs a load test and falls back to `node-gyp rebuild`
+          chain.push({ strategy: 'source-build', builder: 'node-gyp', script });
+          break;
+        case 'prebuild-install':
+          chain.push({ strategy: 'prebuild-install', args: kind.args, script });
+          break;
+        case 'node-pre-gyp':
+          chain.push({ strategy: 'node-pre-gyp', args: kind.args, script });
+          if (kind.fallbackToBuild) chain.push({ strategy: 'source-build', builder: 'node-gyp', script });
+          break;
+        case 'source-build':
+          // `node-gyp configure && node-gyp build` is one build
+          if (chain.at(-1)?.strategy !== 'source-build') {
+            chain.push({ strategy: 'source-build', builder: kind.builder, script });
+          }
+          break;
+        case 'node-script':
+        case 'other':
+          if (nativeHint || platform.length) {
+            const optIn = kind.kind === 'node-script' && isOptInScript(ctx.files, kind.file);
+            chain.push({ strategy: 'unknown-script', script, optIn });
+          }
+          break;
+        case 'noop':
+          break;
+      }
+    }
+  }
+
+  // npm runs `node-gyp rebuild` itself for a package with a binding.gyp and no install/preinstall
+  // script, unless the manifest says `"gypfile": false`.
+  if (
+    hasBindingGyp &&
+    m.gypfile !== false &&
+    m.scripts.install === undefined &&
+    m.scripts.preinstall === undefined
+  ) {
+    chain.push({ strategy: 'source-build', builder: 'implicit-node-gyp', script: null });
+  }
+
+  const fromScripts = chain.some((l) => l.strategy !== 'platform-packages');
+  if (!chain.some((l) => l.strategy === 'node-gyp-build') && (hasPrebuilds || usesOptionalPackagesLoader)) {
+    const loader = depNames.includes('node-gyp-build') || usesOptionalPackagesLoader;
+    if (loader) {
+      // no install script: the loader picks a bundled prebuild at run time, with no build to fall back on
+      chain.unshift({
+        strategy: 'node-gyp-build',
+        optionalPackages: usesOptionalPackagesLoader,
+        script: null,
+      });
+    }
+  }
+
+  if (!fromScripts && !chain.length && shippedNode.length) {
+    chain.push({ strategy: 'shipped-binary', files: shippedNode });
+  } else if (!chain.length && m.main?.endsWith('.node')) {
+    chain.push({ strategy: 'shipped-binary', files: [m.main.replace(/^\.\//, '')] });
+  }
+
+  if (!chain.length) return null;
+  return { pkg, chain, scripts };
+}
+
+/** Strategy names of a chain, in order, each once. */
+export function strategyNames(native: NativePackage): string[] {
+  const out: string[] = [];
+  for (const link of native.chain) if (!out.includes(link.strategy)) out.push(link.strategy);
+  return out;
+}

@@ -1,0 +1,136 @@
+import { checkPlatform } from 'npm-install-checks';
+import type { Target } from '../target/types.js';
+import type { PackageRecord } from '../tree/types.js';
+import type { Evidence, LinkResult, PackageFiles, PlatformCandidate, PredictContext } from './types.js';
+
+export interface PlatformConstraints {
+  os?: string[];
+  cpu?: string[];
+  libc?: string[];
+}
+
+/**
+ * Would npm install a package with these os/cpu/libc fields on the target? Decided by
+ * npm-install-checks, the code behind npm's own EBADPLATFORM, with the target passed in as the
+ * environment.
+ */
+export function npmWouldInstall(c: PlatformConstraints, target: Target): boolean {
+  try {
+    checkPlatform({ os: c.os, cpu: c.cpu, libc: c.libc }, false, {
+      os: target.platform,
+      cpu: target.arch,
+      // given no libc, npm-install-checks asks the running machine (for linux only), so a linux
+      // target always passes its own
+      libc: target.libc ?? (target.platform === 'linux' ? 'glibc' : undefined),
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const candidateConstraints = (c: PlatformCandidate): PlatformConstraints | null =>
+  c.source === 'installed'
+    ? { os: c.record.manifest.os, cpu: c.record.manifest.cpu, libc: c.record.manifest.libc }
+    : c.source === 'lockfile'
+      ? { os: c.entry.os, cpu: c.entry.cpu, libc: c.entry.libc }
+      : null;
+
+/** The first `.node` in a package: its `main` when that is one, else a shallow search. */
+export function findNodeFile(files: PackageFiles, record: PackageRecord): string | null {
+  const main = record.manifest.main?.replace(/^\.\//, '');
+  if (main?.endsWith('.node') && files.exists(main)) return main;
+  const queue = [''];
+  // platform packages keep their binary at the top or one or two folders down (lib/, bin/, build/Release/)
+  for (let depth = 0; depth < 3 && queue.length; depth++) {
+    const next: string[] = [];
+    for (const dir of queue) {
+      const entries = files.list(dir) ?? [];
+      const hit = entries.find((e) => !e.dir && e.name.endsWith('.node'));
+      if (hit) return dir ? `${dir}/${hit.name}` : hit.name;
+      for (const e of entries)
+        if (e.dir && e.name !== 'node_modules') next.push(dir ? `${dir}/${e.name}` : e.name);
+    }
+    queue.splice(0, queue.length, ...next);
+  }
+  return null;
+}
+
+/**
+ * Which of the parent's platform packages npm would install on the target, and where its binary
+ * is. Installed records answer for this machine; lockfile entries (every platform's, with
+ * os/cpu/libc) answer for the others.
+ */
+export function predictPlatformPackages(ctx: PredictContext, names: string[]): LinkResult {
+  const manifest = ctx.native.pkg.manifest;
+  const matched: Evidence[] = [];
+  const unmatched: Array<{ name: string; os?: string[]; cpu?: string[]; libc?: string[] }> = [];
+  const unresolved: string[] = [];
+  let binary: string | null = null;
+  let fromPackage: string | undefined;
+  let installedMatch = false;
+  let notInstalled: Evidence | null = null;
+
+  for (const name of names) {
+    const cand = ctx.resolvePlatformCandidate(name, manifest.optionalDependencies[name] ?? '*');
+    const c = candidateConstraints(cand);
+    if (!c) {
+      unresolved.push(name);
+      continue;
+    }
+    if (!npmWouldInstall(c, ctx.target)) {
+      unmatched.push({ name, ...c });
+      continue;
+    }
+    if (cand.source === 'installed') {
+      installedMatch = true;
+      const file = findNodeFile(ctx.filesOf(cand.record), cand.record);
+      matched.push({
+        kind: 'platform-package',
+        name,
+        version: cand.record.version,
+        location: cand.record.location,
+        source: 'installed',
+        ...c,
+        binary: file,
+      });
+      if (file && !binary) {
+        binary = file;
+        fromPackage = cand.record.id;
+      }
+    } else if (cand.source === 'lockfile') {
+      matched.push({
+        kind: 'platform-package',
+        name,
+        version: cand.entry.version,
+        location: cand.entry.location,
+        source: 'lockfile',
+        ...c,
+        binary: null,
+      });
+      fromPackage ??= `${name}@${cand.entry.version ?? '*'}`;
+      if (ctx.target.isHost && ctx.native.pkg.installed) {
+        // npm should have installed it on this machine: the tree is not what `npm ci` gives
+        notInstalled = { kind: 'platform-package-not-installed', name, location: cand.entry.location };
+      }
+    }
+  }
+
+  if (matched.length) {
+    const evidence = notInstalled && !installedMatch ? [...matched, notInstalled] : matched;
+    if (notInstalled && !installedMatch) {
+      return { kind: 'miss', strategy: 'platform-packages', evidence };
+    }
+    const result: LinkResult = { kind: 'binary', strategy: 'platform-packages', binary, evidence };
+    if (fromPackage) result.fromPackage = fromPackage;
+    return result;
+  }
+  const evidence: Evidence[] = [];
+  if (unmatched.length) evidence.push({ kind: 'platform-packages-unmatched', candidates: unmatched });
+  if (unresolved.length) {
+    evidence.push({ kind: 'platform-packages-unresolved', names: unresolved });
+    // an entry we know nothing about might be the one this target needs
+    return { kind: 'unknown', strategy: 'platform-packages', reason: 'unresolved', evidence };
+  }
+  return { kind: 'miss', strategy: 'platform-packages', evidence };
+}

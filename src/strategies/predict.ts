@@ -1,0 +1,262 @@
+import { makeFinding } from '../findings.js';
+import type { Finding } from '../findings.js';
+import { predictNodeGypBuild } from './node-gyp-build.js';
+import { predictPlatformPackages } from './platform-packages.js';
+import { predictShippedBinary } from './shipped-binary.js';
+import { predictSourceBuild, toolchainComplete, toolchainEvidence } from './source-build.js';
+import type {
+  ChainLink,
+  Evidence,
+  LinkResult,
+  Mismatch,
+  Prediction,
+  PredictContext,
+  StrategyName,
+} from './types.js';
+
+/** Link predictors that live in their own modules and are registered by the caller (downloads). */
+export type LinkPredictor = (ctx: PredictContext, link: ChainLink) => LinkResult;
+
+export interface EvaluateOptions {
+  /** prebuild-install and node-pre-gyp predictors. */
+  download?: LinkPredictor;
+  /** Binary facts of a picked binary against the target; an empty list means it fits. */
+  checkBinary?: (ctx: PredictContext, result: Extract<LinkResult, { kind: 'binary' }>) => Mismatch[];
+  /** Host-only source-build checks (headers, python/node-gyp compatibility). */
+  sourceBuildFindings?: (
+    ctx: PredictContext,
+    link: Extract<ChainLink, { strategy: 'source-build' }>,
+  ) => Finding[];
+}
+
+function runLink(ctx: PredictContext, link: ChainLink, opts: EvaluateOptions): LinkResult {
+  switch (link.strategy) {
+    case 'node-gyp-build':
+      return predictNodeGypBuild(ctx, link.optionalPackages);
+    case 'platform-packages':
+      return predictPlatformPackages(ctx, link.candidates);
+    case 'source-build':
+      return predictSourceBuild();
+    case 'shipped-binary':
+      return predictShippedBinary(link.files);
+    case 'unknown-script': {
+      const evidence: Evidence[] = [
+        { kind: 'install-script', event: link.script.event, script: link.script.text },
+      ];
+      if (link.optIn) {
+        // it only builds when asked to (npm_config_build_from_source): nothing happens by default
+        return { kind: 'miss', strategy: 'unknown-script', evidence };
+      }
+      return { kind: 'unknown', strategy: 'unknown-script', reason: 'script', evidence };
+    }
+    case 'prebuild-install':
+    case 'node-pre-gyp':
+      if (!opts.download)
+        return { kind: 'unknown', strategy: link.strategy, reason: 'download-unverified', evidence: [] };
+      return opts.download(ctx, link);
+  }
+}
+
+/** node-gyp-build's install bin load-tests the prebuild and compiles when that fails. */
+const loadTested = (link: ChainLink) => link.strategy === 'node-gyp-build' && link.script !== null;
+
+export interface ChainVerdict {
+  prediction: Prediction;
+  findings: Finding[];
+}
+
+/**
+ * Walks a package's chain for one target the way its install would run: the first link that yields
+ * a binary that fits wins; a build runs when the target can compile; an unverifiable step keeps
+ * the outcome `unknown` while the links after it say how bad a failure would be.
+ */
+export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): ChainVerdict {
+  const { native, target } = ctx;
+  const where = { package: native.pkg.id, location: native.pkg.location, target: target.id };
+  const findings: Finding[] = [];
+  const evidence: Evidence[] = [];
+  let pending: Extract<LinkResult, { kind: 'unknown' }> | null = null;
+  let pendingIndex = -1;
+  const strategies: StrategyName[] = [];
+  const done = (
+    outcome: Prediction['outcome'],
+    strategy: StrategyName | null,
+    extra: Partial<Prediction> = {},
+  ) => {
+    if (pending) findings.push(...pendingFindings(pending, outcome));
+    return { prediction: { target: target.id, outcome, strategy, ...extra, evidence }, findings };
+  };
+
+  const chain = native.chain;
+  for (let i = 0; i < chain.length; i++) {
+    const link = chain[i]!;
+    const result = runLink(ctx, link, opts);
+    strategies.push(result.strategy);
+    evidence.push(...result.evidence);
+    switch (result.kind) {
+      case 'binary': {
+        const mismatches = result.mismatches ?? opts.checkBinary?.(ctx, result) ?? [];
+        if (mismatches.length) {
+          const fallsBack = loadTested(link) && chain.slice(i + 1).some((l) => l.strategy === 'source-build');
+          for (const m of mismatches) {
+            findings.push(mismatchFinding(m, where, result, fallsBack));
+          }
+          if (fallsBack) continue;
+          return done('fails', result.strategy, binaryFields(result));
+        }
+        // a download that may or may not work, followed by a prebuilt that does: prebuilt either way
+        if (pending && pending.reason !== 'download-unverified')
+          return done('unknown', result.strategy, binaryFields(result));
+        pending = null;
+        return done('prebuilt', result.strategy, binaryFields(result));
+      }
+      case 'build': {
+        const buildLink = link as Extract<ChainLink, { strategy: 'source-build' }>;
+        evidence.push(toolchainEvidence(target));
+        const known = target.toolchain.known !== false;
+        if (!known || toolchainComplete(target)) {
+          const extra = opts.sourceBuildFindings?.(ctx, buildLink) ?? [];
+          findings.push(...extra);
+          const blocked = extra.some((f) => f.severity === 'error');
+          // after an unverifiable download the outcome stays unknown either way
+          if (pending) return done('unknown', 'source-build');
+          if (blocked) return done('fails', 'source-build');
+          findings.push(
+            makeFinding('SOURCE_BUILD_REQUIRED', where, {
+              builder: buildLink.builder,
+              toolchainKnown: known,
+              details: evidence.slice(),
+            }),
+          );
+          return done('source-build', 'source-build');
+        }
+        const missing = (['python', 'make', 'cxx'] as const).filter((k) => !target.toolchain[k]);
+        findings.push(
+          makeFinding(
+            'TOOLCHAIN_MISSING',
+            { ...where, severity: pending ? 'warning' : 'error' },
+            { missing: [...missing], certain: !pending, details: evidence.slice() },
+          ),
+        );
+        return done(pending ? 'unknown' : 'fails', 'source-build');
+      }
+      case 'miss':
+        if (result.evidence.some((e) => e.kind === 'platform-package-not-installed')) {
+          for (const e of result.evidence) {
+            if (e.kind === 'platform-package-not-installed') {
+              findings.push(
+                makeFinding('PLATFORM_PACKAGE_MISSING', where, { name: e.name, location: e.location }),
+              );
+            }
+          }
+          return done('fails', result.strategy);
+        }
+        continue;
+      case 'unknown':
+        if (!pending) {
+          pending = result;
+          pendingIndex = i;
+        }
+        continue;
+    }
+  }
+  if (pending) return done('unknown', pending.strategy, pending.url ? { url: pending.url } : {});
+  findings.push(
+    makeFinding('NO_PREBUILD_FOR_TARGET', where, {
+      strategies: unique(strategies),
+      details: evidence.slice(),
+    }),
+  );
+  return done('fails', null);
+
+  function pendingFindings(
+    p: Extract<LinkResult, { kind: 'unknown' }>,
+    outcome: Prediction['outcome'],
+  ): Finding[] {
+    if (p.reason === 'download-unverified') {
+      const download = p.evidence.find((e) => e.kind === 'download');
+      const buildAfter = chain.slice(pendingIndex + 1).some((l) => l.strategy === 'source-build');
+      const fallback =
+        outcome === 'unknown' && findings.some((f) => f.code === 'TOOLCHAIN_MISSING')
+          ? 'fails'
+          : buildAfter
+            ? 'source-build'
+            : 'none';
+      return [
+        makeFinding(
+          'PREBUILD_DOWNLOAD_UNVERIFIED',
+          { ...where, severity: fallback === 'source-build' ? 'info' : 'warning' },
+          {
+            tool: p.strategy === 'node-pre-gyp' ? 'node-pre-gyp' : 'prebuild-install',
+            url: download?.kind === 'download' ? download.url : (p.url ?? null),
+            fallback,
+          },
+        ),
+      ];
+    }
+    if (p.reason === 'script') {
+      const script = p.evidence.find((e) => e.kind === 'install-script');
+      return script?.kind === 'install-script'
+        ? [makeFinding('INSTALL_SCRIPT_UNKNOWN', where, { event: script.event, script: script.script })]
+        : [];
+    }
+    const names = p.evidence.flatMap((e) => (e.kind === 'platform-packages-unresolved' ? e.names : []));
+    return names.length ? [makeFinding('PLATFORM_PACKAGES_UNRESOLVED', where, { names })] : [];
+  }
+}
+
+const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
+
+function binaryFields(r: Extract<LinkResult, { kind: 'binary' }>): Partial<Prediction> {
+  const out: Partial<Prediction> = {};
+  if (r.binary) out.binary = r.binary;
+  if (r.fromPackage) out.fromPackage = r.fromPackage;
+  if (r.url) out.url = r.url;
+  return out;
+}
+
+function mismatchFinding(
+  m: Mismatch,
+  where: { package: string; location: string; target: string },
+  result: Extract<LinkResult, { kind: 'binary' }>,
+  fallsBack: boolean,
+): Finding {
+  const file = result.binary ?? '';
+  const base = {
+    file,
+    strategy: result.strategy,
+    fallback: fallsBack ? ('source-build' as const) : ('none' as const),
+  };
+  // when the install load-tests the prebuild and compiles instead, the mismatch explains the build
+  const fields = { ...where, ...(fallsBack ? { severity: 'info' as const } : {}) };
+  switch (m.code) {
+    case 'LIBC_MISMATCH':
+      return makeFinding('LIBC_MISMATCH', fields, {
+        ...base,
+        binaryLibc: m.binaryLibc,
+        targetLibc: m.targetLibc,
+      });
+    case 'ARCH_MISMATCH':
+      return makeFinding('ARCH_MISMATCH', fields, {
+        ...base,
+        binaryArches: m.binaryArches,
+        targetArch: m.targetArch,
+      });
+    case 'PLATFORM_MISMATCH':
+      return makeFinding('PLATFORM_MISMATCH', fields, {
+        ...base,
+        binaryPlatform: m.binaryPlatform,
+        targetPlatform: m.targetPlatform,
+      });
+    case 'GLIBC_TOO_OLD':
+      return makeFinding('GLIBC_TOO_OLD', fields, { ...base, needed: m.needed, available: m.available });
+    case 'NAPI_VERSION_TOO_HIGH':
+      return makeFinding('NAPI_VERSION_TOO_HIGH', fields, {
+        ...base,
+        declared: m.declared,
+        available: m.available,
+      });
+    case 'ABI_MISMATCH':
+      return makeFinding('ABI_MISMATCH', fields, { ...base, binaryAbi: m.binaryAbi, targetAbi: m.targetAbi });
+  }
+}

@@ -1,0 +1,15 @@
+import type { LinkResult } from './types.js';
+
+/**
+ * A `.node` that comes in the tarball with no loader convention around it: whatever the file is,
+ * that is what every target gets. Binary facts decide whether it fits.
+ */
+export function predictShippedBinary(files: string[]): LinkResult {
+  const file = files[0] ?? null;
+  return {
+    kind: 'binary',
+    strategy: 'shipped-binary',
+    binary: file,
+    evidence: files.map((f) => ({ kind: 'shipped-binary' as const, file: f })),
+  };
+}

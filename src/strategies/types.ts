@@ -1,0 +1,172 @@
+import type { BinaryFacts } from '../binary/types.js';
+import type { Target } from '../target/types.js';
+import type { LockEntry, PackageRecord } from '../tree/types.js';
+
+export type StrategyName =
+  | 'node-gyp-build'
+  | 'prebuild-install'
+  | 'node-pre-gyp'
+  | 'platform-packages'
+  | 'source-build'
+  | 'shipped-binary'
+  | 'unknown-script';
+
+export type Outcome = 'prebuilt' | 'source-build' | 'fails' | 'unknown';
+
+export interface FileEntry {
+  name: string;
+  dir: boolean;
+}
+
+/** Read access to one package's files: its installed folder, or (lockfile mode) its tarball. */
+export interface PackageFiles {
+  /** Entries of a folder relative to the package root (`''` is the root); null when absent or unreadable. */
+  list(dir: string): FileEntry[] | null;
+  exists(file: string): boolean;
+  /** Text of a small file (bounded), or null. */
+  readText(file: string, maxBytes?: number): string | null;
+  /** Binary facts of a file, or null when it can't be opened. */
+  facts(file: string): BinaryFacts | null;
+}
+
+/** One link of a package's strategy chain, as read from its manifest and install script. */
+export type ChainLink =
+  | { strategy: 'node-gyp-build'; optionalPackages: boolean; script: ScriptRef | null }
+  | { strategy: 'prebuild-install'; args: string[]; script: ScriptRef }
+  | { strategy: 'node-pre-gyp'; args: string[]; script: ScriptRef }
+  | { strategy: 'platform-packages'; candidates: string[] }
+  | {
+      strategy: 'source-build';
+      builder: 'node-gyp' | 'cmake-js' | 'implicit-node-gyp';
+      script: ScriptRef | null;
+    }
+  | { strategy: 'shipped-binary'; files: string[] }
+  | { strategy: 'unknown-script'; script: ScriptRef; optIn: boolean };
+
+export interface ScriptRef {
+  event: 'preinstall' | 'install' | 'postinstall';
+  /** The whole script as written in package.json. */
+  text: string;
+}
+
+/** What a package's installs will do, read once per package; predictions then run per target. */
+export interface NativePackage {
+  pkg: PackageRecord;
+  chain: ChainLink[];
+  /** Install scripts as written, for the evidence. */
+  scripts: ScriptRef[];
+}
+
+/** Platform package as npm would resolve it from the parent: installed, or only in the lockfile. */
+export type PlatformCandidate =
+  | { source: 'installed'; record: PackageRecord }
+  | { source: 'lockfile'; entry: LockEntry }
+  | { source: 'missing'; name: string; spec: string };
+
+/** Structured evidence; the renderer turns it into words. */
+export type Evidence =
+  | { kind: 'install-script'; event: ScriptRef['event']; script: string }
+  | { kind: 'binding-gyp' }
+  | { kind: 'prebuild-match'; file: string; dir: string }
+  | { kind: 'prebuilds-none-for-target'; available: string[] }
+  | { kind: 'prebuild-tags-rejected'; dir: string; files: string[] }
+  | { kind: 'build-dir-ignored'; file: string }
+  | {
+      kind: 'download';
+      tool: 'prebuild-install' | 'node-pre-gyp';
+      url: string | null;
+      cached: string | null;
+      local: string | null;
+      problem: string | null;
+    }
+  | {
+      kind: 'platform-package';
+      name: string;
+      version: string | null;
+      location: string | null;
+      source: 'installed' | 'lockfile';
+      os?: string[];
+      cpu?: string[];
+      libc?: string[];
+      binary: string | null;
+    }
+  | {
+      kind: 'platform-packages-unmatched';
+      candidates: Array<{ name: string; os?: string[]; cpu?: string[]; libc?: string[] }>;
+    }
+  | { kind: 'platform-packages-unresolved'; names: string[] }
+  | { kind: 'platform-package-not-installed'; name: string; location: string | null }
+  | { kind: 'toolchain'; python: boolean; make: boolean; cxx: boolean; known: boolean }
+  | { kind: 'shipped-binary'; file: string }
+  | {
+      kind: 'binary-facts';
+      file: string;
+      format: string | null;
+      arches: string[];
+      platform: string | null;
+      libc: string | null;
+      glibcVersion: string | null;
+      module: string;
+      abi: string | null;
+      napiVersion: number | null;
+    }
+  | { kind: 'opt-in-script'; script: string; file: string | null };
+
+/** Why a binary that a link picked would not load on the target (from binary facts). */
+export type Mismatch =
+  | { code: 'LIBC_MISMATCH'; binaryLibc: string; targetLibc: string | null }
+  | { code: 'ARCH_MISMATCH'; binaryArches: string[]; targetArch: string }
+  | { code: 'PLATFORM_MISMATCH'; binaryPlatform: string; targetPlatform: string }
+  | { code: 'GLIBC_TOO_OLD'; needed: string; available: string }
+  | { code: 'NAPI_VERSION_TOO_HIGH'; declared: number; available: number }
+  | { code: 'ABI_MISMATCH'; binaryAbi: string; targetAbi: string };
+
+/** The result of one link for one target. */
+export type LinkResult =
+  | {
+      kind: 'binary';
+      strategy: StrategyName;
+      /** Package-relative path of the .node it would use (or the platform package's). */
+      binary: string | null;
+      /** For platform packages: `name@version` of the package holding the binary. */
+      fromPackage?: string;
+      url?: string;
+      evidence: Evidence[];
+      /** Facts disagree with the target: the binary would be installed but not load. */
+      mismatches?: Mismatch[];
+    }
+  | { kind: 'build'; strategy: 'source-build'; evidence: Evidence[] }
+  | { kind: 'miss'; strategy: StrategyName; evidence: Evidence[] }
+  | {
+      kind: 'unknown';
+      strategy: StrategyName;
+      reason: 'download-unverified' | 'script' | 'unresolved';
+      url?: string;
+      evidence: Evidence[];
+    };
+
+export interface Prediction {
+  target: string;
+  outcome: Outcome;
+  /** The link that decided the outcome. */
+  strategy: StrategyName | null;
+  binary?: string;
+  fromPackage?: string;
+  url?: string;
+  evidence: Evidence[];
+}
+
+export interface PredictContext {
+  native: NativePackage;
+  files: PackageFiles;
+  target: Target;
+  /** Platform packages as npm would resolve them from this package (installed, else lockfile). */
+  resolvePlatformCandidate(name: string, spec: string): PlatformCandidate;
+  /** Files of another package in the tree (a platform package), when installed. */
+  filesOf(record: PackageRecord): PackageFiles;
+  /** Environment the install would see (mirror variables, npm_config_*), never read from process here. */
+  env: Record<string, string | undefined>;
+  npmCache: string;
+  /** Whether a file exists outside the package (npm's cache of prebuilt downloads). */
+  cacheHas(path: string): boolean;
+}

@@ -1,0 +1,88 @@
+import { realpathSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import Config from '@npmcli/config';
+import defs from '@npmcli/config/lib/definitions/index.js';
+
+/** The npm settings native-guard acts on, read the way npm itself reads them (every npmrc level, env, defaults). */
+export interface NpmConfigView {
+  cache: string;
+  nodedir?: string;
+  python?: string;
+  devdir?: string;
+  offline: boolean;
+  ignoreScripts: boolean;
+  /** npm's flat options, as pacote and npm-registry-fetch take them (registry, scoped registries, proxy, auth). */
+  flat: Record<string, unknown>;
+  /** Where the values came from; null when npm's own config loader failed and defaults were used. */
+  loadError: string | null;
+}
+
+export interface NpmConfigEnvironment {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  execPath: string;
+  platform: string;
+  homedir: string;
+}
+
+/** npm's install folder (for its builtin npmrc): from npm_execpath in a lifecycle, else the npm on PATH. */
+function findNpmPath(e: NpmConfigEnvironment): string {
+  const execpath = e.env.npm_execpath;
+  if (execpath && /npm-cli\.js$/.test(execpath)) return dirname(dirname(execpath));
+  for (const dir of (e.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      const real = realpathSync(join(dir, e.platform === 'win32' ? 'npm.cmd' : 'npm'));
+      if (/bin[\\/]npm-cli\.js$/.test(real)) return dirname(dirname(real));
+    } catch {
+      // not on this PATH entry
+    }
+  }
+  return '';
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export async function loadNpmConfig(e: NpmConfigEnvironment): Promise<NpmConfigView> {
+  const fallback: NpmConfigView = {
+    cache:
+      e.env.npm_config_cache ?? join(e.homedir, e.platform === 'win32' ? 'AppData/Local/npm-cache' : '.npm'),
+    offline: false,
+    ignoreScripts: false,
+    flat: {},
+    loadError: null,
+  };
+  try {
+    const conf = new Config({
+      npmPath: findNpmPath(e),
+      cwd: e.cwd,
+      argv: [e.execPath, 'native-guard'],
+      definitions: defs.definitions,
+      flatten: defs.flatten,
+      shorthands: defs.shorthands,
+      nerfDarts: defs.nerfDarts,
+      env: e.env,
+      execPath: e.execPath,
+      platform: e.platform,
+      warn: false,
+    });
+    await conf.load();
+    const view: NpmConfigView = {
+      cache: str(conf.get('cache')) ?? fallback.cache,
+      offline: conf.get('offline') === true,
+      ignoreScripts: conf.get('ignore-scripts') === true,
+      flat: conf.flat,
+      loadError: null,
+    };
+    const nodedir = str(conf.get('nodedir'));
+    if (nodedir) view.nodedir = nodedir;
+    // python and devdir are node-gyp settings npm passes through as npm_config_* without defining them
+    const python = str(e.env.npm_config_python) ?? str(conf.get('python'));
+    if (python) view.python = python;
+    const devdir = str(e.env.npm_config_devdir) ?? str(conf.get('devdir'));
+    if (devdir) view.devdir = devdir;
+    return view;
+  } catch (err) {
+    return { ...fallback, loadError: (err as Error).message };
+  }
+}
