@@ -6,6 +6,13 @@ export interface Toolchain {
   python: boolean;
   make: boolean;
   cxx: boolean;
+  /**
+   * False when nothing is known about the target's tools (a `node22-linux-x64` or `node@…/…` tuple says
+   * nothing about the machine). python/make/cxx are then all false, so a prediction never counts on a
+   * compiler it cannot see, and a renderer should say "toolchain unknown" rather than "missing".
+   * Absent or true: the booleans are facts (host detection) or published image contents.
+   */
+  known?: boolean;
   /** Host only: what was found where (omitted for predicted targets such as images). */
   details?: ToolchainDetails;
 }
@@ -28,6 +35,26 @@ export interface ToolchainDetails {
   nodeGyp: ToolFound | null;
   /** python >= 3.12 removed distutils, which node-gyp < 10 (gyp-next before 0.16) imports. */
   distutilsTrap: boolean;
+  /**
+   * Candidates node-gyp would have tried, or that exist but node-gyp would not pick, and why: lets a
+   * renderer say "PYTHON points to a missing file" or "clang++ is there: set CXX=clang++".
+   */
+  rejected?: ToolRejected[];
+}
+
+export interface ToolRejected {
+  tool: 'python' | 'make' | 'cc' | 'cxx' | 'headers' | 'nodeGyp';
+  /** The command or path that was tried. */
+  candidate: string;
+  /** Where the candidate came from, same vocabulary as `ToolFound.source`. */
+  source: string;
+  /**
+   * `not-found`: not on PATH / no such file; `failed`: ran but exited non-zero or timed out;
+   * `unsupported-version`: e.g. python < 3.6; `not-default`: exists, but make would not pick it unless
+   * CC/CXX names it; `version-mismatch`: headers for another Node version.
+   */
+  reason: 'not-found' | 'failed' | 'unsupported-version' | 'not-default' | 'version-mismatch';
+  version?: string | null;
 }
 
 export interface ImageProfile {
@@ -37,6 +64,8 @@ export interface ImageProfile {
   distro: 'debian' | 'alpine';
   /** Debian codename or alpine version, e.g. `bookworm`, `3.22`. */
   release: string;
+  /** python3 version of the Debian release in full images (`"3.11"`), null where python3 is absent. */
+  pythonVersion?: string | null;
 }
 
 export interface Target {
@@ -64,4 +93,10 @@ export interface Target {
   image?: ImageProfile;
   /** True for the machine native-guard runs on. */
   isHost: boolean;
+  /**
+   * True when node-abi announces this line but the shipped release data has no release of it yet
+   * (e.g. `node27` before its first release): `version` is then `<major>.0.0` and `abi` is node-abi's
+   * announced value.
+   */
+  unreleased?: boolean;
 }
