@@ -90,7 +90,8 @@ export function parseTarget(spec: string, ctx: TargetContext): Target {
 
 /** Resolve every `--target`; each may hold a comma-separated list. None given means the host. */
 export function resolveTargets(specs: readonly string[], ctx: TargetContext): Target[] {
-  const all = specs.flatMap((s) => s.split(',')).filter((s) => s.trim() !== '');
+  // Pieces of `a, b` are trimmed: the spaces belong to the list, not to the targets.
+  const all = specs.flatMap((s) => s.split(',').map((piece) => piece.trim())).filter((s) => s !== '');
   if (all.length === 0) return [parseTarget('host', ctx)];
   const seen = new Set<string>();
   const targets: Target[] = [];

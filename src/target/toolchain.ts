@@ -206,10 +206,11 @@ async function findHeaders(
   nodeGypInstallVersion: number | null,
 ): Promise<Probe<ToolFound>> {
   const rejected: ToolRejected[] = [];
+  const nodedirFromEnv = envValue(env, 'npm_config_nodedir');
   const configured = npmConfig.nodedir
     ? { dir: npmConfig.nodedir, source: 'nodedir' }
-    : envValue(env, 'npm_config_nodedir')
-      ? { dir: envValue(env, 'npm_config_nodedir')!, source: 'npm_config_nodedir' }
+    : nodedirFromEnv
+      ? { dir: nodedirFromEnv, source: 'npm_config_nodedir' }
       : null;
   if (configured) {
     const dir = configured.dir.replace(/^~/, env.homedir);
@@ -245,7 +246,7 @@ async function findHeaders(
         rejected,
       };
     }
-    rejected.push({ tool: 'headers', candidate: devDir, source: 'devdir', reason: 'version-mismatch' });
+    rejected.push({ tool: 'headers', candidate: devDir, source: 'devdir', reason: 'outdated' });
   }
 
   const beside = path.join(path.dirname(path.dirname(env.execPath)), 'include', 'node');

@@ -51,9 +51,10 @@ export interface ToolRejected {
   /**
    * `not-found`: not on PATH / no such file; `failed`: ran but exited non-zero or timed out;
    * `unsupported-version`: e.g. python < 3.6; `not-default`: exists, but make would not pick it unless
-   * CC/CXX names it; `version-mismatch`: headers for another Node version.
+   * CC/CXX names it; `version-mismatch`: headers for another Node version; `outdated`: a node-gyp cache
+   * entry older than node-gyp's `installVersion`, which it would download again.
    */
-  reason: 'not-found' | 'failed' | 'unsupported-version' | 'not-default' | 'version-mismatch';
+  reason: 'not-found' | 'failed' | 'unsupported-version' | 'not-default' | 'version-mismatch' | 'outdated';
   version?: string | null;
 }
 

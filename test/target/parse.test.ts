@@ -291,7 +291,11 @@ describe('invalid targets', () => {
 describe('resolveTargets', () => {
   it('splits commas, keeps order, drops duplicates', () => {
     const targets = resolveTargets(['node:22-alpine,host', 'node:22-alpine', ' node24-linux-arm64 '], ctx);
-    expect(targets.map((t) => t.id)).toEqual(['node:22-alpine', 'host', ' node24-linux-arm64 ']);
+    expect(targets.map((t) => t.id)).toEqual(['node:22-alpine', 'host', 'node24-linux-arm64']);
+  });
+
+  it('keeps a single spec exactly as written', () => {
+    expect(parseTarget(' node:22 ', ctx).id).toBe(' node:22 ');
   });
 
   it('means the host when nothing is given', () => {

@@ -323,6 +323,26 @@ describe.runIf(linux)('node headers in node-gyp order', () => {
     );
   });
 
+  it('skips a cache entry older than node-gyp wants, as node-gyp downloads it again', async () => {
+    const cache = await dir('stale-cache');
+    const devDir = path.join(cache, 'node-gyp', version);
+    await fakeHeaders(devDir, version);
+    await writeFile(path.join(devDir, 'installVersion'), '1\n');
+    const env = await envWith({
+      PATH: '',
+      XDG_CACHE_HOME: cache,
+      npm_execpath: await fakeNpm('npm-stale', '11.0.0'),
+    });
+    const t = await detectToolchain(env, {});
+    expect(t.details?.headers?.source).not.toBe('devdir');
+    expect(t.details?.rejected).toContainEqual({
+      tool: 'headers',
+      candidate: devDir,
+      source: 'devdir',
+      reason: 'outdated',
+    });
+  });
+
   it('finds the headers beside a node install', async () => {
     const prefix = await dir('node-install');
     const include = await fakeHeaders(prefix, version);
