@@ -191,6 +191,7 @@ describe('node images', () => {
     ['node:22.15.0-alpine3.21', '22.15.0', 'alpine3.21', 'musl', '1.2.5', bare],
     ['docker.io/library/node:22-alpine', '22.x', 'alpine3.24', 'musl', '1.2.6', bare],
     ['library/node:22-slim', '22.x', 'bookworm-slim', 'glibc', '2.36', bare],
+    [`node:22-alpine@sha256:${'a'.repeat(64)}`, '22.x', 'alpine3.24', 'musl', '1.2.6', bare],
   ])('%s', (spec, range, variant, libc, libcVersion, toolchain) => {
     const t = parseTarget(spec, ctx);
     const version = newest(range);
