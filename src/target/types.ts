@@ -6,7 +6,12 @@ export interface Toolchain {
   python: boolean;
   make: boolean;
   cxx: boolean;
-  /** False when the target says nothing about a toolchain (a `node22-linux-x64` spec); then the flags are false. */
+  /**
+   * False when nothing is known about the target's tools (a `node22-linux-x64` or `node@…/…` tuple says
+   * nothing about the machine). python/make/cxx are then all false; a prediction that needs a build
+   * says `source-build` with the toolchain marked unknown, and renderers say "toolchain unknown".
+   * Absent or true: the booleans are facts (host detection) or published image contents.
+   */
   known?: boolean;
   /** Host only: what was found where (omitted for predicted targets such as images). */
   details?: ToolchainDetails;
@@ -30,6 +35,27 @@ export interface ToolchainDetails {
   nodeGyp: ToolFound | null;
   /** python >= 3.12 removed distutils, which node-gyp < 10 (gyp-next before 0.16) imports. */
   distutilsTrap: boolean;
+  /**
+   * Candidates node-gyp would have tried, or that exist but node-gyp would not pick, and why: lets a
+   * renderer say "PYTHON points to a missing file" or "clang++ is there: set CXX=clang++".
+   */
+  rejected?: ToolRejected[];
+}
+
+export interface ToolRejected {
+  tool: 'python' | 'make' | 'cc' | 'cxx' | 'headers' | 'nodeGyp';
+  /** The command or path that was tried. */
+  candidate: string;
+  /** Where the candidate came from, same vocabulary as `ToolFound.source`. */
+  source: string;
+  /**
+   * `not-found`: not on PATH / no such file; `failed`: ran but exited non-zero or timed out;
+   * `unsupported-version`: e.g. python < 3.6; `not-default`: exists, but make would not pick it unless
+   * CC/CXX names it; `version-mismatch`: headers for another Node version; `outdated`: a node-gyp cache
+   * entry older than node-gyp's `installVersion`, which it would download again.
+   */
+  reason: 'not-found' | 'failed' | 'unsupported-version' | 'not-default' | 'version-mismatch' | 'outdated';
+  version?: string | null;
 }
 
 export interface ImageProfile {
@@ -39,6 +65,8 @@ export interface ImageProfile {
   distro: 'debian' | 'alpine';
   /** Debian codename or alpine version, e.g. `bookworm`, `3.22`. */
   release: string;
+  /** python3 version of the Debian release in full images (`"3.11"`), null where python3 is absent. */
+  pythonVersion?: string | null;
 }
 
 export interface Target {
@@ -66,4 +94,10 @@ export interface Target {
   image?: ImageProfile;
   /** True for the machine native-guard runs on. */
   isHost: boolean;
+  /**
+   * True when node-abi announces this line but the shipped release data has no release of it yet
+   * (e.g. `node27` before its first release): `version` is then `<major>.0.0` and `abi` is node-abi's
+   * announced value.
+   */
+  unreleased?: boolean;
 }

@@ -1,0 +1,102 @@
+import os from 'node:os';
+import { family as detectLibcFamily, version as detectLibcVersion } from 'detect-libc';
+import { armvFor, napiFor, UV_MAJOR } from './abi.js';
+import { detectToolchain } from './toolchain.js';
+import type { NpmToolConfig } from './toolchain.js';
+import type { Libc, Target } from './types.js';
+
+/**
+ * Everything host detection reads from the running process, passed in so tests (and the lifecycle hook,
+ * which sees npm's environment) can describe any machine. `currentHostEnvironment()` is the only place
+ * that reads `process`.
+ */
+export interface HostEnvironment {
+  platform: string;
+  arch: string;
+  versions: { node: string; modules: string; napi?: string; uv?: string };
+  execPath: string;
+  env: Record<string, string | undefined>;
+  homedir: string;
+  /** The `process.config.variables` that node-gyp and node-gyp-build consult. */
+  nodeConfig?: {
+    /** node-gyp uses `<node_prefix>/include/node` when Node was configured with this (distro builds). */
+    usePrefixToFindHeaders?: boolean;
+    nodePrefix?: string;
+    /** node-gyp-build's `armv` on 32-bit ARM. */
+    armVersion?: string;
+  };
+}
+
+export function currentHostEnvironment(): HostEnvironment {
+  const vars = (process.config?.variables ?? {}) as Record<string, unknown>;
+  const armVersion = vars['arm_version'];
+  const nodePrefix = vars['node_prefix'];
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    versions: {
+      node: process.versions.node,
+      modules: process.versions.modules,
+      napi: process.versions.napi,
+      uv: process.versions.uv,
+    },
+    execPath: process.execPath,
+    env: { ...process.env },
+    homedir: os.homedir(),
+    nodeConfig: {
+      usePrefixToFindHeaders: vars['use_prefix_to_find_headers'] === true,
+      ...(typeof nodePrefix === 'string' ? { nodePrefix } : {}),
+      ...(armVersion !== undefined && armVersion !== null ? { armVersion: String(armVersion) } : {}),
+    },
+  };
+}
+
+export interface LibcFacts {
+  family: Libc | null;
+  version: string | null;
+}
+
+export interface DetectHostOptions {
+  /**
+   * How to learn the libc; defaults to detect-libc, which inspects the running machine (it can't be
+   * pointed elsewhere). Tests pass their own to describe a musl host.
+   */
+  detectLibc?: () => Promise<LibcFacts>;
+}
+
+async function libcOfThisMachine(): Promise<LibcFacts> {
+  const [family, version] = await Promise.all([detectLibcFamily(), detectLibcVersion()]);
+  return { family: family === 'glibc' || family === 'musl' ? family : null, version };
+}
+
+/** The machine native-guard runs on, as a Target with `id: 'host'` and its real toolchain. */
+export async function detectHost(
+  env: HostEnvironment,
+  npmConfig: NpmToolConfig = {},
+  options: DetectHostOptions = {},
+): Promise<Target> {
+  const [libc, toolchain] = await Promise.all([
+    env.platform === 'linux' ? (options.detectLibc ?? libcOfThisMachine)() : Promise.resolve(null),
+    detectToolchain(env, npmConfig),
+  ]);
+  const napi = Number(env.versions.napi);
+  // node-gyp-build reads ARM_VERSION first, then the arch, then Node's own build config.
+  const armv =
+    env.env['ARM_VERSION'] || (env.arch === 'arm64' ? '8' : env.nodeConfig?.armVersion) || armvFor(env.arch);
+  return {
+    id: 'host',
+    runtime: 'node',
+    version: env.versions.node,
+    // The running Node says its ABI itself; no lookup can be more right than that.
+    abi: env.versions.modules,
+    napi: Number.isInteger(napi) && napi > 0 ? napi : napiFor(env.versions.node, 'node'),
+    platform: env.platform,
+    arch: env.arch,
+    libc: libc?.family ?? null,
+    libcVersion: libc?.family ? libc.version : null,
+    armv,
+    uv: env.versions.uv?.split('.')[0] || UV_MAJOR,
+    toolchain,
+    isHost: true,
+  };
+}
