@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readProjectConfig } from './config.js';
 import type { ProjectConfig } from './config.js';
 import { makeFinding, sortFindings } from './findings.js';
 import type { Finding } from './findings.js';
@@ -12,7 +14,11 @@ import type {
   Prediction,
   PredictContext,
 } from './strategies/types.js';
+import { currentHostEnvironment, detectHost, resolveTargets } from './target/index.js';
+import type { HostEnvironment, NpmToolConfig, TargetContext } from './target/index.js';
 import type { Target } from './target/types.js';
+import { loadInstalledTree } from './tree/actual.js';
+import { loadNpmConfig } from './tree/npm-config.js';
 import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
 import { resolveFrom } from './tree/resolve.js';
@@ -180,4 +186,47 @@ function problemFindings(problems: TreeProblem[]): Finding[] {
   });
 }
 
-export const npmPrebuildCache = (npmCache: string) => join(npmCache, '_prebuilds');
+export interface CheckOptions {
+  /** Project folder (default: the current directory). */
+  cwd?: string;
+  /** Target specs as the user wrote them; default: nativeGuard.targets, else `host`. */
+  targets?: string[];
+  arch?: string;
+  /** Today's date (YYYY-MM-DD), for `node:lts`; default: now. */
+  today?: string;
+  /** Environment and host facts; default: this process's. */
+  host?: HostEnvironment;
+}
+
+/** `native-guard check` as a function: reads config, host, tree; returns the report. Throws only for operational errors. */
+export async function check(options: CheckOptions = {}): Promise<CheckReport> {
+  const hostEnv = options.host ?? currentHostEnvironment();
+  const root = resolve(options.cwd ?? process.cwd());
+  const config = readProjectConfig(root);
+  const npm = await loadNpmConfig({
+    cwd: root,
+    env: hostEnv.env,
+    execPath: hostEnv.execPath,
+    platform: hostEnv.platform,
+    homedir: hostEnv.homedir,
+  });
+  const toolConfig: NpmToolConfig = {};
+  if (npm.python) toolConfig.python = npm.python;
+  if (npm.nodedir) toolConfig.nodedir = npm.nodedir;
+  if (npm.devdir) toolConfig.devdir = npm.devdir;
+  const host = await detectHost(hostEnv, toolConfig);
+  const specs = options.targets?.length ? options.targets : (config.targets ?? ['host']);
+  const ctx: TargetContext = { host, today: options.today ?? new Date().toISOString().slice(0, 10) };
+  if (options.arch) ctx.arch = options.arch;
+  const targets = resolveTargets(specs, ctx);
+  const tree = await loadInstalledTree(root);
+  return analyze({
+    tree,
+    targets,
+    config,
+    env: hostEnv.env,
+    npmCache: npm.cache,
+    readFacts: () => null,
+    cacheHas: (path) => existsSync(path),
+  });
+}

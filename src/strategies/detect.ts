@@ -1,24 +1,7 @@
+import { NATIVE_DEPENDENCIES } from '../tree/manifest.js';
 import type { PackageRecord } from '../tree/types.js';
 import { classifyCommand, splitScript } from './script.js';
 import type { ChainLink, NativePackage, PackageFiles, PlatformCandidate, ScriptRef } from './types.js';
-
-/** Dependencies that only a package with a native addon has a reason to depend on. */
-const NATIVE_DEPENDENCIES = new Set([
-  'bindings',
-  'node-gyp-build',
-  'node-gyp-build-optional-packages',
-  'prebuild-install',
-  '@mapbox/node-pre-gyp',
-  'node-pre-gyp',
-  '@discordjs/node-pre-gyp',
-  'nan',
-  'node-addon-api',
-  'cmake-js',
-  'node-gyp',
-  'napi-build-utils',
-  'pkg-prebuilds',
-  'napi-macros',
-]);
 
 const INSTALL_EVENTS = ['preinstall', 'install', 'postinstall'] as const;
 

@@ -1,8 +1,9 @@
-import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import Arborist from '@npmcli/arborist';
 import type { ArboristNode } from '@npmcli/arborist';
-import { manifestFacts } from './manifest.js';
+import { isNativeEntry, manifestFacts, NATIVE_DEPENDENCIES } from './manifest.js';
+import type { ManifestFacts } from './types.js';
 import { readLockfile } from './lockfile.js';
 import type { PackageRecord, ProjectTree, ResolvedDependency, TreeProblem } from './types.js';
 
@@ -111,6 +112,7 @@ export async function loadInstalledTree(root: string): Promise<ProjectTree> {
         detail: error.message,
       });
     }
+    const manifest = fullManifest(node, entries, location, problems);
     const name = (typeof node.package.name === 'string' && node.package.name) || node.name;
     const version = typeof node.package.version === 'string' ? node.package.version : '0.0.0';
     const dependencies: ResolvedDependency[] = [];
@@ -128,7 +130,7 @@ export async function loadInstalledTree(root: string): Promise<ProjectTree> {
       id: `${name}@${version}`,
       location,
       path: node.realpath,
-      manifest: manifestFacts(node.package),
+      manifest,
       rootEntries: entries,
       dependencies,
       isRoot: node.isRoot,
@@ -144,6 +146,49 @@ export async function loadInstalledTree(root: string): Promise<ProjectTree> {
   const { index, problem } = readLockfile(projectRoot);
   if (problem) problems.push(problem);
   return { root: projectRoot, mode: 'installed', packages, lockfile: index, problems };
+}
+
+/**
+ * When npm's hidden lockfile (node_modules/.package-lock.json) is current, Arborist builds nodes
+ * from it, and their `package` holds only what a lockfile records: no scripts, gypfile, binary or
+ * main. Packages that may be native get their package.json read from disk; the others keep the
+ * lockfile's fields, which is all their one cheap look needs.
+ */
+function fullManifest(
+  node: ArboristNode,
+  entries: string[] | null,
+  location: string,
+  problems: TreeProblem[],
+): ManifestFacts {
+  const pkg = node.package;
+  const lockOnly = pkg.scripts === undefined && node.errors.length === 0;
+  const deps = [pkg.dependencies, pkg.optionalDependencies].flatMap((d) =>
+    d && typeof d === 'object' ? Object.keys(d) : [],
+  );
+  const candidate =
+    pkg.hasInstallScript === true ||
+    node.hasInstallScript ||
+    pkg.os !== undefined ||
+    pkg.cpu !== undefined ||
+    pkg.libc !== undefined ||
+    pkg.optionalDependencies !== undefined ||
+    deps.some((d) => NATIVE_DEPENDENCIES.has(d)) ||
+    (entries ?? []).some(isNativeEntry);
+  if (!lockOnly || !candidate) return manifestFacts(pkg);
+  const file = join(node.realpath, 'package.json');
+  try {
+    return manifestFacts(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    problems.push({
+      kind: e.code === 'EACCES' || e.code === 'EPERM' ? 'folder-unreadable' : 'package-json-invalid',
+      location,
+      path: node.realpath,
+      errorCode: e.code ?? (err instanceof SyntaxError ? 'EJSONPARSE' : null),
+      detail: e.message.split('\n')[0] ?? '',
+    });
+    return manifestFacts(pkg);
+  }
 }
 
 function problemFor(node: ArboristNode, location: string, err: Error & { code?: string }): TreeProblem {

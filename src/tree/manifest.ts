@@ -1,5 +1,27 @@
 import type { ManifestFacts } from './types.js';
 
+/** Dependencies that only a package with a native addon has a reason to depend on. */
+export const NATIVE_DEPENDENCIES: ReadonlySet<string> = new Set([
+  'bindings',
+  'node-gyp-build',
+  'node-gyp-build-optional-packages',
+  'prebuild-install',
+  '@mapbox/node-pre-gyp',
+  'node-pre-gyp',
+  '@discordjs/node-pre-gyp',
+  'nan',
+  'node-addon-api',
+  'cmake-js',
+  'node-gyp',
+  'napi-build-utils',
+  'pkg-prebuilds',
+  'napi-macros',
+]);
+
+/** Top-level entries that say a package builds, bundles or ships a binary. */
+export const isNativeEntry = (entry: string): boolean =>
+  entry === 'binding.gyp' || entry === 'prebuilds/' || entry === 'CMakeLists.txt' || entry.endsWith('.node');
+
 const stringList = (value: unknown): string[] | undefined => {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
