@@ -1,0 +1,163 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyze } from '../../src/check.js';
+import type { CheckReport } from '../../src/check.js';
+import { loadInstalledTree } from '../../src/tree/actual.js';
+import type { ProjectTree } from '../../src/tree/types.js';
+import { fakeHost, noToolchain, targets } from '../helpers/targets.js';
+
+const root = fileURLToPath(new URL('../../fixtures/trees/mixed', import.meta.url));
+
+let tree: ProjectTree;
+beforeAll(async () => {
+  tree = await loadInstalledTree(root);
+});
+
+function run(specs: string[], host = fakeHost()): CheckReport {
+  return analyze({
+    tree,
+    targets: targets(specs, host),
+    config: {},
+    env: {},
+    npmCache: '/nonexistent-npm-cache',
+    readFacts: () => null,
+    cacheHas: (p) => existsSync(p),
+  });
+}
+
+const outcome = (r: CheckReport, name: string, target: string) =>
+  r.packages.find((p) => p.name === name)?.predictions.find((p) => p.target === target);
+
+describe('fixture tree: one package per convention', () => {
+  it('finds the native packages and only those', () => {
+    const r = run(['host']);
+    expect(r.packages.map((p) => p.name)).toEqual([
+      'custom-script',
+      'gyp-only',
+      'ngb-glibc-only',
+      'ngb-tagged',
+      'npg-addon',
+      'opt-in-builder',
+      'pbi-addon',
+      'plat-parent',
+      'runtime-only',
+    ]);
+    const strategies = Object.fromEntries(r.packages.map((p) => [p.name, p.strategies]));
+    expect(strategies).toMatchObject({
+      'custom-script': ['unknown-script'],
+      'gyp-only': ['source-build'],
+      'ngb-glibc-only': ['node-gyp-build', 'source-build'],
+      'npg-addon': ['node-pre-gyp', 'source-build'],
+      'opt-in-builder': ['platform-packages', 'unknown-script'],
+      'pbi-addon': ['prebuild-install', 'source-build'],
+      'plat-parent': ['platform-packages'],
+      'runtime-only': ['node-gyp-build'],
+    });
+  });
+
+  it('node-gyp-build picks what node-gyp-build would, per target', () => {
+    const r = run(['host', 'node:22-alpine', 'node22-darwin-arm64', 'node22-win32-x64']);
+    expect(outcome(r, 'ngb-tagged', 'host')).toMatchObject({
+      outcome: 'prebuilt',
+      binary: 'prebuilds/linux-x64/ngb-tagged.node',
+    });
+    // the musl-tagged file is more specific, so node-gyp-build prefers it on alpine
+    expect(outcome(r, 'ngb-tagged', 'node:22-alpine')).toMatchObject({
+      outcome: 'prebuilt',
+      binary: 'prebuilds/linux-x64/ngb-tagged.musl.node',
+    });
+    expect(outcome(r, 'ngb-glibc-only', 'node22-darwin-arm64')).toMatchObject({
+      outcome: 'prebuilt',
+      binary: 'prebuilds/darwin-arm64/ngb-glibc-only.node',
+    });
+    // no win32 prebuild: the install falls back to node-gyp, and a tuple target says nothing of a toolchain
+    expect(outcome(r, 'ngb-glibc-only', 'node22-win32-x64')).toMatchObject({ outcome: 'source-build' });
+    expect(outcome(r, 'runtime-only', 'host')).toMatchObject({ outcome: 'fails' });
+    expect(r.findings).toContainEqual(
+      expect.objectContaining({
+        code: 'NO_PREBUILD_FOR_TARGET',
+        package: 'runtime-only@1.0.0',
+        target: 'host',
+      }),
+    );
+  });
+
+  it('platform packages: installed for the host, from the lockfile for other targets', () => {
+    const r = run(['host', 'node:22-alpine', 'node24-darwin-arm64', 'node22-linux-arm64']);
+    expect(outcome(r, 'plat-parent', 'host')).toMatchObject({
+      outcome: 'prebuilt',
+      binary: 'plat.linux-x64-gnu.node',
+      fromPackage: '@plat/linux-x64-gnu@1.0.0',
+    });
+    expect(outcome(r, 'plat-parent', 'node:22-alpine')).toMatchObject({
+      outcome: 'prebuilt',
+      fromPackage: '@plat/linux-x64-musl@1.0.0',
+    });
+    expect(outcome(r, 'plat-parent', 'node24-darwin-arm64')).toMatchObject({ outcome: 'prebuilt' });
+    expect(outcome(r, 'plat-parent', 'node22-linux-arm64')).toMatchObject({ outcome: 'fails' });
+    // the platform package itself is not reported as a native package of its own
+    expect(r.packages.some((p) => p.name.startsWith('@plat/'))).toBe(false);
+  });
+
+  it('an install script that only builds on request does not make the outcome unknown', () => {
+    const r = run(['host', 'node22-linux-arm64', 'node22-win32-x64']);
+    expect(outcome(r, 'opt-in-builder', 'host')).toMatchObject({ outcome: 'prebuilt' });
+    expect(outcome(r, 'opt-in-builder', 'node22-linux-arm64')).toMatchObject({ outcome: 'prebuilt' });
+    expect(outcome(r, 'opt-in-builder', 'node22-win32-x64')).toMatchObject({ outcome: 'fails' });
+    // a script that downloads is another matter
+    expect(outcome(r, 'custom-script', 'host')).toMatchObject({ outcome: 'unknown' });
+    expect(r.findings).toContainEqual(
+      expect.objectContaining({ code: 'INSTALL_SCRIPT_UNKNOWN', package: 'custom-script@3.0.0' }),
+    );
+  });
+
+  it('source builds follow the toolchain', () => {
+    const withTools = run(['host', 'node:22', 'node:22-slim']);
+    expect(outcome(withTools, 'gyp-only', 'host')).toMatchObject({ outcome: 'source-build' });
+    expect(outcome(withTools, 'gyp-only', 'node:22')).toMatchObject({ outcome: 'source-build' });
+    expect(outcome(withTools, 'gyp-only', 'node:22-slim')).toMatchObject({ outcome: 'fails' });
+    expect(withTools.findings).toContainEqual(
+      expect.objectContaining({
+        code: 'TOOLCHAIN_MISSING',
+        severity: 'error',
+        target: 'node:22-slim',
+        package: 'gyp-only@0.1.0',
+      }),
+    );
+    const bare = run(['host'], fakeHost({ toolchain: noToolchain }));
+    expect(outcome(bare, 'gyp-only', 'host')).toMatchObject({ outcome: 'fails' });
+  });
+
+  it('an unverifiable download keeps the outcome unknown, and the fallback sets the severity', () => {
+    const r = run(['host', 'node:22-slim']);
+    expect(outcome(r, 'pbi-addon', 'host')).toMatchObject({ outcome: 'unknown' });
+    const slim = r.findings.filter((f) => f.package === 'pbi-addon@2.3.4' && f.target === 'node:22-slim');
+    expect(slim.map((f) => [f.code, f.severity])).toEqual(
+      expect.arrayContaining([
+        ['TOOLCHAIN_MISSING', 'warning'],
+        ['PREBUILD_DOWNLOAD_UNVERIFIED', 'warning'],
+      ]),
+    );
+  });
+
+  it('config ignores packages and codes, and allows source builds', () => {
+    const base = run(['host', 'node:22-slim']);
+    const ignored = analyze({
+      tree,
+      targets: targets(['host', 'node:22-slim']),
+      config: { ignore: ['runtime-only', 'TOOLCHAIN_MISSING'], allowSourceBuild: ['gyp-only'] },
+      env: {},
+      npmCache: '/nonexistent-npm-cache',
+      readFacts: () => null,
+      cacheHas: () => false,
+    });
+    expect(ignored.findings.some((f) => f.package === 'runtime-only@1.0.0')).toBe(false);
+    expect(ignored.findings.some((f) => f.code === 'TOOLCHAIN_MISSING')).toBe(false);
+    expect(
+      ignored.findings.some((f) => f.code === 'SOURCE_BUILD_REQUIRED' && f.package === 'gyp-only@0.1.0'),
+    ).toBe(false);
+    expect(ignored.ignored).toBeGreaterThan(0);
+    expect(ignored.findings.length + ignored.ignored).toBe(base.findings.length);
+  });
+});
