@@ -80,6 +80,17 @@ export async function loadInstalledTree(root: string): Promise<ProjectTree> {
     return toPosix(relative(projectRoot, node.realpath));
   };
 
+  // Arborist's inBundle walks every edge in, recursively: seconds per thousand packages. Only ask
+  // when some package bundles dependencies at all.
+  let bundles = false;
+  for (const node of tree.inventory.values()) {
+    const bd = node.package.bundleDependencies ?? node.package.bundledDependencies;
+    if ((Array.isArray(bd) && bd.length > 0) || bd === true) {
+      bundles = true;
+      break;
+    }
+  }
+
   for (const node of tree.inventory.values()) {
     if (node.isLink) {
       // A link whose target is missing is a dangling symlink (or a workspace that points nowhere).
@@ -137,7 +148,7 @@ export async function loadInstalledTree(root: string): Promise<ProjectTree> {
       isWorkspace: node.isWorkspace,
       optional: node.optional,
       dev: node.dev,
-      inBundle: node.inBundle,
+      inBundle: bundles && node.inBundle,
       installed: true,
     });
   }

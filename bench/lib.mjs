@@ -1,0 +1,37 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+
+/** Runs `node <script> <args>` in a fresh process; the script prints one JSON line { ms, rss }. */
+export function runChild(script, args, env = {}) {
+  const out = execFileSync(process.execPath, [script, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = out.trim().split('\n').pop();
+  return JSON.parse(line);
+}
+
+/** Wall time of a whole command, in milliseconds. */
+export function timeCommand(cmd, args, options = {}) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { stdio: 'ignore', ...options });
+  const ms = performance.now() - t0;
+  return { ms, status: r.status };
+}
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+/** Interleaves the measured variants run by run, so background load hits them alike. */
+export function measure(variants, runs) {
+  const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const [name, fn] of Object.entries(variants)) results[name].push(fn());
+  }
+  return results;
+}
+
+export const fmt = (ms) => `${ms.toFixed(0)} ms`;
+export const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
