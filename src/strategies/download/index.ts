@@ -1,3 +1,4 @@
+export { planNodePreGyp } from './node-pre-gyp.js';
 export { planPrebuildInstall } from './prebuild-install.js';
 export type {
   DownloadPackage,
