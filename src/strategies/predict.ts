@@ -1,5 +1,7 @@
 import { makeFinding } from '../findings.js';
 import type { Finding } from '../findings.js';
+import { predictDownload } from './download-link.js';
+import type { UrlStatus } from './download-link.js';
 import { predictNodeGypBuild } from './node-gyp-build.js';
 import { predictPlatformPackages } from './platform-packages.js';
 import { predictShippedBinary } from './shipped-binary.js';
@@ -14,12 +16,9 @@ import type {
   StrategyName,
 } from './types.js';
 
-/** Link predictors that live in their own modules and are registered by the caller (downloads). */
-export type LinkPredictor = (ctx: PredictContext, link: ChainLink) => LinkResult;
-
 export interface EvaluateOptions {
-  /** prebuild-install and node-pre-gyp predictors. */
-  download?: LinkPredictor;
+  /** `--online` answers about download URLs; unchecked URLs stay unknown. */
+  urlStatus?: (url: string) => UrlStatus | undefined;
   /** Binary facts of a picked binary against the target; an empty list means it fits. */
   checkBinary?: (ctx: PredictContext, result: Extract<LinkResult, { kind: 'binary' }>) => Mismatch[];
   /** Host-only source-build checks (headers, python/node-gyp compatibility). */
@@ -51,9 +50,7 @@ function runLink(ctx: PredictContext, link: ChainLink, opts: EvaluateOptions): L
     }
     case 'prebuild-install':
     case 'node-pre-gyp':
-      if (!opts.download)
-        return { kind: 'unknown', strategy: link.strategy, reason: 'download-unverified', evidence: [] };
-      return opts.download(ctx, link);
+      return predictDownload(ctx, link, opts.urlStatus);
   }
 }
 
