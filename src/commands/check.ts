@@ -1,0 +1,55 @@
+import { resolve } from 'node:path';
+import { check } from '../check.js';
+import type { CheckOptions } from '../check.js';
+import { renderCheckText } from '../report/check-text.js';
+import { renderCheckJson } from '../report/json.js';
+import { wantsColor } from '../report/style.js';
+import { parseCommandArgs, today } from './args.js';
+import { EXIT_FINDINGS, EXIT_OK, UsageError } from './types.js';
+import type { Command } from './types.js';
+
+const HELP = `Usage: native-guard check [--target <spec>]... [options]
+
+Predicts, for every native package in the installed tree (workspaces included) and every target,
+what a fresh \`npm ci\` there would give: prebuilt, source-build, fails or unknown.
+
+Options:
+  -t, --target <spec>  where the code will run; repeat or comma-separate. Default: nativeGuard.targets
+                       in package.json, else "host". Examples: host, node:22-alpine, node:24-slim,
+                       node22-linux-arm64-glibc, node20-darwin-arm64, electron@33 (see "native-guard targets")
+      --arch <arch>    override the arch of host, image and version targets (images are multi-arch)
+  -C, --cwd <dir>      project folder (default: the current directory)
+      --json           JSON report (schemaVersion 1)
+      --verbose        per-package strategies, binaries and URLs
+      --debug          print stack traces for unexpected errors
+
+Configuration (package.json): "nativeGuard": { "targets": [...], "ignore": [package or CODE], "allowSourceBuild": [package] }
+Every finding code is explained in docs/findings.md.`;
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary:
+    'predict, per native package and target, what a fresh install gives: prebuilt | source-build | fails | unknown',
+  help: HELP,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, {
+      target: { type: 'string', short: 't', multiple: true },
+      arch: { type: 'string' },
+      verbose: { type: 'boolean' },
+    });
+    if (values.help) return { stdout: HELP + '\n', exitCode: EXIT_OK };
+    if (positionals.length)
+      throw new UsageError(`check takes no positional arguments (got "${positionals[0]}")`);
+    const options: CheckOptions = { cwd: resolve(io.cwd, values.cwd ?? '.'), today: today(io.env) };
+    if (values.target) options.targets = values.target;
+    if (values.arch) options.arch = values.arch;
+    const report = await check(options);
+    const stdout = values.json
+      ? renderCheckJson(report)
+      : renderCheckText(report, { color: wantsColor(io.isTTY, io.env), verbose: !!values.verbose });
+    return {
+      stdout,
+      exitCode: report.findings.some((f) => f.severity === 'error') ? EXIT_FINDINGS : EXIT_OK,
+    };
+  },
+};
