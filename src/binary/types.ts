@@ -36,6 +36,11 @@ export interface BinaryFacts {
   peMachine?: string | null;
   /** PE: whether it imports from `node.exe` (or another host executable). */
   importsNodeExe?: boolean | null;
+  /**
+   * Mach-O universal files: the facts of every slice, in file order (the top-level facts are the
+   * first slice's, with `arches` listing all). Absent for thin files.
+   */
+  slices?: BinaryFacts[];
   /** Why a fact could not be established (null when the file parsed cleanly). */
   reason: string | null;
 }
