@@ -171,12 +171,15 @@ export function readElfFacts(source: ByteSource): BinaryFacts {
   if (program.interp) {
     const got = r.blockClipped(program.interp.offset, program.interp.size, 4096);
     interp = got ? got.block.cstring(0) : null;
+    if (interp === null) notes.add('PT_INTERP unreadable');
   }
 
-  const osNote = readOsNotes(r, program.notes.length > 0 ? program.notes : sectionNotes(sections));
+  const osNote = readOsNotes(r, program.notes.length > 0 ? program.notes : sectionNotes(sections), notes);
   if (osNote) facts.platform = osNote;
 
-  const dyn = readDynamic(r, header, program.dynamic ?? sectionRange(sections, SHT_DYNAMIC), notes);
+  const dynamicRange = program.dynamic ?? sectionRange(sections, SHT_DYNAMIC);
+  if (!dynamicRange) notes.add('no dynamic section');
+  const dyn = readDynamic(r, header, dynamicRange, notes);
   const strtab = locateDynstr(r, dyn, sections, map, notes);
   const str = (off: number): string | null => (strtab ? strtab.cstring(off) : null);
 
@@ -217,7 +220,6 @@ export function readElfFacts(source: ByteSource): BinaryFacts {
 
   facts.libc = detectLibc(facts.platform, interp, facts.needed, versions.glibc.length > 0);
   if (program.loads.length === 0 && header.phnum > 0) notes.add('no readable PT_LOAD program headers');
-  if (!dyn.found) notes.add('no dynamic section');
   facts.reason = notes.reason;
   return facts;
 }
@@ -355,9 +357,10 @@ function sectionNotes(sections: readonly Section[]): Range[] {
 }
 
 /** The OS a note names (`.note.android.ident`, `.note.tag`), if any. */
-function readOsNotes(r: Reader, ranges: readonly Range[]): string | null {
+function readOsNotes(r: Reader, ranges: readonly Range[], notes: Notes): string | null {
   for (const range of ranges) {
     const got = r.blockClipped(range.offset, range.size, MAX_NOTES_BYTES);
+    if (!got || (got.clipped && range.size <= MAX_NOTES_BYTES)) notes.add('note segment truncated');
     if (!got) continue;
     const b = got.block;
     // Each note is at least 12 bytes and `at` strictly grows, so this ends.
@@ -379,14 +382,13 @@ function align4(n: number): number {
 }
 
 interface Dynamic {
-  found: boolean;
   needed: number[];
   /** Tag → value for the single-valued tags we use. */
   tags: Map<number, number>;
 }
 
 function readDynamic(r: Reader, h: Header, range: Range | undefined, notes: Notes): Dynamic {
-  const dyn: Dynamic = { found: false, needed: [], tags: new Map() };
+  const dyn: Dynamic = { needed: [], tags: new Map() };
   if (!range) return dyn;
   const entsize = h.is64 ? 16 : 8;
   const got = r.blockClipped(range.offset, Math.min(range.size, MAX_DYNAMIC_ENTRIES * entsize));
@@ -394,7 +396,7 @@ function readDynamic(r: Reader, h: Header, range: Range | undefined, notes: Note
     notes.add('dynamic section lies outside the file');
     return dyn;
   }
-  dyn.found = true;
+  if (got.clipped && range.size <= MAX_DYNAMIC_ENTRIES * entsize) notes.add('dynamic section truncated');
   const b = got.block;
   for (let at = 0; b.has(at, entsize); at += entsize) {
     const tag = h.is64 ? b.u64(at) : b.u32(at);
@@ -483,7 +485,10 @@ function readVersionNeeds(
     let aux = at + vn.u32(8);
     for (let j = 0; j < vn.u16(2) && budget > 0; j++, budget--) {
       const va = r.block(aux, 16);
-      if (!va) break;
+      if (!va) {
+        notes.add('version needs run past the end of the file');
+        break;
+      }
       const name = str(va.u32(8));
       if (name !== null) {
         const glibc = fromGlibc ? GLIBC.exec(name) : null;
@@ -597,7 +602,9 @@ function readDynamicSymbols(
     return [];
   }
   if (got.clipped) notes.add(`dynamic symbol table cut to ${Math.floor(got.block.length / entsize)} entries`);
-  return parseSymbols(got.block, h.is64, entsize, str);
+  const symbols = parseSymbols(got.block, h.is64, entsize, str);
+  if (symbols.unnamed > 0) notes.add(`${symbols.unnamed} dynamic symbols have unreadable names`);
+  return symbols.list;
 }
 
 function parseSymbols(
@@ -605,12 +612,14 @@ function parseSymbols(
   is64: boolean,
   entsize: number,
   str: (off: number) => string | null,
-): Symbol[] {
+): { list: Symbol[]; unnamed: number } {
   const out: Symbol[] = [];
+  let unnamed = 0;
   const minEnt = is64 ? 24 : 16;
   // Entry 0 is always the null symbol.
   for (let at = entsize; t.has(at, minEnt); at += entsize) {
     const name = str(t.u32(at));
+    if (name === null) unnamed++;
     if (!name) continue;
     const info = is64 ? t.u8(at + 4) : t.u8(at + 12);
     const shndx = is64 ? t.u16(at + 6) : t.u16(at + 14);
@@ -622,7 +631,7 @@ function parseSymbols(
       type: info & 0xf,
     });
   }
-  return out;
+  return { list: out, unnamed };
 }
 
 /** NODE_MODULE's `nm_version`: from the `_module` symbol when .symtab survived, else from relocations. */
@@ -661,7 +670,7 @@ function legacyAbiFromSymtab(
   const entsize = symtab.entsize || (h.is64 ? 24 : 16);
   const table = r.blockClipped(symtab.offset, symtab.size);
   if (!strings || !table || entsize < (h.is64 ? 24 : 16)) return null;
-  for (const sym of parseSymbols(table.block, h.is64, entsize, (o) => strings.block.cstring(o))) {
+  for (const sym of parseSymbols(table.block, h.is64, entsize, (o) => strings.block.cstring(o)).list) {
     if (LEGACY_MODULE_SYMBOL.test(sym.name) && sym.type === 1 /* STT_OBJECT */) {
       const version = readU32(sym.value);
       if (version !== null && version > 0 && version < 10000) return String(version);

@@ -282,11 +282,13 @@ function readSymbols(
   if (strings.clipped) notes.add(`symbol strings cut to ${strings.block.length} bytes`);
   if (table.clipped || s.nsyms > MAX_SYMBOLS) notes.add('symbol table truncated');
   const out: MachOSymbol[] = [];
+  let unnamed = 0;
   const t = table.block;
   for (let at = 0; t.has(at, entsize); at += entsize) {
     const type = t.u8(at + 4);
     if (type & 0xe0) continue; // N_STAB debugging entries
     const name = strings.block.cstring(t.u32(at));
+    if (name === null) unnamed++;
     if (!name) continue;
     const value = is64 ? t.u64(at + 8) : t.u32(at + 8);
     const kindBits = type & 0x0e;
@@ -294,5 +296,6 @@ function readSymbols(
     if (kindBits === 0x0 && external && value === 0) out.push({ name, value, kind: 'import' });
     else if (kindBits === 0xe) out.push({ name, value, kind: external ? 'export' : 'local' });
   }
+  if (unnamed > 0) notes.add(`${unnamed} symbols have unreadable names`);
   return out;
 }

@@ -164,24 +164,40 @@ function stringAt(r: Reader, layout: Layout, rva: number): string | null {
 }
 
 /** Names in an import lookup table (ordinal-only entries have none). */
-function thunkNames(r: Reader, layout: Layout, rva: number, budget: { imports: number }): string[] {
+function thunkNames(
+  r: Reader,
+  layout: Layout,
+  rva: number,
+  budget: { imports: number },
+  notes: Notes,
+): string[] {
   const names: string[] = [];
   const size = layout.is64 ? 8 : 4;
   const off = layout.map.toOffset(rva, size);
   const got =
     off === null ? null : r.blockClipped(off, Math.min(layout.map.extent(rva), budget.imports * size));
-  if (!got) return names;
+  if (!got) {
+    notes.add('import name table lies outside the file');
+    return names;
+  }
   const t = got.block;
+  let terminated = false;
   for (let at = 0; t.has(at, size) && budget.imports > 0; at += size, budget.imports--) {
     const lo = t.u32(at);
     const hi = layout.is64 ? t.u32(at + 4) : 0;
-    if (lo === 0 && hi === 0) break;
+    if (lo === 0 && hi === 0) {
+      terminated = true;
+      break;
+    }
     const byOrdinal = layout.is64 ? (hi & 0x80000000) !== 0 : (lo & 0x80000000) !== 0;
     if (byOrdinal) continue;
     // IMAGE_IMPORT_BY_NAME: a u16 hint, then the name.
     const name = stringAt(r, layout, (lo & 0x7fffffff) + 2);
     if (name) names.push(name);
+    else notes.add('import name outside the file');
   }
+  if (!terminated)
+    notes.add(budget.imports > 0 ? 'import name table truncated' : `imports cut at ${MAX_IMPORTS}`);
   return names;
 }
 
@@ -210,7 +226,7 @@ function readImports(
       continue;
     }
     const lookup = desc.u32(0) || firstThunk;
-    add(dll, thunkNames(r, layout, lookup, budget));
+    add(dll, thunkNames(r, layout, lookup, budget, notes));
   }
   notes.add(`import directory cut at ${MAX_DESCRIPTORS} descriptors`);
 }
@@ -243,7 +259,7 @@ function readDelayImports(
       continue;
     }
     const intAddr = desc.u32(16);
-    add(dll, intAddr === 0 ? [] : thunkNames(r, layout, intAddr - base, budget));
+    add(dll, intAddr === 0 ? [] : thunkNames(r, layout, intAddr - base, budget, notes));
   }
   notes.add(`delay-import directory cut at ${MAX_DESCRIPTORS} descriptors`);
 }
@@ -277,7 +293,10 @@ function readExports(r: Reader, layout: Layout, notes: Notes): { name: string; r
   const out: { name: string; rva: number }[] = [];
   for (let i = 0; i < nameCount; i++) {
     const name = stringAt(r, layout, names.u32(i * 4));
-    if (!name) continue;
+    if (!name) {
+      notes.add('export name outside the file');
+      continue;
+    }
     const ordinal = ordinals.u16(i * 2);
     out.push({ name, rva: functions && functions.has(ordinal * 4, 4) ? functions.u32(ordinal * 4) : 0 });
   }

@@ -70,12 +70,17 @@ export class Block {
     return is64 ? this.u64(offset) : this.u32(offset);
   }
 
-  /** A NUL-terminated string starting at `offset` (latin1, so any byte sequence decodes). */
+  /**
+   * A NUL-terminated string starting at `offset` (latin1, so any byte sequence decodes); cut at
+   * `max` bytes. Null when the block ends before the NUL: a name cut by a truncated file could
+   * read as another name (`libc.so.6` as `libc.so`), so it is not a name at all.
+   */
   cstring(offset: number, max = MAX_NAME_BYTES): string | null {
     if (!this.has(offset, 1)) return null;
     const end = Math.min(this.bytes.length, offset + max);
     let stop = offset;
     while (stop < end && this.bytes[stop] !== 0) stop++;
+    if (stop === this.bytes.length) return null;
     return latin1(this.bytes.subarray(offset, stop));
   }
 
@@ -142,7 +147,8 @@ export class Reader {
   }
 
   cstring(offset: number, max = MAX_NAME_BYTES): string | null {
-    const got = this.blockClipped(offset, max, max);
+    // One byte more than `max`, so a long name is told apart from one the end of the file cuts.
+    const got = this.blockClipped(offset, max + 1, max + 1);
     return got ? got.block.cstring(0, max) : null;
   }
 }
