@@ -442,6 +442,18 @@ function locateDynstr(
   return got.block;
 }
 
+/** Dynamic tags that locate a table, to bound .dynsym when nothing records its size. */
+const TABLE_TAGS = [
+  DT_STRTAB,
+  DT_HASH,
+  DT_GNU_HASH,
+  DT_RELA,
+  DT_REL,
+  DT_RELR,
+  DT_VERNEED,
+  0x6ffffff0 /* DT_VERSYM */,
+];
+
 const GLIBC = /^GLIBC_(\d+\.\d+(?:\.\d+)?)$/;
 /**
  * glibc's own libraries. Only their GLIBC_ versions constrain the target's glibc: Alpine's
@@ -550,6 +562,8 @@ function gnuHashSymbolCount(r: Reader, h: Header, off: number): number | null {
   if (!buckets) return null;
   let last = 0;
   for (let i = 0; i < nbuckets; i++) last = Math.max(last, buckets.u32(i * 4));
+  // No hashed (defined) symbol: symoffset then says nothing about how many undefined ones precede.
+  if (last === 0) return null;
   if (last < symoffset) return symoffset;
   const chainsAt = bucketsAt + nbuckets * 4;
   const chains = r.blockClipped(chainsAt + (last - symoffset) * 4, MAX_TABLE_BYTES / 4);
@@ -587,13 +601,13 @@ function readDynamicSymbols(
   }
   let count = dynamicSymbolCount(r, h, dyn, sections, map, entsize, symtabAddr);
   if (count === null) {
-    // Linkers place .dynstr right after .dynsym; failing all else, read up to it.
-    const strAddr = dyn.tags.get(DT_STRTAB);
-    count =
-      symtabAddr !== undefined && strAddr !== undefined && strAddr > symtabAddr
-        ? (strAddr - symtabAddr) / entsize
-        : 0;
-    notes.add('dynamic symbol count estimated');
+    // Linkers lay the dynamic tables out back to back (.dynsym, then .dynstr, .gnu.version, …):
+    // failing all else, .dynsym runs up to the next table the dynamic section locates.
+    const after = TABLE_TAGS.map((t) => dyn.tags.get(t)).filter(
+      (a): a is number => a !== undefined && symtabAddr !== undefined && a > symtabAddr,
+    );
+    count = after.length > 0 && symtabAddr !== undefined ? (Math.min(...after) - symtabAddr) / entsize : 0;
+    notes.add('dynamic symbol count taken from the table layout');
   }
   count = Math.floor(count);
   const got = r.blockClipped(offset, count * entsize);

@@ -76,8 +76,15 @@ const BINARY_FACTS: Record<string, BinaryFacts> = {
   'bufferutil-4.1.0-darwin-arm64': macho({ arch: 'arm64', needed: DARWIN_CXX, minMacos: '11.0' }),
   'bufferutil-4.1.0-darwin-x64': macho({ needed: DARWIN_CXX, minMacos: '10.7' }),
   'bufferutil-4.1.0-win32-x64': pe({ needed: ['KERNEL32.dll', 'node.exe'] }),
-  'bufferutil-4.1.0-win32-ia32': pe({ arch: 'ia32', peMachine: 'I386', needed: ['KERNEL32.dll', 'node.exe'] }),
-  'utf-8-validate-6.0.5-linux-x64-musl': elf({ libc: 'musl', needed: ['libstdc++.so.6', 'libc.musl-x86_64.so.1'] }),
+  'bufferutil-4.1.0-win32-ia32': pe({
+    arch: 'ia32',
+    peMachine: 'I386',
+    needed: ['KERNEL32.dll', 'node.exe'],
+  }),
+  'utf-8-validate-6.0.5-linux-x64-musl': elf({
+    libc: 'musl',
+    needed: ['libstdc++.so.6', 'libc.musl-x86_64.so.1'],
+  }),
   'sharp-linux-x64-0.33.5': elf({
     libc: 'glibc',
     needed: [
@@ -131,7 +138,11 @@ const BINARY_FACTS: Record<string, BinaryFacts> = {
     glibcVersion: '2.4',
     module: { kind: 'abi', abi: '59' },
   }),
-  'deasync-0.1.30-darwin-x64-node-8': macho({ needed: DARWIN_CXX, minMacos: '10.7', module: { kind: 'abi', abi: '57' } }),
+  'deasync-0.1.30-darwin-x64-node-8': macho({
+    needed: DARWIN_CXX,
+    minMacos: '10.7',
+    module: { kind: 'abi', abi: '57' },
+  }),
   'deasync-0.1.30-win32-x64-node-8': pe({
     needed: ['KERNEL32.dll', 'ADVAPI32.dll', 'node.exe'],
     module: { kind: 'abi', abi: '57' },
