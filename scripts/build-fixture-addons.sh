@@ -45,6 +45,8 @@ build abi-init g++ abi-init.cc
 build hybrid g++ hybrid.cc
 build glibc-new gcc glibc-new.c
 build arm64 aarch64-linux-gnu-gcc napi-ok.c
+# GCC loads 0x7fffffff into w0 with movn, unlike the movz of small versions.
+build arm64-experimental aarch64-linux-gnu-gcc napi-experimental.c
 
 # musl-gcc links musl's libc.so, which has no soname, so the addon NEEDs plain `libc.so` — what
 # upstream musl distributions (Void) and musl cross toolchains produce.

@@ -55,7 +55,7 @@ function isArm64Hint(insn: number): boolean {
   return (insn & 0xfffff01f) >>> 0 === 0xd503201f;
 }
 
-/** `[hints] (movz w0[, movk w0] | orr w0, wzr, #bitmask) [hints] ret`. */
+/** `[hints] (movz w0[, movk w0] | movn w0 | orr w0, wzr, #bitmask) [hints] ret`. */
 function decodeArm64(code: Uint8Array): number | null {
   const count = Math.floor(Math.min(code.length, CONSTANT_RETURN_BYTES) / 4);
   const insns: number[] = [];
@@ -79,6 +79,9 @@ function decodeArm64(code: Uint8Array): number | null {
       value = shift === 0 ? (value & 0xffff0000) + imm : (value & 0xffff) + imm * 0x10000;
       at++;
     }
+  } else if ((first & 0xff80001f) >>> 0 === 0x12800000) {
+    // movn w0, #imm16, lsl #(hw*16): GCC's `mov w0, #0x7fffffff` (NAPI_VERSION_EXPERIMENTAL).
+    value = ~(((first >>> 5) & 0xffff) * 2 ** (16 * ((first >>> 21) & 1))) >>> 0;
   } else if ((first & 0xffc003ff) >>> 0 === 0x320003e0) {
     // orr w0, wzr, #bitmask (the `mov w0, #0x7fffffff` alias)
     value = decodeBitmask32((first >>> 16) & 0x3f, (first >>> 10) & 0x3f);

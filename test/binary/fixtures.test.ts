@@ -45,6 +45,7 @@ const ADDON_FACTS: Record<string, BinaryFacts> = {
   musl: elf({ libc: 'musl', needed: ['libc.musl-x86_64.so.1'], napiVersion: 8 }),
   'musl-libc-so': elf({ libc: 'musl', needed: ['libc.so'], napiVersion: 8 }),
   arm64: elf({ arch: 'arm64', napiVersion: 8 }),
+  'arm64-experimental': elf({ arch: 'arm64', napiVersion: 2147483647 }),
   'crash-segv': elf({ napiVersion: 8 }),
   'crash-abort': elf({ libc: 'glibc', needed: ['libc.so.6'], glibcVersion: '2.2.5', napiVersion: 8 }),
   hang: elf({ napiVersion: 8 }),
