@@ -135,9 +135,12 @@ interface Symbol {
 export function readElfFacts(source: ByteSource): BinaryFacts {
   const facts = emptyFacts('elf', null);
   const notes = new Notes();
-  const ident = new Reader(source, true).block(0, 16);
-  if (!ident || ident.u32(0) !== 0x464c457f) {
-    return emptyFacts(null, 'not an ELF file');
+  const r0 = new Reader(source, true);
+  if (r0.u32(0) !== 0x464c457f) return emptyFacts(null, 'not an ELF file');
+  const ident = r0.block(0, 16);
+  if (!ident) {
+    facts.reason = 'ELF header truncated';
+    return facts;
   }
   const cls = ident.u8(4);
   const data = ident.u8(5);

@@ -12,7 +12,8 @@ import type { BinaryFacts, ByteSource } from './types.js';
 
 // The PE spec allows 96 sections; the loader accepts more. Keep address lookups cheap anyway.
 const MAX_SECTIONS = 256;
-const MAX_DESCRIPTORS = 4096;
+// Real addons import from a handful of DLLs; a directory of thousands is damage or hostility.
+const MAX_DESCRIPTORS = 1024;
 const MAX_IMPORTS = 200_000;
 const MAX_EXPORTS = 200_000;
 const MAX_RELOCATION_SLOTS = 262_144;
@@ -29,6 +30,12 @@ const MACHINES: Record<number, { name: string; arch: string }> = {
   0x1c0: { name: 'ARM', arch: 'arm' },
   0x1c4: { name: 'ARMNT', arch: 'arm' },
 };
+
+interface ImportBudget {
+  imports: number;
+  /** Name tables already read: a descriptor repeated (or a directory looping) is read once. */
+  seen: Set<number>;
+}
 
 interface Layout {
   is64: boolean;
@@ -75,7 +82,7 @@ export function readPeFacts(source: ByteSource): BinaryFacts {
     if (!dlls.some((d) => d.toLowerCase() === dll.toLowerCase())) dlls.push(dll);
     for (const n of names) collector.addImport(n);
   };
-  const budget = { imports: MAX_IMPORTS };
+  const budget: ImportBudget = { imports: MAX_IMPORTS, seen: new Set() };
   readImports(r, layout, budget, importNames, notes);
   readDelayImports(r, layout, budget, importNames, notes);
   facts.needed = dlls;
@@ -164,13 +171,7 @@ function stringAt(r: Reader, layout: Layout, rva: number): string | null {
 }
 
 /** Names in an import lookup table (ordinal-only entries have none). */
-function thunkNames(
-  r: Reader,
-  layout: Layout,
-  rva: number,
-  budget: { imports: number },
-  notes: Notes,
-): string[] {
+function thunkNames(r: Reader, layout: Layout, rva: number, budget: ImportBudget, notes: Notes): string[] {
   const names: string[] = [];
   const size = layout.is64 ? 8 : 4;
   const off = layout.map.toOffset(rva, size);
@@ -201,10 +202,19 @@ function thunkNames(
   return names;
 }
 
+function onceNames(r: Reader, layout: Layout, rva: number, budget: ImportBudget, notes: Notes): string[] {
+  if (budget.seen.has(rva)) {
+    notes.add('import descriptors repeat a name table');
+    return [];
+  }
+  budget.seen.add(rva);
+  return thunkNames(r, layout, rva, budget, notes);
+}
+
 function readImports(
   r: Reader,
   layout: Layout,
-  budget: { imports: number },
+  budget: ImportBudget,
   add: (dll: string, names: string[]) => void,
   notes: Notes,
 ): void {
@@ -226,7 +236,7 @@ function readImports(
       continue;
     }
     const lookup = desc.u32(0) || firstThunk;
-    add(dll, thunkNames(r, layout, lookup, budget, notes));
+    add(dll, onceNames(r, layout, lookup, budget, notes));
   }
   notes.add(`import directory cut at ${MAX_DESCRIPTORS} descriptors`);
 }
@@ -235,7 +245,7 @@ function readImports(
 function readDelayImports(
   r: Reader,
   layout: Layout,
-  budget: { imports: number },
+  budget: ImportBudget,
   add: (dll: string, names: string[]) => void,
   notes: Notes,
 ): void {
@@ -259,7 +269,7 @@ function readDelayImports(
       continue;
     }
     const intAddr = desc.u32(16);
-    add(dll, intAddr === 0 ? [] : thunkNames(r, layout, intAddr - base, budget, notes));
+    add(dll, intAddr === 0 ? [] : onceNames(r, layout, intAddr - base, budget, notes));
   }
   notes.add(`delay-import directory cut at ${MAX_DESCRIPTORS} descriptors`);
 }
