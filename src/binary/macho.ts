@@ -96,6 +96,8 @@ function readUniversal(source: ByteSource, is64: boolean): BinaryFacts {
     const offset = is64 ? t.u64(at + 8) : t.u32(at + 8);
     const size = is64 ? t.u64(at + 16) : t.u32(at + 12);
     const arch = machoArch(cputype);
+    if (arch === null) notes.add(`slice ${i} has unknown cputype ${cputype}`);
+    // dyld picks a slice by the universal header's cputype, so that is the arch the slice offers.
     if (arch !== null && !arches.includes(arch)) arches.push(arch);
     if (
       !Number.isSafeInteger(offset) ||
@@ -119,10 +121,11 @@ function readUniversal(source: ByteSource, is64: boolean): BinaryFacts {
     }
     slices.push(facts);
   }
-  const lead = slices[0] ?? emptyFacts('macho', null);
+  // The top level describes the first slice with a known arch, so `arch` and the rest agree.
+  const lead = slices.find((s) => s.arch === arches[0]) ?? slices[0] ?? emptyFacts('macho', null);
   const facts: BinaryFacts = {
     ...lead,
-    arch: arches[0] ?? lead.arch,
+    arch: arches[0] ?? null,
     arches,
     platform: 'darwin',
     slices,

@@ -7,7 +7,7 @@ import {
   NAPI_VERSION_EXPORT,
   SymbolCollector,
 } from './module.js';
-import { AddressMap, Notes, Reader, type Segment } from './reader.js';
+import { AddressMap, isPrintableName, Notes, Reader, type Segment } from './reader.js';
 import type { BinaryFacts, ByteSource } from './types.js';
 
 // The PE spec allows 96 sections; the loader accepts more. Keep address lookups cheap anyway.
@@ -194,8 +194,12 @@ function thunkNames(r: Reader, layout: Layout, rva: number, budget: ImportBudget
     if (byOrdinal) continue;
     // IMAGE_IMPORT_BY_NAME: a u16 hint, then the name.
     const name = stringAt(r, layout, (lo & 0x7fffffff) + 2);
-    if (name) names.push(name);
-    else notes.add('import name outside the file');
+    if (name === null || !isPrintableName(name)) {
+      notes.add('import name table holds an entry without a name; read up to it');
+      terminated = true;
+      break;
+    }
+    names.push(name);
   }
   if (!terminated)
     notes.add(budget.imports > 0 ? 'import name table truncated' : `imports cut at ${MAX_IMPORTS}`);
@@ -231,9 +235,10 @@ function readImports(
     const firstThunk = desc.u32(16);
     if (nameRva === 0 && firstThunk === 0) return;
     const dll = stringAt(r, layout, nameRva);
-    if (dll === null) {
-      notes.add('import descriptor with an unreadable DLL name');
-      continue;
+    if (dll === null || !isPrintableName(dll)) {
+      // A damaged or hostile directory: what follows is no more trustworthy than this entry.
+      notes.add('import directory holds a descriptor without a DLL name; read up to it');
+      return;
     }
     const lookup = desc.u32(0) || firstThunk;
     add(dll, onceNames(r, layout, lookup, budget, notes));
@@ -264,9 +269,9 @@ function readDelayImports(
     const nameAddr = desc.u32(4);
     if (nameAddr === 0) return;
     const dll = stringAt(r, layout, nameAddr - base);
-    if (dll === null) {
-      notes.add('delay-import descriptor with an unreadable DLL name');
-      continue;
+    if (dll === null || !isPrintableName(dll)) {
+      notes.add('delay-import directory holds a descriptor without a DLL name; read up to it');
+      return;
     }
     const intAddr = desc.u32(16);
     add(dll, intAddr === 0 ? [] : onceNames(r, layout, intAddr - base, budget, notes));
@@ -303,9 +308,9 @@ function readExports(r: Reader, layout: Layout, notes: Notes): { name: string; r
   const out: { name: string; rva: number }[] = [];
   for (let i = 0; i < nameCount; i++) {
     const name = stringAt(r, layout, names.u32(i * 4));
-    if (!name) {
-      notes.add('export name outside the file');
-      continue;
+    if (name === null || !isPrintableName(name)) {
+      notes.add('export name table holds an entry without a name; read up to it');
+      break;
     }
     const ordinal = ordinals.u16(i * 2);
     out.push({ name, rva: functions && functions.has(ordinal * 4, 4) ? functions.u32(ordinal * 4) : 0 });

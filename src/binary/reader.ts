@@ -7,6 +7,12 @@ export const MAX_TABLE_BYTES = 64 * MiB;
 
 /** Symbol and library names longer than this are cut: every check we make looks at a prefix. */
 export const MAX_NAME_BYTES = 4096;
+const SHORT_NAME_BYTES = 128;
+
+/** Names in import/export tables are printable ASCII; anything else means we are reading junk. */
+export function isPrintableName(name: string): boolean {
+  return /^[\x20-\x7e]+$/.test(name);
+}
 
 export function isRange(offset: number, length: number, size: number): boolean {
   return (
@@ -147,9 +153,15 @@ export class Reader {
   }
 
   cstring(offset: number, max = MAX_NAME_BYTES): string | null {
-    // One byte more than `max`, so a long name is told apart from one the end of the file cuts.
-    const got = this.blockClipped(offset, max + 1, max + 1);
-    return got ? got.block.cstring(0, max) : null;
+    // Most names are short: try a small read before a `max`-sized one. One byte more than
+    // `max`, so a long name is told apart from one that the end of the file cuts.
+    for (const chunk of [Math.min(SHORT_NAME_BYTES, max + 1), max + 1]) {
+      const got = this.blockClipped(offset, chunk, chunk);
+      if (!got) return null;
+      const name = got.block.cstring(0, max);
+      if (name !== null || got.block.length < chunk || chunk === max + 1) return name;
+    }
+    return null;
   }
 }
 

@@ -37,8 +37,8 @@ export interface BinaryFacts {
   /** PE: whether it imports from `node.exe` (or another host executable). */
   importsNodeExe?: boolean | null;
   /**
-   * Mach-O universal files: the facts of every slice, in file order (the top-level facts are the
-   * first slice's, with `arches` listing all). Absent for thin files.
+   * Mach-O universal files: the facts of every readable slice, in file order. The top-level facts
+   * are those of the first slice with a known arch, and `arches` lists them all. Absent for thin files.
    */
   slices?: BinaryFacts[];
   /** Why a fact could not be established (null when the file parsed cleanly). */

@@ -180,6 +180,14 @@ describe('hostile Mach-O', () => {
     expect(facts.arch).toBe('x64');
   });
 
+  it('a universal header with an unknown cputype offers no arch for that slice', () => {
+    const b = load(binary('fsevents-2.3.3-darwin-universal'));
+    view(b).setUint32(8, 0);
+    const { facts } = parseChecked(b);
+    expect([facts.arch, facts.arches, facts.minMacos]).toEqual(['arm64', ['arm64'], '11.0']);
+    expect(facts.reason).toMatch(/slice 0 has unknown cputype 0/);
+  });
+
   it('2^32-1 load commands of 2^32-1 bytes, and a zero-sized command', () => {
     const b = load(binary('bufferutil-4.1.0-darwin-arm64'));
     view(b).setUint32(16, 0xffffffff, true);
