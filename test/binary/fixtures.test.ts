@@ -82,6 +82,11 @@ const BINARY_FACTS: Record<string, BinaryFacts> = {
     peMachine: 'I386',
     needed: ['KERNEL32.dll', 'node.exe'],
   }),
+  'serialport-bindings-cpp-13.0.1-win32-arm64': pe({
+    arch: 'arm64',
+    peMachine: 'ARM64',
+    needed: ['KERNEL32.dll', 'ADVAPI32.dll', 'ole32.dll', 'SETUPAPI.dll', 'node.exe'],
+  }),
   'utf-8-validate-6.0.5-linux-x64-musl': elf({
     libc: 'musl',
     needed: ['libstdc++.so.6', 'libc.musl-x86_64.so.1'],
