@@ -41,7 +41,13 @@ const SHT_DYNAMIC = 6;
 const SHT_NOTE = 7;
 const SHT_DYNSYM = 11;
 const SHT_GNU_VERNEED = 0x6ffffffe;
+const SHT_NOBITS = 8;
 const SHF_ALLOC = 2;
+
+const STB_GLOBAL = 1;
+const STB_WEAK = 2;
+const STB_GNU_UNIQUE = 10;
+const STT_OBJECT = 1;
 
 const DT_NEEDED = 1;
 const DT_HASH = 4;
@@ -103,11 +109,9 @@ interface Header {
   shoff: number;
   shentsize: number;
   shnum: number;
-  shstrndx: number;
 }
 
 interface Section {
-  name: number;
   type: number;
   flags: number;
   addr: number;
@@ -123,7 +127,7 @@ interface Range {
   size: number;
 }
 
-interface Symbol {
+interface ElfSymbol {
   name: string;
   value: number;
   defined: boolean;
@@ -201,7 +205,7 @@ export function readElfFacts(source: ByteSource): BinaryFacts {
   let versionFnAddress: number | null = null;
   for (const sym of symbols) {
     if (!sym.defined) collector.addImport(sym.name);
-    else if (sym.bind === 1 || sym.bind === 2 || sym.bind === 10) {
+    else if (sym.bind === STB_GLOBAL || sym.bind === STB_WEAK || sym.bind === STB_GNU_UNIQUE) {
       collector.addExport(sym.name);
       if (sym.name === NAPI_VERSION_EXPORT) versionFnAddress = sym.value;
     }
@@ -243,7 +247,6 @@ function readHeader(r: Reader, is64: boolean): Header | null {
     phnum: half(56, 44),
     shentsize: half(58, 46),
     shnum: half(60, 48),
-    shstrndx: half(62, 50),
   };
 }
 
@@ -314,7 +317,6 @@ function readSectionHeaders(r: Reader, h: Header, notes: Notes): Section[] {
     out.push(
       h.is64
         ? {
-            name: t.u32(at),
             type: t.u32(at + 4),
             flags: t.u64(at + 8),
             addr: t.u64(at + 16),
@@ -325,7 +327,6 @@ function readSectionHeaders(r: Reader, h: Header, notes: Notes): Section[] {
             entsize: t.u64(at + 56),
           }
         : {
-            name: t.u32(at),
             type: t.u32(at + 4),
             flags: t.u32(at + 8),
             addr: t.u32(at + 12),
@@ -342,7 +343,7 @@ function readSectionHeaders(r: Reader, h: Header, notes: Notes): Section[] {
 
 function allocatedSections(sections: readonly Section[]): Segment[] {
   return sections
-    .filter((s) => s.flags & SHF_ALLOC && s.type !== 8 /* SHT_NOBITS */)
+    .filter((s) => s.flags & SHF_ALLOC && s.type !== SHT_NOBITS)
     .slice(0, MAX_SEGMENTS)
     .map((s) => ({ vaddr: s.addr, offset: s.offset, filesz: s.size }));
 }
@@ -585,7 +586,7 @@ function readDynamicSymbols(
   map: AddressMap,
   str: (off: number) => string | null,
   notes: Notes,
-): Symbol[] {
+): ElfSymbol[] {
   const minEnt = h.is64 ? 24 : 16;
   const symtabAddr = dyn.tags.get(DT_SYMTAB);
   let offset = symtabAddr !== undefined ? map.toOffset(symtabAddr, minEnt) : null;
@@ -629,8 +630,8 @@ function parseSymbols(
   is64: boolean,
   entsize: number,
   str: (off: number) => string | null,
-): { list: Symbol[]; unnamed: number } {
-  const out: Symbol[] = [];
+): { list: ElfSymbol[]; unnamed: number } {
+  const out: ElfSymbol[] = [];
   let unnamed = 0;
   const minEnt = is64 ? 24 : 16;
   // Entry 0 is always the null symbol.
@@ -688,7 +689,7 @@ function legacyAbiFromSymtab(
   const table = r.blockClipped(symtab.offset, symtab.size);
   if (!strings || !table || entsize < (h.is64 ? 24 : 16)) return null;
   for (const sym of parseSymbols(table.block, h.is64, entsize, (o) => strings.block.cstring(o)).list) {
-    if (LEGACY_MODULE_SYMBOL.test(sym.name) && sym.type === 1 /* STT_OBJECT */) {
+    if (LEGACY_MODULE_SYMBOL.test(sym.name) && sym.type === STT_OBJECT) {
       const version = readU32(sym.value);
       if (version !== null && version > 0 && version < 10000) return String(version);
     }

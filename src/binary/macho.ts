@@ -68,7 +68,7 @@ export function isMachOMagic(be: number): boolean {
   );
 }
 
-/** Facts of a thin Mach-O file, or of a universal file's slices (the first slice leads). */
+/** Facts of a thin Mach-O file, or of every slice of a universal file (see `BinaryFacts.slices`). */
 export function readMachOFacts(source: ByteSource): BinaryFacts {
   const magic = new Reader(source, false).u32(0);
   if (magic === FAT_MAGIC || magic === FAT_MAGIC_64) return readUniversal(source, magic === FAT_MAGIC_64);
