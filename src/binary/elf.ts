@@ -88,6 +88,8 @@ const OSABI_PLATFORM: Record<number, string> = {
   7: 'aix',
   9: 'freebsd',
   12: 'openbsd',
+  64: 'linux', // ELFOSABI_ARM_AEABI
+  97: 'linux', // ELFOSABI_ARM, written by old ARM Linux toolchains
 };
 
 /** Note owners that name the OS when EI_OSABI doesn't (Android's NDK writes ELFOSABI_NONE). */
@@ -163,8 +165,9 @@ export function readElfFacts(source: ByteSource): BinaryFacts {
   facts.arch = archOf ? archOf(is64, header.le) : null;
   if (!archOf) notes.add(`unknown ELF machine ${header.machine}`);
   facts.arches = facts.arch ? [facts.arch] : [];
-  facts.platform = OSABI_PLATFORM[header.osabi] ?? null;
-  if (facts.platform === null) notes.add(`unknown ELF OS/ABI ${header.osabi}`);
+  facts.platform = OSABI_PLATFORM[header.osabi] ?? 'linux';
+  if (OSABI_PLATFORM[header.osabi] === undefined)
+    notes.add(`unknown ELF OS/ABI ${header.osabi}, assumed linux`);
 
   const program = readProgramHeaders(r, header, notes);
   const sections = readSectionHeaders(r, header, notes);

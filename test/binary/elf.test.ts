@@ -84,6 +84,15 @@ describe('ELF platform and libc', () => {
     expect([f.platform, f.libc]).toEqual(['freebsd', null]);
   });
 
+  it('an unknown EI_OSABI is assumed to be Linux, and says so', () => {
+    const f = facts({ machine: EM.x86_64, osabi: 200, needed: ['libc.so.6'] });
+    expect([f.platform, f.libc, f.reason]).toEqual([
+      'linux',
+      'glibc',
+      'unknown ELF OS/ABI 200, assumed linux',
+    ]);
+  });
+
   it('.note.android.ident → android, even though EI_OSABI says SYSV', () => {
     const f = facts({ machine: EM.aarch64, needed: ['libc.so'], note: { owner: 'Android', type: 1 } });
     expect([f.platform, f.libc]).toEqual(['android', null]);
