@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { readElfFacts } from './elf.js';
 import { emptyFacts } from './empty.js';
 import { isMachOMagic, readMachOFacts } from './macho.js';
@@ -39,6 +38,8 @@ const FS_REASONS: Record<string, string> = {
   ELOOP: 'symlink loop',
   ENAMETOOLONG: 'path too long',
   EMFILE: 'too many open files',
+  // openFileSource's code for FIFOs, sockets and devices, which it refuses to read.
+  ENOTREG: 'not a regular file',
 };
 
 function fsReason(error: unknown): string {
@@ -53,14 +54,6 @@ function fsReason(error: unknown): string {
  * fail an install over one odd file.
  */
 export function inspectFile(path: string): BinaryFacts {
-  try {
-    // A FIFO or device named `*.node` would block or never end; only regular files are opened.
-    const stat = statSync(path);
-    if (stat.isDirectory()) return emptyFacts(null, fsReason({ code: 'EISDIR' }));
-    if (!stat.isFile()) return emptyFacts(null, 'cannot read: not a regular file');
-  } catch (error) {
-    return emptyFacts(null, fsReason(error));
-  }
   let source;
   try {
     source = openFileSource(path);

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { ByteSource } from './types.js';
 
 /** A ByteSource that also owns an OS resource. */
@@ -46,13 +46,21 @@ const MAX_CACHED_PAGES = 32;
 /**
  * Positioned reads over an open file descriptor: only the ranges a parser asks for are read,
  * so a 200 MB addon costs its headers and symbol tables, not 200 MB of memory.
- * Read errors (EIO, a file truncated while open) end a read early instead of throwing.
+ * Opening throws the fs error (ENOENT, EACCES, …), or one with code `EISDIR`/`ENOTREG` for
+ * anything but a regular file; after that, read errors (EIO, a file truncated while open) end a
+ * read early instead of throwing.
  */
 export function openFileSource(path: string): ClosableByteSource {
-  const fd = openSync(path, 'r');
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   let size: number;
   try {
-    size = fstatSync(fd).size;
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) {
+      const code = stat.isDirectory() ? 'EISDIR' : 'ENOTREG';
+      throw Object.assign(new Error(`${path}: not a regular file`), { code, path });
+    }
+    size = stat.size;
   } catch (error) {
     closeSync(fd);
     throw error;

@@ -167,5 +167,10 @@ describe('inspectFile turns file-system trouble into a reason', () => {
     const path = join(dir, 'pipe.node');
     execFileSync('mkfifo', [path]);
     expect(reasonOf(path)).toBe('cannot read: not a regular file');
+    expect(() => openFileSource(path)).toThrow(expect.objectContaining({ code: 'ENOTREG' }));
+  });
+
+  it.skipIf(process.platform === 'win32')('/dev/null is not a regular file either', () => {
+    expect(reasonOf('/dev/null')).toBe('cannot read: not a regular file');
   });
 });
