@@ -3,6 +3,7 @@ import { emptyFacts } from './empty.js';
 import {
   classifyModule,
   explainModule,
+  findLegacyModuleVersion,
   LEGACY_MODULE_SYMBOL,
   NAPI_VERSION_EXPORT,
   SymbolCollector,
@@ -23,6 +24,8 @@ const MAX_LOAD_COMMAND_BYTES = 4 * MiB;
 const MAX_SEGMENTS = 256;
 const MAX_SYMBOL_STRINGS = 16 * MiB;
 const MAX_SYMBOLS = 2_000_000;
+const MAX_REBASE_BYTES = 16 * MiB;
+const MAX_REBASE_SLOTS = 262_144;
 
 const LC_SEGMENT = 0x1;
 const LC_SYMTAB = 0x2;
@@ -31,13 +34,15 @@ const LC_SEGMENT_64 = 0x19;
 const LC_VERSION_MIN_MACOSX = 0x24;
 const LC_LAZY_LOAD_DYLIB = 0x20;
 const LC_BUILD_VERSION = 0x32;
-const LC_REQ_DYLD = 0x80000000;
+const LC_DYLD_INFO = 0x22;
+/** Commands dyld must understand carry this bit. (`>>> 0`: JS bitwise results are signed.) */
+const reqDyld = (cmd: number): number => (0x80000000 | cmd) >>> 0;
 const DYLIB_COMMANDS = new Set([
   LC_LOAD_DYLIB,
   LC_LAZY_LOAD_DYLIB,
-  LC_REQ_DYLD | 0x18, // LC_LOAD_WEAK_DYLIB
-  LC_REQ_DYLD | 0x1f, // LC_REEXPORT_DYLIB
-  LC_REQ_DYLD | 0x23, // LC_LOAD_UPWARD_DYLIB
+  reqDyld(0x18), // LC_LOAD_WEAK_DYLIB
+  reqDyld(0x1f), // LC_REEXPORT_DYLIB
+  reqDyld(0x23), // LC_LOAD_UPWARD_DYLIB
 ]);
 const PLATFORM_MACOS = 1;
 
@@ -173,8 +178,7 @@ function readThin(source: ByteSource): BinaryFacts {
   }
   if (got.clipped) notes.add('load commands truncated');
   const cmds = got.block;
-  const segments: Segment[] = [];
-  let symtab: { symoff: number; nsyms: number; stroff: number; strsize: number } | null = null;
+  const commands: Commands = { segments: [], symtab: null, rebase: null };
   let count = h.ncmds;
   if (count > MAX_LOAD_COMMANDS) {
     notes.add(`header claims ${count} load commands; read ${MAX_LOAD_COMMANDS}`);
@@ -193,16 +197,16 @@ function readThin(source: ByteSource): BinaryFacts {
       break;
     }
     const c = cmds.slice(at, size);
-    readLoadCommand(c, cmd, facts, segments, notes, (s) => (symtab = s));
+    readLoadCommand(c, cmd, facts, commands, notes);
     at += size;
   }
 
-  const map = new AddressMap(segments);
+  const map = new AddressMap(commands.segments);
   const collector = new SymbolCollector();
   let versionFnAddress: number | null = null;
   let legacyAbi: string | null = null;
-  if (symtab) {
-    for (const sym of readSymbols(r, is64, symtab, notes)) {
+  if (commands.symtab) {
+    for (const sym of readSymbols(r, is64, commands.symtab, notes)) {
       // C names carry a leading underscore in Mach-O.
       const name = sym.name.startsWith('_') ? sym.name.slice(1) : sym.name;
       if (sym.kind === 'import') collector.addImport(name);
@@ -217,6 +221,25 @@ function readThin(source: ByteSource): BinaryFacts {
     }
   } else notes.add('no symbol table');
   const summary = collector.summary;
+  if (
+    summary.importsLegacyRegister &&
+    summary.registerAbi === null &&
+    legacyAbi === null &&
+    commands.rebase
+  ) {
+    // Local symbols stripped (`strip -x`): find the node_module struct through dyld's rebase list.
+    const slots = rebaseSlots(r, commands.rebase, commands.segments, is64);
+    const readU32 = (addr: number): number | null => {
+      const off = map.toOffset(addr, 4);
+      return off === null ? null : r.u32(off);
+    };
+    const readWord = (addr: number): number | null => {
+      const off = map.toOffset(addr, is64 ? 8 : 4);
+      const b = off === null ? null : r.block(off, is64 ? 8 : 4);
+      return b ? b.word(0, is64) : null;
+    };
+    legacyAbi = findLegacyModuleVersion(slots, is64 ? 8 : 4, readU32, readWord);
+  }
   facts.module = classifyModule(summary, legacyAbi);
   const unexplained = explainModule(summary, legacyAbi);
   if (unexplained) notes.add(unexplained);
@@ -230,20 +253,31 @@ function readThin(source: ByteSource): BinaryFacts {
   return facts;
 }
 
-function readLoadCommand(
-  c: Block,
-  cmd: number,
-  facts: BinaryFacts,
-  segments: Segment[],
-  notes: Notes,
-  setSymtab: (s: { symoff: number; nsyms: number; stroff: number; strsize: number }) => void,
-): void {
+interface SymtabCommand {
+  symoff: number;
+  nsyms: number;
+  stroff: number;
+  strsize: number;
+}
+
+/** What the load commands locate, beyond the facts they state directly. */
+interface Commands {
+  /** In load-command order: rebase opcodes name segments by this index. */
+  segments: Segment[];
+  symtab: SymtabCommand | null;
+  rebase: { offset: number; size: number } | null;
+}
+
+function readLoadCommand(c: Block, cmd: number, facts: BinaryFacts, commands: Commands, notes: Notes): void {
+  const { segments } = commands;
   if (cmd === LC_SEGMENT_64 && c.has(0, 56) && segments.length < MAX_SEGMENTS) {
     segments.push({ vaddr: c.u64(24), offset: c.u64(40), filesz: c.u64(48) });
   } else if (cmd === LC_SEGMENT && c.has(0, 40) && segments.length < MAX_SEGMENTS) {
     segments.push({ vaddr: c.u32(24), offset: c.u32(32), filesz: c.u32(36) });
   } else if (cmd === LC_SYMTAB && c.has(0, 24)) {
-    setSymtab({ symoff: c.u32(8), nsyms: c.u32(12), stroff: c.u32(16), strsize: c.u32(20) });
+    commands.symtab = { symoff: c.u32(8), nsyms: c.u32(12), stroff: c.u32(16), strsize: c.u32(20) };
+  } else if ((cmd === LC_DYLD_INFO || cmd === reqDyld(LC_DYLD_INFO)) && c.has(0, 16)) {
+    commands.rebase = { offset: c.u32(8), size: c.u32(12) };
   } else if (DYLIB_COMMANDS.has(cmd) && c.has(0, 12)) {
     const name = c.cstring(c.u32(8));
     if (name !== null && facts.needed.length < 1024) facts.needed.push(name);
@@ -269,12 +303,7 @@ interface MachOSymbol {
   kind: 'import' | 'export' | 'local';
 }
 
-function readSymbols(
-  r: Reader,
-  is64: boolean,
-  s: { symoff: number; nsyms: number; stroff: number; strsize: number },
-  notes: Notes,
-): MachOSymbol[] {
+function readSymbols(r: Reader, is64: boolean, s: SymtabCommand, notes: Notes): MachOSymbol[] {
   const entsize = is64 ? 16 : 12;
   const strings = r.blockClipped(s.stroff, s.strsize, MAX_SYMBOL_STRINGS);
   const table = r.blockClipped(s.symoff, Math.min(s.nsyms, MAX_SYMBOLS) * entsize);
@@ -301,4 +330,84 @@ function readSymbols(
   }
   if (unnamed > 0) notes.add(`${unnamed} symbols have unreadable names`);
   return out;
+}
+
+/**
+ * Addresses dyld rebases (pointers into the image itself), from LC_DYLD_INFO's rebase opcodes.
+ * Every opcode consumes at least one byte, and all repeats together are bounded by a work cap.
+ */
+function rebaseSlots(
+  r: Reader,
+  rebase: { offset: number; size: number },
+  segments: readonly Segment[],
+  is64: boolean,
+): Set<number> {
+  const slots = new Set<number>();
+  const got = r.blockClipped(rebase.offset, rebase.size, MAX_REBASE_BYTES);
+  if (!got) return slots;
+  const ops = got.block.bytes;
+  const ptr = is64 ? 8 : 4;
+  let at = 0;
+  const uleb = (): number => {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 10 && at < ops.length; i++) {
+      const byte = ops[at++]!;
+      value += (byte & 0x7f) * scale;
+      if ((byte & 0x80) === 0) return value;
+      scale *= 128;
+    }
+    return Number.POSITIVE_INFINITY;
+  };
+  let segment: Segment | undefined;
+  let offset = 0;
+  // Counts rebases done, not distinct slots: a repeat into no segment (or one address) adds none.
+  let work = 0;
+  const add = (times: number, step: number): void => {
+    for (let i = 0; i < times && work < MAX_REBASE_SLOTS; i++, work++) {
+      // A rebase outside its segment's file data is damage; so is everything the repeat would add.
+      if (!segment || offset < 0 || offset + ptr > segment.filesz) return;
+      slots.add(segment.vaddr + offset);
+      offset += step;
+    }
+  };
+  while (at < ops.length && work < MAX_REBASE_SLOTS) {
+    const byte = ops[at++]!;
+    const imm = byte & 0x0f;
+    switch (byte & 0xf0) {
+      case 0x00: // REBASE_OPCODE_DONE
+        return slots;
+      case 0x10: // SET_TYPE_IMM: every type rebases a pointer-sized slot
+        break;
+      case 0x20: // SET_SEGMENT_AND_OFFSET_ULEB
+        segment = segments[imm];
+        offset = uleb();
+        break;
+      case 0x30: // ADD_ADDR_ULEB
+        offset += uleb();
+        break;
+      case 0x40: // ADD_ADDR_IMM_SCALED
+        offset += imm * ptr;
+        break;
+      case 0x50: // DO_REBASE_IMM_TIMES
+        add(imm, ptr);
+        break;
+      case 0x60: // DO_REBASE_ULEB_TIMES
+        add(uleb(), ptr);
+        break;
+      case 0x70: // DO_REBASE_ADD_ADDR_ULEB
+        add(1, uleb() + ptr);
+        break;
+      case 0x80: {
+        // DO_REBASE_ULEB_TIMES_SKIPPING_ULEB
+        const times = uleb();
+        add(times, uleb() + ptr);
+        break;
+      }
+      default:
+        return slots;
+    }
+    if (!Number.isSafeInteger(offset)) return slots;
+  }
+  return slots;
 }

@@ -149,6 +149,12 @@ const BINARY_FACTS: Record<string, BinaryFacts> = {
     minMacos: '10.7',
     module: { kind: 'abi', abi: '57' },
   }),
+  // The same with local symbols stripped: dyld's rebase opcodes lead to the struct instead.
+  'deasync-0.1.30-darwin-x64-node-8.strip-x': macho({
+    needed: DARWIN_CXX,
+    minMacos: '10.7',
+    module: { kind: 'abi', abi: '57' },
+  }),
   'deasync-0.1.30-win32-x64-node-8': pe({
     needed: ['KERNEL32.dll', 'ADVAPI32.dll', 'node.exe'],
     module: { kind: 'abi', abi: '57' },

@@ -198,6 +198,29 @@ describe('hostile Mach-O', () => {
     expect(parseChecked(c).facts.reason).toMatch(/load command 0 has a bad size/);
   });
 
+  it('rebase opcodes repeating 2^63 times, or running off their segment list', () => {
+    for (const opcodes of [
+      [0x21, 0x00, 0x60, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f], // DO_REBASE_ULEB_TIMES
+      [0x2f, 0x00, 0x55, 0x30, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], // bad segment, overlong ULEB
+      // 2^63 repeats into a segment that does not exist: found by the fuzzer as a hang.
+      [0x2f, 0x00, 0x60, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
+    ]) {
+      const b = load(binary('deasync-0.1.30-darwin-x64-node-8.strip-x'));
+      const v = view(b);
+      let at = 32;
+      for (let i = 0; i < v.getUint32(16, true); i++) {
+        if (v.getUint32(at, true) === 0x80000022 /* LC_DYLD_INFO_ONLY */) {
+          const rebaseOff = v.getUint32(at + 8, true);
+          v.setUint32(at + 12, opcodes.length, true);
+          b.set(opcodes, rebaseOff);
+        }
+        at += v.getUint32(at + 4, true);
+      }
+      const { facts } = parseChecked(b);
+      expect(facts.module).toEqual({ kind: 'abi', abi: null });
+    }
+  });
+
   it('a symbol table of 2^32-1 entries whose strings lie past the end', () => {
     const b = load(binary('bufferutil-4.1.0-darwin-x64'));
     const v = view(b);

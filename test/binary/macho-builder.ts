@@ -8,6 +8,8 @@ export interface MachOSpec {
   le?: boolean;
   cputype: number;
   dylibs?: string[];
+  /** LC_LOAD_WEAK_DYLIB entries, after the plain ones. */
+  weakDylibs?: string[];
   /** LC_VERSION_MIN_MACOSX as xxxx.yy.zz packed, e.g. 0x000a0d00 for 10.13. */
   minMacos?: number;
   imports?: string[];
@@ -88,10 +90,14 @@ export function buildMachO(spec: MachOSpec): Uint8Array {
   u32(0); // offset
   for (let i = 0; i < (is64 ? 7 : 6); i++) u32(0);
 
-  for (const dylib of spec.dylibs ?? []) {
+  const dylibs = [
+    ...(spec.dylibs ?? []).map((name) => ({ name, cmd: 0xc })),
+    ...(spec.weakDylibs ?? []).map((name) => ({ name, cmd: 0x80000018 })),
+  ];
+  for (const { name: dylib, cmd } of dylibs) {
     ncmds++;
     const start = bytes.length;
-    u32(0xc);
+    u32(cmd);
     const sizeAt = bytes.length;
     u32(0);
     u32(24);

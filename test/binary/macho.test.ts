@@ -47,6 +47,16 @@ describe('thin Mach-O layouts', () => {
     });
   }
 
+  it('weak dylibs (LC_LOAD_WEAK_DYLIB, a command with the LC_REQ_DYLD bit) are needed too', () => {
+    expect(
+      facts({
+        cputype: CPU.arm64,
+        dylibs: ['/usr/lib/libSystem.B.dylib'],
+        weakDylibs: ['@rpath/libvips.dylib'],
+      }).needed,
+    ).toEqual(['/usr/lib/libSystem.B.dylib', '@rpath/libvips.dylib']);
+  });
+
   it('a legacy NODE_MODULE ABI from the `__Z7_module` (Clang) or `__ZL7_module` (GCC) local symbol', () => {
     for (const name of ['__Z7_module', '__ZL7_module']) {
       expect(
