@@ -36,6 +36,11 @@ export interface BinaryFacts {
   peMachine?: string | null;
   /** PE: whether it imports from `node.exe` (or another host executable). */
   importsNodeExe?: boolean | null;
+  /**
+   * Mach-O universal files: the facts of every readable slice, in file order. The top-level facts
+   * are those of the first slice with a known arch, and `arches` lists them all. Absent for thin files.
+   */
+  slices?: BinaryFacts[];
   /** Why a fact could not be established (null when the file parsed cleanly). */
   reason: string | null;
 }

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Rebuilds fixtures/addons/bin/*.node from fixtures/addons/src. The results are committed, so
+# tests never need a compiler; run this only after changing a source (npm run build:fixtures).
+#
+# Needs: gcc/g++ (glibc), musl-gcc (musl-tools), aarch64-linux-gnu-gcc, strip, and Node headers
+# ($NODE_HEADERS, default /usr/include/node). The expected facts in fixtures/addons/README.md and
+# test/binary/fixtures.test.ts assume Node 20 headers (NODE_MODULE_VERSION 115) and glibc 2.36.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+src=$root/fixtures/addons/src
+out=$root/fixtures/addons/bin
+headers=${NODE_HEADERS:-/usr/include/node}
+
+missing=()
+for tool in gcc g++ musl-gcc aarch64-linux-gnu-gcc strip; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+[[ -f $headers/node_api.h ]] || missing+=("Node headers in $headers (set NODE_HEADERS)")
+if ((${#missing[@]})); then
+  printf 'build-fixture-addons: missing %s\n' "${missing[@]}" >&2
+  exit 2
+fi
+
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# -ffile-prefix-map keeps this machine's paths out of __FILE__ (NODE_MODULE stores it);
+# no build id, so rebuilding with the same compiler gives the same bytes.
+common=(-shared -fPIC -O2 -s -I"$headers" -ffile-prefix-map="$root"=. -Wl,--build-id=none)
+
+build() { # name compiler source [extra flags...]
+  local name=$1 cc=$2 source=$3
+  shift 3
+  "$cc" "${common[@]}" -DNODE_GYP_MODULE_NAME="${name//-/_}" "$@" -o "$out/$name.node" "$src/$source"
+  echo "built $name.node ($(wc -c <"$out/$name.node") bytes)"
+}
+
+build napi-ok gcc napi-ok.c
+build napi-v10 gcc napi-v10.c
+build napi-experimental gcc napi-experimental.c
+build legacy-abi g++ legacy-abi.cc
+build abi-init g++ abi-init.cc
+build hybrid g++ hybrid.cc
+build glibc-new gcc glibc-new.c
+build arm64 aarch64-linux-gnu-gcc napi-ok.c
+# GCC loads 0x7fffffff into w0 with movn, unlike the movz of small versions.
+build arm64-experimental aarch64-linux-gnu-gcc napi-experimental.c
+
+# musl-gcc links musl's libc.so, which has no soname, so the addon NEEDs plain `libc.so` — what
+# upstream musl distributions (Void) and musl cross toolchains produce.
+build musl-libc-so musl-gcc musl.c
+# Alpine's musl has the soname libc.musl-x86_64.so.1, which is what real Alpine-built addons NEED.
+# Link against an empty stub with that soname (libc calls stay undefined until load time, as in
+# any shared object) so the result looks like an Alpine build.
+musl-gcc -shared -nostdlib -Wl,-soname,libc.musl-x86_64.so.1 -o "$tmp/libc.musl-x86_64.so.1" -x c /dev/null
+build musl musl-gcc musl.c -nodefaultlibs -Wl,--no-as-needed "$tmp/libc.musl-x86_64.so.1" -lgcc
+
+for crasher in crash-segv crash-abort hang exit-in-init throw-in-init; do
+  build "$crasher" gcc "$crasher.c"
+done
+
+# Damaged files: the first 600 bytes of napi-ok (ELF and program headers, nothing they point
+# at), an empty file, and the Git LFS pointer a checkout without LFS leaves in place of a binary.
+head -c 600 "$out/napi-ok.node" >"$out/truncated.node"
+: >"$out/empty.node"
+printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 14584\n' 0 >"$out/lfs-pointer.node"
+echo "wrote truncated.node, empty.node, lfs-pointer.node"

@@ -1,0 +1,18 @@
+import type { BinaryFacts, BinaryFormat } from './types.js';
+
+/** Facts about a file nothing could be established for (yet): every parser starts from this. */
+export function emptyFacts(format: BinaryFormat | null, reason: string | null): BinaryFacts {
+  return {
+    format,
+    arch: null,
+    arches: [],
+    platform: null,
+    libc: null,
+    needed: [],
+    glibcVersion: null,
+    glibcxxVersion: null,
+    module: { kind: 'unknown' },
+    napiVersion: null,
+    reason,
+  };
+}
