@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { inspectFile } from './binary/facts.js';
 import { readProjectConfig } from './config.js';
 import type { ProjectConfig } from './config.js';
 import { makeFinding, sortFindings } from './findings.js';
@@ -226,7 +227,7 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
     config,
     env: hostEnv.env,
     npmCache: npm.cache,
-    readFacts: () => null,
+    readFacts: inspectFile,
     cacheHas: (path) => existsSync(path),
   });
 }

@@ -36,6 +36,7 @@ export interface FindingEvidence {
   GLIBC_TOO_OLD: MismatchEvidence<'GLIBC_TOO_OLD'>;
   NAPI_VERSION_TOO_HIGH: MismatchEvidence<'NAPI_VERSION_TOO_HIGH'>;
   ABI_MISMATCH: MismatchEvidence<'ABI_MISMATCH'>;
+  INVALID_BINARY: MismatchEvidence<'INVALID_BINARY'>;
   PACKAGE_JSON_INVALID: { path: string; errorCode: string | null; detail: string };
   LINK_BROKEN: { path: string; errorCode: string | null; detail: string };
   FOLDER_UNREADABLE: { path: string; errorCode: string | null; detail: string };
@@ -86,6 +87,7 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   GLIBC_TOO_OLD: { title: "Binary needs a newer glibc than the target's", severity: 'error' },
   NAPI_VERSION_TOO_HIGH: { title: 'Binary needs a newer Node-API than the target has', severity: 'error' },
   ABI_MISMATCH: { title: 'Binary built for another Node ABI', severity: 'error' },
+  INVALID_BINARY: { title: 'Not a loadable binary (empty, truncated or corrupt)', severity: 'error' },
   PACKAGE_JSON_INVALID: { title: 'Unreadable package.json', severity: 'warning' },
   LINK_BROKEN: { title: 'Broken symbolic link in node_modules', severity: 'warning' },
   FOLDER_UNREADABLE: { title: 'Folder native-guard could not read', severity: 'warning' },

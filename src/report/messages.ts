@@ -168,6 +168,11 @@ export function describe(f: Finding): Words {
         message: `${pkg}${on}: ${f.evidence.file} is built for NODE_MODULE_VERSION ${f.evidence.binaryAbi}, the target needs ${f.evidence.targetAbi}${fallbackNote(f.evidence.fallback)}`,
         fix: `\`npm rebuild ${name}\` with the target's Node, or reinstall inside the image`,
       };
+    case 'INVALID_BINARY':
+      return {
+        message: `${pkg}${on}: ${f.evidence.file} is not a loadable binary (${f.evidence.reason})${fallbackNote(f.evidence.fallback)}`,
+        fix: `reinstall ${name} (\`rm -rf\` its folder, then \`npm install\`); if the published file is broken, pin another version`,
+      };
     case 'PACKAGE_JSON_INVALID':
       return {
         message: `${f.evidence.path}: package.json cannot be read (${f.evidence.errorCode ?? 'error'}: ${f.evidence.detail})`,

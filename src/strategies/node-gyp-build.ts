@@ -111,7 +111,13 @@ export function predictNodeGypBuild(ctx: PredictContext, optionalPackages: boole
   const pick = pickPrebuild(files, '', target);
   if (pick.file) {
     evidence.push({ kind: 'prebuild-match', file: pick.file, dir: pick.dir! });
-    return { kind: 'binary', strategy: 'node-gyp-build', binary: pick.file, evidence };
+    return {
+      kind: 'binary',
+      strategy: 'node-gyp-build',
+      binary: pick.file,
+      facts: files.facts(pick.file),
+      evidence,
+    };
   }
   if (pick.dir) evidence.push({ kind: 'prebuild-tags-rejected', dir: pick.dir, files: pick.rejected });
   else evidence.push({ kind: 'prebuilds-none-for-target', available: pick.available });
@@ -137,6 +143,7 @@ export function predictNodeGypBuild(ctx: PredictContext, optionalPackages: boole
           kind: 'binary',
           strategy: 'node-gyp-build',
           binary: tagged.file,
+          facts: inner.facts(tagged.file),
           fromPackage: cand.record.id,
           evidence: [...evidence, pkgEvidence],
         };

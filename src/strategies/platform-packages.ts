@@ -1,4 +1,5 @@
 import { checkPlatform } from 'npm-install-checks';
+import type { BinaryFacts } from '../binary/types.js';
 import type { Target } from '../target/types.js';
 import type { PackageRecord } from '../tree/types.js';
 import type { Evidence, LinkResult, PackageFiles, PlatformCandidate, PredictContext } from './types.js';
@@ -67,6 +68,7 @@ export function predictPlatformPackages(ctx: PredictContext, names: string[]): L
   const unmatched: Array<{ name: string; os?: string[]; cpu?: string[]; libc?: string[] }> = [];
   const unresolved: string[] = [];
   let binary: string | null = null;
+  let facts: BinaryFacts | null = null;
   let fromPackage: string | undefined;
   let installedMatch = false;
   let notInstalled: Evidence | null = null;
@@ -84,7 +86,8 @@ export function predictPlatformPackages(ctx: PredictContext, names: string[]): L
     }
     if (cand.source === 'installed') {
       installedMatch = true;
-      const file = findNodeFile(ctx.filesOf(cand.record), cand.record);
+      const files = ctx.filesOf(cand.record);
+      const file = findNodeFile(files, cand.record);
       matched.push({
         kind: 'platform-package',
         name,
@@ -96,6 +99,7 @@ export function predictPlatformPackages(ctx: PredictContext, names: string[]): L
       });
       if (file && !binary) {
         binary = file;
+        facts = files.facts(file);
         fromPackage = cand.record.id;
       }
     } else if (cand.source === 'lockfile') {
@@ -121,7 +125,7 @@ export function predictPlatformPackages(ctx: PredictContext, names: string[]): L
     if (notInstalled && !installedMatch) {
       return { kind: 'miss', strategy: 'platform-packages', evidence };
     }
-    const result: LinkResult = { kind: 'binary', strategy: 'platform-packages', binary, evidence };
+    const result: LinkResult = { kind: 'binary', strategy: 'platform-packages', binary, facts, evidence };
     if (fromPackage) result.fromPackage = fromPackage;
     return result;
   }

@@ -1,3 +1,5 @@
+import { checkFactsAgainstTarget } from '../binary/compat.js';
+import type { BinaryFacts } from '../binary/types.js';
 import { makeFinding } from '../findings.js';
 import type { Finding } from '../findings.js';
 import { predictDownload } from './download-link.js';
@@ -19,8 +21,6 @@ import type {
 export interface EvaluateOptions {
   /** `--online` answers about download URLs; unchecked URLs stay unknown. */
   urlStatus?: (url: string) => UrlStatus | undefined;
-  /** Binary facts of a picked binary against the target; an empty list means it fits. */
-  checkBinary?: (ctx: PredictContext, result: Extract<LinkResult, { kind: 'binary' }>) => Mismatch[];
   /** Host-only source-build checks (headers, python/node-gyp compatibility). */
   sourceBuildFindings?: (
     ctx: PredictContext,
@@ -37,7 +37,7 @@ function runLink(ctx: PredictContext, link: ChainLink, opts: EvaluateOptions): L
     case 'source-build':
       return predictSourceBuild();
     case 'shipped-binary':
-      return predictShippedBinary(link.files);
+      return predictShippedBinary(ctx, link.files);
     case 'unknown-script': {
       const evidence: Evidence[] = [
         { kind: 'install-script', event: link.script.event, script: link.script.text },
@@ -92,7 +92,12 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
     evidence.push(...result.evidence);
     switch (result.kind) {
       case 'binary': {
-        const mismatches = result.mismatches ?? opts.checkBinary?.(ctx, result) ?? [];
+        if (result.facts && result.binary) evidence.push(factsEvidence(result.binary, result.facts));
+        const mismatches: Mismatch[] = !result.facts
+          ? []
+          : result.facts.format === null
+            ? [{ code: 'INVALID_BINARY', reason: result.facts.reason ?? 'not a binary' }]
+            : checkFactsAgainstTarget(result.facts, target);
         if (mismatches.length) {
           const fallsBack = loadTested(link) && chain.slice(i + 1).some((l) => l.strategy === 'source-build');
           for (const m of mismatches) {
@@ -204,6 +209,21 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
 
 const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
 
+function factsEvidence(file: string, f: BinaryFacts): Evidence {
+  return {
+    kind: 'binary-facts',
+    file,
+    format: f.format,
+    arches: f.arches,
+    platform: f.platform,
+    libc: f.libc,
+    glibcVersion: f.glibcVersion,
+    module: f.module.kind,
+    abi: f.module.kind === 'abi' ? f.module.abi : null,
+    napiVersion: f.napiVersion,
+  };
+}
+
 function binaryFields(r: Extract<LinkResult, { kind: 'binary' }>): Partial<Prediction> {
   const out: Partial<Prediction> = {};
   if (r.binary) out.binary = r.binary;
@@ -255,5 +275,7 @@ function mismatchFinding(
       });
     case 'ABI_MISMATCH':
       return makeFinding('ABI_MISMATCH', fields, { ...base, binaryAbi: m.binaryAbi, targetAbi: m.targetAbi });
+    case 'INVALID_BINARY':
+      return makeFinding('INVALID_BINARY', fields, { ...base, reason: m.reason });
   }
 }

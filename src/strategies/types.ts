@@ -1,3 +1,4 @@
+import type { FactsMismatch } from '../binary/compat.js';
 import type { BinaryFacts } from '../binary/types.js';
 import type { Target } from '../target/types.js';
 import type { LockEntry, PackageRecord } from '../tree/types.js';
@@ -113,13 +114,7 @@ export type Evidence =
   | { kind: 'opt-in-script'; script: string; file: string | null };
 
 /** Why a binary that a link picked would not load on the target (from binary facts). */
-export type Mismatch =
-  | { code: 'LIBC_MISMATCH'; binaryLibc: string; targetLibc: string | null }
-  | { code: 'ARCH_MISMATCH'; binaryArches: string[]; targetArch: string }
-  | { code: 'PLATFORM_MISMATCH'; binaryPlatform: string; targetPlatform: string }
-  | { code: 'GLIBC_TOO_OLD'; needed: string; available: string }
-  | { code: 'NAPI_VERSION_TOO_HIGH'; declared: number; available: number }
-  | { code: 'ABI_MISMATCH'; binaryAbi: string; targetAbi: string };
+export type Mismatch = FactsMismatch | { code: 'INVALID_BINARY'; reason: string };
 
 /** The result of one link for one target. */
 export type LinkResult =
@@ -132,8 +127,8 @@ export type LinkResult =
       fromPackage?: string;
       url?: string;
       evidence: Evidence[];
-      /** Facts disagree with the target: the binary would be installed but not load. */
-      mismatches?: Mismatch[];
+      /** What the picked file is, when it is on disk (or in a tarball) to be read. */
+      facts?: BinaryFacts | null;
     }
   | { kind: 'build'; strategy: 'source-build'; evidence: Evidence[] }
   | { kind: 'miss'; strategy: StrategyName; evidence: Evidence[] }
