@@ -6,6 +6,7 @@ import type { ProjectConfig } from './config.js';
 import { makeFinding, sortFindings } from './findings.js';
 import type { Finding } from './findings.js';
 import { detectNative, strategyNames } from './strategies/detect.js';
+import { hostSourceBuildFindings } from './strategies/host-build.js';
 import { evaluateChain } from './strategies/predict.js';
 import type { EvaluateOptions } from './strategies/predict.js';
 import type {
@@ -229,5 +230,6 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
     npmCache: npm.cache,
     readFacts: inspectFile,
     cacheHas: (path) => existsSync(path),
+    evaluate: { sourceBuildFindings: hostSourceBuildFindings },
   });
 }
