@@ -22,9 +22,9 @@ if (!existsSync(join(here, '..', 'dist', 'index.js'))) {
 }
 
 const treeRoot = join(cache, 'tree-3000');
-const { packages } = generateTree(treeRoot);
 
 if (want('check')) {
+  const { packages } = generateTree(treeRoot);
   section(`check: installed tree of ${packages} packages (60 native), ${RUNS} runs each, medians`);
   const r = measure(
     {
@@ -55,5 +55,21 @@ if (want('check')) {
   console.log(`bare Arborist loadActual()        ${mb(rssBase)}`);
   console.log(
     `native-guard check (host)         ${mb(rssCheck)}   ratio ${(rssCheck / rssBase).toFixed(2)}x   (target <= 1.3x)`,
+  );
+}
+
+if (want('inspect')) {
+  const roots = [
+    join(here, '..', 'node_modules'),
+    join(here, '..', 'fixtures'),
+    join(here, '..', '.cache'),
+    '/usr/lib/node_modules',
+  ];
+  const r = runChild(join(here, 'child-inspect.mjs'), ['20', ...roots]);
+  section(
+    `inspect: binary facts of every .node under node_modules, fixtures, .cache and /usr/lib/node_modules`,
+  );
+  console.log(
+    `${r.unique} files (${mb(r.bytes)} on disk), 20 rounds: ${(r.files / (r.ms / 1000)).toFixed(0)} files/second (${(r.ms / r.files).toFixed(2)} ms per file)`,
   );
 }

@@ -15,3 +15,6 @@ export type { Finding, FindingCode, FindingEvidence, Severity } from './findings
 export type { Outcome, Prediction, StrategyName, Evidence } from './strategies/types.js';
 export { parseProjectConfig, ConfigError } from './config.js';
 export type { ProjectConfig } from './config.js';
+export { inspect } from './inspect.js';
+export type { InspectReport, InspectedFile } from './inspect.js';
+export type { BinaryFacts, ModuleKind } from './binary/types.js';

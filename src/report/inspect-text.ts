@@ -1,0 +1,58 @@
+import type { InspectReport, InspectedFile } from '../inspect.js';
+import { makeStyle } from './style.js';
+
+function moduleWords(f: InspectedFile): string {
+  switch (f.module.kind) {
+    case 'napi':
+      return `Node-API${f.napiVersion !== null ? ` (declares version ${f.napiVersion === 2147483647 ? 'experimental' : f.napiVersion})` : ''}`;
+    case 'abi':
+      return `${f.module.hybrid ? 'Node-API + V8/node C++ (one ABI only)' : 'ABI-specific'}${f.module.abi ? `, NODE_MODULE_VERSION ${f.module.abi}` : ', NODE_MODULE_VERSION unreadable'}`;
+    case 'unknown':
+      return 'registration not visible statically';
+  }
+}
+
+export function renderInspectText(report: InspectReport, opts: { color: boolean }): string {
+  const s = makeStyle(opts.color);
+  const out: string[] = [];
+  for (const f of report.files) {
+    out.push(s.bold(f.file));
+    if (!f.format) {
+      out.push(`  ${s.red('not a binary native-guard can read')}: ${f.reason ?? 'unknown'}`);
+      continue;
+    }
+    const libc = f.libc ? ` ${f.libc}` : '';
+    const glibc = f.glibcVersion
+      ? ` (needs GLIBC_${f.glibcVersion}${f.glibcxxVersion ? `, GLIBCXX_${f.glibcxxVersion}` : ''})`
+      : '';
+    const mac = f.minMacos ? ` (macOS ${f.minMacos}+)` : '';
+    const pe = f.peMachine ? ` (${f.peMachine}${f.importsNodeExe ? ', imports node.exe' : ''})` : '';
+    out.push(
+      `  ${f.format.toUpperCase()} ${f.arches.join('+') || f.arch || '?'} ${f.platform ?? '?'}${libc}${glibc}${mac}${pe}`,
+    );
+    out.push(`  ${moduleWords(f)}`);
+    if (f.needed.length) out.push(`  ${s.dim('needs:')} ${f.needed.join(', ')}`);
+    if (f.reason) out.push(`  ${s.dim('note:')} ${f.reason}`);
+    for (const m of f.mismatches ?? []) out.push(`  ${s.red('✗')} ${m.target}: ${mismatchWords(m)}`);
+    if (f.mismatches && f.mismatches.length === 0)
+      out.push(`  ${s.green('✓')} nothing rules it out on the given targets`);
+  }
+  return out.join('\n') + '\n';
+}
+
+function mismatchWords(m: NonNullable<InspectedFile['mismatches']>[number]): string {
+  switch (m.code) {
+    case 'PLATFORM_MISMATCH':
+      return `${m.code}: built for ${m.binaryPlatform}, target is ${m.targetPlatform}`;
+    case 'ARCH_MISMATCH':
+      return `${m.code}: built for ${m.binaryArches.join('+')}, target is ${m.targetArch}`;
+    case 'LIBC_MISMATCH':
+      return `${m.code}: linked against ${m.binaryLibc}, target uses ${m.targetLibc}`;
+    case 'GLIBC_TOO_OLD':
+      return `${m.code}: needs GLIBC_${m.needed}, target has ${m.available}`;
+    case 'NAPI_VERSION_TOO_HIGH':
+      return `${m.code}: declares Node-API ${m.declared}, target supports ${m.available}`;
+    case 'ABI_MISMATCH':
+      return `${m.code}: NODE_MODULE_VERSION ${m.binaryAbi}, target needs ${m.targetAbi}`;
+  }
+}
