@@ -24,6 +24,10 @@ import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
 import { resolveFrom } from './tree/resolve.js';
 import type { LockEntry, PackageRecord, ProjectTree, TreeProblem } from './tree/types.js';
+// --- Dockerfile check (src/docker) ---
+import { dockerCheckResults, dockerForCheck, withDockerTarget } from './docker/for-check.js';
+import type { DockerCheckOptions } from './docker/for-check.js';
+import type { DockerSummary } from './docker/summary.js';
 
 export interface PackageReport {
   name: string;
@@ -42,6 +46,8 @@ export interface CheckReport {
   findings: Finding[];
   /** Findings dropped by the `ignore` config, counted so the output can say so. */
   ignored: number;
+  /** The Dockerfile check, when a Dockerfile was given or found. */
+  docker?: DockerSummary;
 }
 
 export interface AnalyzeInput {
@@ -156,7 +162,10 @@ export function analyze(input: AnalyzeInput): CheckReport {
   };
 }
 
-function applyIgnore(findings: Finding[], config: ProjectConfig): { kept: Finding[]; ignored: number } {
+export function applyIgnore(
+  findings: Finding[],
+  config: ProjectConfig,
+): { kept: Finding[]; ignored: number } {
   const ignore = new Set(config.ignore ?? []);
   const allowBuild = new Set(config.allowSourceBuild ?? []);
   const nameOf = (id: string | undefined) =>
@@ -187,7 +196,7 @@ function problemFindings(problems: TreeProblem[]): Finding[] {
   });
 }
 
-export interface CheckOptions {
+export interface CheckOptions extends DockerCheckOptions {
   /** Project folder (default: the current directory). */
   cwd?: string;
   /** Target specs as the user wrote them; default: nativeGuard.targets, else `host`. */
@@ -220,14 +229,24 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   const ctx: TargetContext = { host, today: options.today ?? new Date().toISOString().slice(0, 10) };
   if (options.arch) ctx.arch = options.arch;
   const targets = resolveTargets(specs, ctx);
+  // --- Dockerfile check: the image becomes a target (--dockerfile); the context leak check always runs ---
+  const docker = dockerForCheck(root, options, ctx, inspectFile);
   const tree = await loadInstalledTree(root);
-  return analyze({
+  const report = analyze({
     tree,
-    targets,
+    targets: withDockerTarget(targets, docker),
     config,
     env: hostEnv.env,
     npmCache: npm.cache,
     readFacts: inspectFile,
     cacheHas: (path) => existsSync(path),
   });
+  if (docker) {
+    const { findings, summary } = dockerCheckResults(docker, report.packages);
+    const { kept, ignored } = applyIgnore(findings, config);
+    report.findings = sortFindings([...report.findings, ...kept]);
+    report.ignored += ignored;
+    report.docker = summary;
+  }
+  return report;
 }
