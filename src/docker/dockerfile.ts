@@ -222,6 +222,10 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
       globalArgs,
     };
   }
+  if (instructions.length === 0) {
+    problems.push({ reason: 'empty', line: null, detail: 'the Dockerfile has no instructions' });
+    return { stages, problems, globalArgs };
+  }
   const buildArgs = options.buildArgs ?? {};
   const platformArgs = options.platformArgs ?? {};
 
