@@ -8,7 +8,9 @@ const copies = (text: string, stage = -1) => {
   return m.stages.at(stage)!.steps.filter((s): s is CopyStep => s.kind === 'copy');
 };
 const runs = (text: string) =>
-  parseDockerfile(text).stages.at(-1)!.steps.filter((s): s is RunStep => s.kind === 'run');
+  parseDockerfile(text)
+    .stages.at(-1)!
+    .steps.filter((s): s is RunStep => s.kind === 'run');
 
 describe('expandVariables', () => {
   const vars = { A: 'x', EMPTY: '', NULL: null };
@@ -37,8 +39,14 @@ describe('expandVariables', () => {
 describe('parseDockerfile', () => {
   it('resolves global ARG defaults in FROM, and --build-arg overrides them', () => {
     const text = 'ARG NODE_VERSION=22\nARG VARIANT=alpine\nFROM node:${NODE_VERSION}-${VARIANT} AS app\n';
-    expect(parseDockerfile(text).stages[0]).toMatchObject({ image: 'node:22-alpine', name: 'app', baseStage: null });
-    expect(parseDockerfile(text, { buildArgs: { NODE_VERSION: '24' } }).stages[0]!.image).toBe('node:24-alpine');
+    expect(parseDockerfile(text).stages[0]).toMatchObject({
+      image: 'node:22-alpine',
+      name: 'app',
+      baseStage: null,
+    });
+    expect(parseDockerfile(text, { buildArgs: { NODE_VERSION: '24' } }).stages[0]!.image).toBe(
+      'node:24-alpine',
+    );
   });
 
   it('a build arg applies only to a declared ARG', () => {
@@ -53,7 +61,8 @@ describe('parseDockerfile', () => {
   });
 
   it('reads --platform, with the automatic platform ARGs', () => {
-    const text = 'FROM --platform=$BUILDPLATFORM node:22 AS build\nFROM --platform=linux/arm64 node:22-slim\n';
+    const text =
+      'FROM --platform=$BUILDPLATFORM node:22 AS build\nFROM --platform=linux/arm64 node:22-slim\n';
     const m = parseDockerfile(text, { platformArgs: { BUILDPLATFORM: 'linux/amd64' } });
     expect(m.stages.map((s) => s.platform)).toEqual(['linux/amd64', 'linux/arm64']);
   });
@@ -139,7 +148,10 @@ describe('parseDockerfile', () => {
 
 describe('readShell', () => {
   it.each([
-    ['apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3 make g++', [true, true, true]],
+    [
+      'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3 make g++',
+      [true, true, true],
+    ],
     ['apt-get -y install python3=3.11.2-1 g++-12', [true, false, true]],
     ['apk --no-cache add build-base', [false, true, true]],
     ['yum install -y gcc-c++ make python3', [true, true, true]],

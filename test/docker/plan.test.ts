@@ -6,7 +6,10 @@ import { fakeHost } from '../helpers/targets.js';
 
 const ctx: TargetContext = { host: fakeHost(), today: '2026-11-25' };
 
-function plan(text: string, options: { buildArgs?: Record<string, string>; arch?: string; stage?: string } = {}) {
+function plan(
+  text: string,
+  options: { buildArgs?: Record<string, string>; arch?: string; stage?: string } = {},
+) {
   const c = options.arch ? { ...ctx, arch: options.arch } : ctx;
   const model = parseDockerfile(text, {
     buildArgs: options.buildArgs ?? {},
@@ -42,16 +45,17 @@ describe('the image target of a Dockerfile', () => {
   });
 
   it('$BUILDPLATFORM is this machine, $TARGETPLATFORM the --arch of the build', () => {
-    const text = 'FROM --platform=$BUILDPLATFORM node:22 AS build\nRUN npm ci\nFROM node:22-slim\nCOPY --from=build /node_modules /node_modules\n';
+    const text =
+      'FROM --platform=$BUILDPLATFORM node:22 AS build\nRUN npm ci\nFROM node:22-slim\nCOPY --from=build /node_modules /node_modules\n';
     const p = plan(text, { arch: 'arm64' });
     expect(p.installTarget!.target).toMatchObject({ arch: 'x64' });
     expect(p.final.target).toMatchObject({ id: 'node:22-slim', arch: 'arm64' });
   });
 
   it('maps Docker platforms to Node arches', () => {
-    expect(['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7', 'linux/ppc64le', 'windows/amd64'].map(archOfPlatform)).toEqual(
-      ['x64', 'arm64', 'arm', 'ppc64', null],
-    );
+    expect(
+      ['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7', 'linux/ppc64le', 'windows/amd64'].map(archOfPlatform),
+    ).toEqual(['x64', 'arm64', 'arm', 'ppc64', null]);
   });
 
   it.each([
@@ -67,7 +71,9 @@ describe('the image target of a Dockerfile', () => {
   });
 
   it('recognises distroless Node images by their name', () => {
-    const p = plan('FROM node:22 AS build\nRUN npm ci\nFROM gcr.io/distroless/nodejs22-debian12\nCOPY --from=build /node_modules /node_modules\n');
+    const p = plan(
+      'FROM node:22 AS build\nRUN npm ci\nFROM gcr.io/distroless/nodejs22-debian12\nCOPY --from=build /node_modules /node_modules\n',
+    );
     expect(p.final.target).toMatchObject({
       id: 'gcr.io/distroless/nodejs22-debian12',
       abi: '127',
@@ -104,7 +110,9 @@ describe('where npm ci runs, and with which tools', () => {
   });
 
   it('tools from a stage the final stage builds on count', () => {
-    const p = plan('FROM node:22-slim AS base\nRUN apt-get update && apt-get install -y python3 make g++\nFROM base\nRUN npm ci\n');
+    const p = plan(
+      'FROM node:22-slim AS base\nRUN apt-get update && apt-get install -y python3 make g++\nFROM base\nRUN npm ci\n',
+    );
     expect(p.installTarget!.target!.toolchain).toMatchObject({ python: true, make: true, cxx: true });
   });
 
@@ -129,7 +137,9 @@ describe('where npm ci runs, and with which tools', () => {
   });
 
   it('copying the whole app folder from the build stage counts too', () => {
-    const p = plan('FROM node:22 AS build\nWORKDIR /app\nRUN npm ci\nFROM node:22-slim\nCOPY --from=build /app /app\n');
+    const p = plan(
+      'FROM node:22 AS build\nWORKDIR /app\nRUN npm ci\nFROM node:22-slim\nCOPY --from=build /app /app\n',
+    );
     expect(p.copiedBy?.ref.line).toBe(5);
   });
 
