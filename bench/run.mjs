@@ -57,3 +57,32 @@ if (want('check')) {
     `native-guard check (host)         ${mb(rssCheck)}   ratio ${(rssCheck / rssBase).toFixed(2)}x   (target <= 1.3x)`,
   );
 }
+
+if (want('docker')) {
+  section(
+    `docker: build-context walk of the ${packages}-package tree with no .dockerignore, ${RUNS} runs, medians`,
+  );
+  // the Dockerfile lives beside the tree, not in it, so the check section above never sees it
+  const { writeFileSync } = await import('node:fs');
+  const dockerfile = join(cache, 'bench.Dockerfile');
+  writeFileSync(
+    dockerfile,
+    'FROM node:22-slim\nWORKDIR /app\nCOPY package*.json ./\nRUN npm install\nCOPY . .\n',
+  );
+  const cli = join(here, '..', 'dist', 'cli.js');
+  const r = measure(
+    {
+      du: () => timeCommand('du', ['-s', treeRoot]),
+      analyze: () => runChild(join(here, 'child-docker.mjs'), [treeRoot, dockerfile]),
+      docker: () =>
+        timeCommand(process.execPath, [cli, 'docker', '-C', treeRoot, '--dockerfile', dockerfile, '--json']),
+    },
+    RUNS,
+  );
+  const du = median(r.du.map((x) => x.ms));
+  const analyze = median(r.analyze.map((x) => x.ms));
+  const docker = median(r.docker.map((x) => x.ms));
+  console.log(`du -s (walks the same files)          ${fmt(du)}`);
+  console.log(`analyzeDockerBuild() (walk + checks)  ${fmt(analyze)}   ratio ${(analyze / du).toFixed(2)}x`);
+  console.log(`native-guard docker (whole command)   ${fmt(docker)}   ratio ${(docker / du).toFixed(2)}x`);
+}

@@ -15,3 +15,7 @@ export type { Finding, FindingCode, FindingEvidence, Severity } from './findings
 export type { Outcome, Prediction, StrategyName, Evidence } from './strategies/types.js';
 export { parseProjectConfig, ConfigError } from './config.js';
 export type { ProjectConfig } from './config.js';
+export { analyzeDockerBuild, DockerfileError } from './docker/analyze.js';
+export type { DockerOptions, DockerAnalysis, BinarySent, StageSummary } from './docker/analyze.js';
+export type { DockerSummary } from './docker/summary.js';
+export type { DockerCheckOptions } from './docker/for-check.js';
