@@ -22,6 +22,7 @@ Options:
   -C, --cwd <dir>      project folder (default: the current directory)
       --json           JSON report (schemaVersion 1)
       --verbose        per-package strategies, binaries and URLs
+      --debug          print stack traces for unexpected errors
 
 Dockerfile (see "native-guard docker --help"):
       --dockerfile [path]       add the image this Dockerfile builds as a target (default path:
@@ -31,7 +32,7 @@ Dockerfile (see "native-guard docker --help"):
       --build-arg <NAME=value>  ARG value, as for docker build (repeatable)
       --docker-target <stage>   the stage that is the image (default: the last)
       --docker-context <dir>    build context folder (default: the project folder)
-      --debug          print stack traces for unexpected errors
+      (--arch is the platform the image is built for, like docker build --platform linux/<arch>)
 
 Configuration (package.json): "nativeGuard": { "targets": [...], "ignore": [package or CODE], "allowSourceBuild": [package] }
 Every finding code is explained in docs/findings.md.`;
