@@ -22,9 +22,12 @@ if (!existsSync(join(here, '..', 'dist', 'index.js'))) {
 }
 
 const treeRoot = join(cache, 'tree-3000');
+let generated;
+/** The generated 3,000-package tree, built once per run by the sections that need it. */
+const benchTree = () => (generated ??= generateTree(treeRoot));
 
 if (want('check')) {
-  const { packages } = generateTree(treeRoot);
+  const { packages } = benchTree();
   section(`check: installed tree of ${packages} packages (60 native), ${RUNS} runs each, medians`);
   const r = measure(
     {
@@ -72,4 +75,34 @@ if (want('inspect')) {
   console.log(
     `${r.unique} files (${mb(r.bytes)} on disk), 20 rounds: ${(r.files / (r.ms / 1000)).toFixed(0)} files/second (${(r.ms / r.files).toFixed(2)} ms per file)`,
   );
+}
+
+if (want('docker')) {
+  const { packages } = benchTree();
+  section(
+    `docker: build-context walk of the ${packages}-package tree with no .dockerignore, ${RUNS} runs, medians`,
+  );
+  // the Dockerfile lives beside the tree, not in it, so the check section above never sees it
+  const { writeFileSync } = await import('node:fs');
+  const dockerfile = join(cache, 'bench.Dockerfile');
+  writeFileSync(
+    dockerfile,
+    'FROM node:22-slim\nWORKDIR /app\nCOPY package*.json ./\nRUN npm install\nCOPY . .\n',
+  );
+  const cli = join(here, '..', 'dist', 'cli.js');
+  const r = measure(
+    {
+      du: () => timeCommand('du', ['-s', treeRoot]),
+      analyze: () => runChild(join(here, 'child-docker.mjs'), [treeRoot, dockerfile]),
+      docker: () =>
+        timeCommand(process.execPath, [cli, 'docker', '-C', treeRoot, '--dockerfile', dockerfile, '--json']),
+    },
+    RUNS,
+  );
+  const du = median(r.du.map((x) => x.ms));
+  const analyze = median(r.analyze.map((x) => x.ms));
+  const docker = median(r.docker.map((x) => x.ms));
+  console.log(`du -s (walks the same files)          ${fmt(du)}`);
+  console.log(`analyzeDockerBuild() (walk + checks)  ${fmt(analyze)}   ratio ${(analyze / du).toFixed(2)}x`);
+  console.log(`native-guard docker (whole command)   ${fmt(docker)}   ratio ${(docker / du).toFixed(2)}x`);
 }

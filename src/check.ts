@@ -25,6 +25,10 @@ import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
 import { resolveFrom } from './tree/resolve.js';
 import type { LockEntry, PackageRecord, ProjectTree, TreeProblem } from './tree/types.js';
+// --- Dockerfile check (src/docker) ---
+import { dockerCheckResults, dockerForCheck, withDockerTarget } from './docker/for-check.js';
+import type { DockerCheckOptions } from './docker/for-check.js';
+import type { DockerSummary } from './docker/summary.js';
 
 export interface PackageReport {
   name: string;
@@ -43,6 +47,8 @@ export interface CheckReport {
   findings: Finding[];
   /** Findings dropped by the `ignore` config, counted so the output can say so. */
   ignored: number;
+  /** The Dockerfile check, when a Dockerfile was given or found. */
+  docker?: DockerSummary;
 }
 
 export interface AnalyzeInput {
@@ -157,7 +163,10 @@ export function analyze(input: AnalyzeInput): CheckReport {
   };
 }
 
-function applyIgnore(findings: Finding[], config: ProjectConfig): { kept: Finding[]; ignored: number } {
+export function applyIgnore(
+  findings: Finding[],
+  config: ProjectConfig,
+): { kept: Finding[]; ignored: number } {
   const ignore = new Set(config.ignore ?? []);
   const allowBuild = new Set(config.allowSourceBuild ?? []);
   const nameOf = (id: string | undefined) =>
@@ -188,7 +197,7 @@ function problemFindings(problems: TreeProblem[]): Finding[] {
   });
 }
 
-export interface CheckOptions {
+export interface CheckOptions extends DockerCheckOptions {
   /** Project folder (default: the current directory). */
   cwd?: string;
   /** Target specs as the user wrote them; default: nativeGuard.targets, else `host`. */
@@ -221,10 +230,12 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   const ctx: TargetContext = { host, today: options.today ?? new Date().toISOString().slice(0, 10) };
   if (options.arch) ctx.arch = options.arch;
   const targets = resolveTargets(specs, ctx);
+  // --- Dockerfile check: the image becomes a target (--dockerfile); the context leak check always runs ---
+  const docker = dockerForCheck(root, options, ctx, inspectFile);
   const tree = await loadInstalledTree(root);
-  return analyze({
+  const report = analyze({
     tree,
-    targets,
+    targets: withDockerTarget(targets, docker),
     config,
     env: hostEnv.env,
     npmCache: npm.cache,
@@ -232,4 +243,12 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
     cacheHas: (path) => existsSync(path),
     evaluate: { sourceBuildFindings: hostSourceBuildFindings },
   });
+  if (docker) {
+    const { findings, summary } = dockerCheckResults(docker, report.packages);
+    const { kept, ignored } = applyIgnore(findings, config);
+    report.findings = sortFindings([...report.findings, ...kept]);
+    report.ignored += ignored;
+    report.docker = summary;
+  }
+  return report;
 }

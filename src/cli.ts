@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { checkCommand } from './commands/check.js';
+import { dockerCommand } from './commands/docker.js';
 import { inspectCommand } from './commands/inspect.js';
 import { targetsCommand } from './commands/targets.js';
 import { EXIT_OK, EXIT_USAGE } from './commands/types.js';
 import type { Command, CommandIo } from './commands/types.js';
 
 /** Every command, in the order the help lists them. */
-const COMMANDS: Command[] = [checkCommand, inspectCommand, targetsCommand];
+const COMMANDS: Command[] = [checkCommand, inspectCommand, targetsCommand, dockerCommand];
 
 const VERSION = (() => {
   try {

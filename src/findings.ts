@@ -1,4 +1,5 @@
-import type { Evidence, Mismatch, StrategyName } from './strategies/types.js';
+import type { FactsMismatch } from './binary/compat.js';
+import type { Evidence, Mismatch, Outcome, StrategyName } from './strategies/types.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -9,6 +10,31 @@ type MismatchEvidence<C extends Mismatch['code']> = Omit<Extract<Mismatch, { cod
   strategy: StrategyName;
   fallback: 'source-build' | 'none';
 };
+
+/** A Dockerfile instruction a Docker finding points at. */
+export interface DockerInstructionEvidence {
+  /** Dockerfile path relative to the project. */
+  dockerfile: string;
+  line: number;
+  /** The instruction's first line as written. */
+  text: string;
+}
+
+/** A node_modules folder of the build context that COPY/ADD puts into the image. */
+export interface NodeModulesLeakEvidence {
+  /** Context-relative folder, e.g. `skills/db/node_modules`. */
+  folder: string;
+  /** Where it lands in the final image. */
+  imagePath: string;
+  via: DockerInstructionEvidence;
+  /** The ignore file in use (`.dockerignore`, `Dockerfile.dockerignore`), null when there is none. */
+  dockerignore: string | null;
+  /** Files in it that are sent, and how many of them are `.node` binaries. */
+  files: number;
+  binaries: number;
+  /** The line to add to the ignore file. */
+  add: string;
+}
 
 /** The evidence each finding code carries. Data only: the renderers put it into words. */
 export interface FindingEvidence {
@@ -41,6 +67,66 @@ export interface FindingEvidence {
   LINK_BROKEN: { path: string; errorCode: string | null; detail: string };
   FOLDER_UNREADABLE: { path: string; errorCode: string | null; detail: string };
   LOCKFILE_INVALID: { path: string; errorCode: string | null; detail: string };
+  DOCKERIGNORE_MISSES_NESTED_NODE_MODULES: NodeModulesLeakEvidence;
+  DOCKERIGNORE_MISSES_NODE_MODULES: NodeModulesLeakEvidence;
+  STRAY_BINARY_IN_CONTEXT: {
+    /** Context-relative `.node` file. */
+    file: string;
+    imagePath: string;
+    via: DockerInstructionEvidence;
+    dockerignore: string | null;
+    /** Why it cannot load in the final image (binary facts against the image target). */
+    mismatches: Mismatch[];
+    /** The line to add to the ignore file. */
+    add: string;
+  };
+  DOCKER_BASE_IMAGE_UNKNOWN: {
+    dockerfile: string;
+    stage: string;
+    line: number;
+    image: string;
+    /** The stage is the image (`final`) or where node_modules are installed (`install`). */
+    role: 'final' | 'install';
+    reason: 'not-node-image' | 'scratch' | 'unknown-tag' | 'bad-platform' | 'unresolved';
+    detail: string;
+    /** A `--target` that would describe a Node image of this platform. */
+    hint: string;
+  };
+  DOCKER_STAGE_MISMATCH: {
+    dockerfile: string;
+    /** The stage that runs `npm ci`, and its target id. */
+    installStage: string;
+    installTarget: string;
+    /** The COPY --from that brings node_modules into the final stage. */
+    via: DockerInstructionEvidence;
+    binary: string | null;
+    outcome: Outcome;
+    mismatches: FactsMismatch[];
+    /** node-gyp-build picks its prebuild again when the addon loads in the final image. */
+    repickedAtLoad: boolean;
+  };
+  DOCKERFILE_PROBLEM: {
+    /** The Dockerfile or ignore file, relative to the project. */
+    file: string;
+    line: number | null;
+    reason:
+      | 'empty'
+      | 'no-from'
+      | 'instruction-before-from'
+      | 'unresolved-variable'
+      | 'bad-from'
+      | 'unknown-stage'
+      | 'bad-platform'
+      | 'unreadable'
+      | 'bad-ignore-pattern';
+    detail: string;
+  };
+  DOCKER_CONTEXT_INCOMPLETE: {
+    context: string;
+    /** Entry limit reached (the walk stopped), if so. */
+    limit: number | null;
+    unreadable: Array<{ path: string; code: string }>;
+  };
 }
 
 export type FindingCode = keyof FindingEvidence;
@@ -92,6 +178,28 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   LINK_BROKEN: { title: 'Broken symbolic link in node_modules', severity: 'warning' },
   FOLDER_UNREADABLE: { title: 'Folder native-guard could not read', severity: 'warning' },
   LOCKFILE_INVALID: { title: 'Unreadable lockfile', severity: 'warning' },
+  DOCKERIGNORE_MISSES_NESTED_NODE_MODULES: {
+    title: 'A nested node_modules from the build context is copied into the image',
+    severity: 'warning',
+  },
+  DOCKERIGNORE_MISSES_NODE_MODULES: {
+    title: "The host's node_modules is copied into the image",
+    severity: 'warning',
+  },
+  STRAY_BINARY_IN_CONTEXT: {
+    title: 'A .node file from the build context that cannot load in the image',
+    severity: 'error',
+  },
+  DOCKER_BASE_IMAGE_UNKNOWN: { title: 'Base image is not one native-guard knows', severity: 'warning' },
+  DOCKER_STAGE_MISMATCH: {
+    title: 'node_modules built in one stage cannot load in the final stage',
+    severity: 'error',
+  },
+  DOCKERFILE_PROBLEM: {
+    title: 'Dockerfile or .dockerignore native-guard cannot fully read',
+    severity: 'warning',
+  },
+  DOCKER_CONTEXT_INCOMPLETE: { title: 'Build context only partly read', severity: 'info' },
 };
 
 export const findingDocsAnchor = (code: FindingCode): string => `docs/findings.md#${code.toLowerCase()}`;

@@ -18,3 +18,7 @@ export type { ProjectConfig } from './config.js';
 export { inspect } from './inspect.js';
 export type { InspectReport, InspectedFile } from './inspect.js';
 export type { BinaryFacts, ModuleKind } from './binary/types.js';
+export { analyzeDockerBuild, DockerfileError } from './docker/analyze.js';
+export type { DockerOptions, DockerAnalysis, BinarySent, StageSummary } from './docker/analyze.js';
+export type { DockerSummary } from './docker/summary.js';
+export type { DockerCheckOptions } from './docker/for-check.js';

@@ -5,6 +5,7 @@ import { renderCheckText } from '../report/check-text.js';
 import { renderCheckJson } from '../report/json.js';
 import { wantsColor } from '../report/style.js';
 import { parseCommandArgs, today } from './args.js';
+import { DOCKER_FLAGS, parseBuildArgs, withDockerfileDefault } from '../docker/cli-options.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './types.js';
 import type { Command } from './types.js';
 
@@ -23,6 +24,16 @@ Options:
       --verbose        per-package strategies, binaries and URLs
       --debug          print stack traces for unexpected errors
 
+Dockerfile (see "native-guard docker --help"):
+      --dockerfile [path]       add the image this Dockerfile builds as a target (default path:
+                                Dockerfile): its final stage, the stage that runs npm ci and the
+                                tools it installs; checks what the build context copies in
+      --no-dockerfile           skip ./Dockerfile (found and checked for build-context leaks by default)
+      --build-arg <NAME=value>  ARG value, as for docker build (repeatable)
+      --docker-target <stage>   the stage that is the image (default: the last)
+      --docker-context <dir>    build context folder (default: the project folder)
+      (--arch is the platform the image is built for, like docker build --platform linux/<arch>)
+
 Configuration (package.json): "nativeGuard": { "targets": [...], "ignore": [package or CODE], "allowSourceBuild": [package] }
 Every finding code is explained in docs/findings.md.`;
 
@@ -32,10 +43,12 @@ export const checkCommand: Command = {
     'predict, per native package and target, what a fresh install gives: prebuilt | source-build | fails | unknown',
   help: HELP,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, {
+    const { values, positionals } = parseCommandArgs(withDockerfileDefault(args), {
       target: { type: 'string', short: 't', multiple: true },
       arch: { type: 'string' },
       verbose: { type: 'boolean' },
+      ...DOCKER_FLAGS,
+      'no-dockerfile': { type: 'boolean' },
     });
     if (values.help) return { stdout: HELP + '\n', exitCode: EXIT_OK };
     if (positionals.length)
@@ -43,6 +56,14 @@ export const checkCommand: Command = {
     const options: CheckOptions = { cwd: resolve(io.cwd, values.cwd ?? '.'), today: today(io.env) };
     if (values.target) options.targets = values.target;
     if (values.arch) options.arch = values.arch;
+    // --- Dockerfile options ---
+    if (values['no-dockerfile']) options.dockerfile = false;
+    else if (values.dockerfile !== undefined) options.dockerfile = values.dockerfile;
+    const buildArgs = parseBuildArgs(values['build-arg'], io.env);
+    if (buildArgs) options.buildArgs = buildArgs;
+    if (values['docker-target'] !== undefined) options.dockerTarget = values['docker-target'];
+    if (values['docker-context'] !== undefined)
+      options.dockerContext = resolve(options.cwd!, values['docker-context']);
     const report = await check(options);
     const stdout = values.json
       ? renderCheckJson(report)

@@ -4,6 +4,7 @@ import type { Finding, Severity } from '../findings.js';
 import type { Outcome } from '../strategies/types.js';
 import type { Target } from '../target/types.js';
 import { describe } from './messages.js';
+import { renderDockerSummary } from './docker-text.js';
 import { makeStyle, pad, visibleLength } from './style.js';
 import type { Style } from './style.js';
 
@@ -44,6 +45,7 @@ export function renderCheckText(report: CheckReport, opts: { color: boolean; ver
   const idWidth = Math.max(...report.targets.map((t) => t.id.length));
   for (const t of report.targets) out.push(`  ${pad(t.id, idWidth)}  ${describeTarget(t)}`);
   out.push('');
+  if (report.docker) out.push(...renderDockerSummary(s, report.docker), '');
 
   if (report.packages.length === 0) {
     out.push('No native packages in this tree.');

@@ -51,6 +51,7 @@ export function renderCheckJson(report: CheckReport): string {
     packages: report.packages,
     findings: report.findings.map(findingJson),
     ignored: report.ignored,
+    ...(report.docker ? { docker: report.docker } : {}),
   };
   return JSON.stringify(json, null, 2) + '\n';
 }

@@ -1,5 +1,5 @@
 import type { Finding } from '../findings.js';
-import type { Evidence } from '../strategies/types.js';
+import type { Evidence, Mismatch } from '../strategies/types.js';
 
 export interface Words {
   message: string;
@@ -193,8 +193,99 @@ export function describe(f: Finding): Words {
         message: `${f.evidence.path}: lockfile cannot be read (${f.evidence.errorCode ?? 'error'}: ${f.evidence.detail})`,
         fix: 'regenerate it with `npm install --package-lock-only`',
       };
+    case 'DOCKERIGNORE_MISSES_NESTED_NODE_MODULES':
+    case 'DOCKERIGNORE_MISSES_NODE_MODULES': {
+      const e = f.evidence;
+      const ignore = e.dockerignore ? `${e.dockerignore} does not exclude it` : 'there is no .dockerignore';
+      const what = e.binaries
+        ? `${e.files} ${e.files === 1 ? 'file' : 'files'}, ${e.binaries} of them .node ${e.binaries === 1 ? 'binary' : 'binaries'}`
+        : `${e.files} ${e.files === 1 ? 'file' : 'files'}`;
+      return {
+        message: `${e.folder} (${what}) is sent in the build context and copied to ${e.imagePath} by \`${e.via.text}\` (${e.via.dockerfile}:${e.via.line}); ${ignore}`,
+        fix:
+          f.code === 'DOCKERIGNORE_MISSES_NODE_MODULES'
+            ? `add the line \`${e.add}\` to ${ignoreFileName(e.dockerignore)}, so the image only has what \`npm ci\` installs there`
+            : `add the line \`${e.add}\` to ${ignoreFileName(e.dockerignore)} (\`node_modules\` alone matches only the root one) and install ${e.folder.replace(/\/node_modules$/, '')}'s dependencies inside the image (\`RUN npm ci --prefix ${e.folder.replace(/\/node_modules$/, '')}\`, or make it a workspace)`,
+      };
+    }
+    case 'STRAY_BINARY_IN_CONTEXT': {
+      const e = f.evidence;
+      const where = f.target ?? 'the image';
+      return {
+        message: `${e.file} ${e.mismatches.map((m) => describeMismatch(m, where)).join('; ')} (copied to ${e.imagePath} by \`${e.via.text}\`, ${e.via.dockerfile}:${e.via.line})`,
+        fix: `add the line \`${e.add}\` to ${ignoreFileName(e.dockerignore)} and let \`npm ci\` in the image install or build it`,
+      };
+    }
+    case 'DOCKER_BASE_IMAGE_UNKNOWN': {
+      const e = f.evidence;
+      const why =
+        e.reason === 'not-node-image'
+          ? 'not the official node image'
+          : e.reason === 'scratch'
+            ? 'FROM scratch has no Node'
+            : e.detail;
+      return {
+        message: `${e.dockerfile}:${e.line}: stage ${e.stage} is based on ${e.image || '(unresolved)'}: ${why}; native-guard cannot tell which Node, libc and tools it has${e.role === 'final' ? ', so binaries copied into it are not checked' : ''}`,
+        fix: `describe it with a target, e.g. \`native-guard check ${e.hint}\` (or glibc2.36, musl), or base the stage on node:<version>[-slim|-alpine]`,
+      };
+    }
+    case 'DOCKER_STAGE_MISMATCH': {
+      const e = f.evidence;
+      const what = e.binary ?? (e.outcome === 'source-build' ? 'the binary it compiles' : 'its binary');
+      const words = e.mismatches.map((m) => describeMismatch(m, f.target ?? 'the final stage')).join('; ');
+      return {
+        message: `${pkg} is installed in stage ${e.installStage} (${e.installTarget}) and copied into ${f.target ?? 'the final stage'} by \`${e.via.text}\` (${e.via.dockerfile}:${e.via.line}): ${what} ${words}${e.repickedAtLoad ? '; node-gyp-build picks again when it loads, so this only works if the package ships a prebuild for the final image' : ''}`,
+        fix: `build in a stage with the same base as the final one (same libc, arch and Node version: e.g. \`FROM node:<version>-alpine AS build\` for an alpine image), or install in the final stage`,
+      };
+    }
+    case 'DOCKERFILE_PROBLEM': {
+      const e = f.evidence;
+      const at = e.line !== null ? `${e.file}:${e.line}` : e.file;
+      return {
+        message: `${at}: ${e.detail}`,
+        fix:
+          e.reason === 'unresolved-variable'
+            ? 'give the ARG a default, or pass `--build-arg NAME=value` as you do to `docker build`'
+            : e.reason === 'bad-ignore-pattern'
+              ? 'fix or remove the pattern: `docker build` rejects it too'
+              : 'fix the Dockerfile so `docker build` accepts it',
+      };
+    }
+    case 'DOCKER_CONTEXT_INCOMPLETE': {
+      const e = f.evidence;
+      const parts: string[] = [];
+      if (e.limit !== null) parts.push(`stopped after ${e.limit} entries`);
+      if (e.unreadable.length)
+        parts.push(`could not read ${e.unreadable.map((u) => `${u.path} (${u.code})`).join(', ')}`);
+      return {
+        message: `build context ${e.context}: ${parts.join('; ')}; binaries there were not checked`,
+        fix: 'exclude large or private folders in .dockerignore (Docker sends them too), or fix their permissions',
+      };
+    }
   }
 }
+
+/** One binary-facts mismatch in words, against the target named `where`. */
+export function describeMismatch(m: Mismatch, where: string): string {
+  switch (m.code) {
+    case 'ABI_MISMATCH':
+      return `is built for NODE_MODULE_VERSION ${m.binaryAbi}; ${where} needs ${m.targetAbi}`;
+    case 'LIBC_MISMATCH':
+      return `is linked against ${m.binaryLibc}; ${where} uses ${m.targetLibc}`;
+    case 'ARCH_MISMATCH':
+      return `is built for ${list(m.binaryArches)}; ${where} is ${m.targetArch}`;
+    case 'PLATFORM_MISMATCH':
+      return `is a ${m.binaryPlatform} binary; ${where} is ${m.targetPlatform}`;
+    case 'GLIBC_TOO_OLD':
+      return `needs GLIBC_${m.needed}; ${where} has glibc ${m.available}`;
+    case 'NAPI_VERSION_TOO_HIGH':
+      return `declares Node-API ${m.declared}; ${where} supports ${m.available}`;
+    case 'INVALID_BINARY':
+      return `is not a loadable binary (${m.reason})`;
+  }
+}
+
+const ignoreFileName = (file: string | null) => file ?? '.dockerignore';
 
 function fallbackNote(fallback: 'source-build' | 'none'): string {
   return fallback === 'source-build' ? '; the install load-tests it and compiles from source instead' : '';

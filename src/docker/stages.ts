@@ -1,0 +1,105 @@
+/**
+ * The multi-stage rule: node_modules installed (downloaded or compiled) in a build stage must load in
+ * the final stage they are copied into. A prediction for the build stage's target gives the binary
+ * and its facts; the final stage's target decides whether it loads. Pure.
+ */
+import { checkFactsAgainstTarget } from '../binary/compat.js';
+import type { FactsMismatch } from '../binary/compat.js';
+import type { BinaryFacts, ModuleKind } from '../binary/types.js';
+import { makeFinding } from '../findings.js';
+import type { Finding } from '../findings.js';
+import type { Evidence, Prediction } from '../strategies/types.js';
+import type { Target } from '../target/types.js';
+import type { DockerAnalysis } from './analyze.js';
+import { instructionEvidence } from './analyze.js';
+
+export interface PackagePredictions {
+  name: string;
+  version: string;
+  location: string;
+  predictions: Prediction[];
+}
+
+function factsFromEvidence(e: Extract<Evidence, { kind: 'binary-facts' }>): BinaryFacts {
+  const module: ModuleKind =
+    e.module === 'napi'
+      ? { kind: 'napi' }
+      : e.module === 'abi'
+        ? { kind: 'abi', abi: e.abi }
+        : { kind: 'unknown' };
+  return {
+    format: e.format as BinaryFacts['format'],
+    arch: e.arches[0] ?? null,
+    arches: e.arches,
+    platform: e.platform,
+    libc: e.libc as BinaryFacts['libc'],
+    needed: [],
+    glibcVersion: e.glibcVersion,
+    glibcxxVersion: null,
+    module,
+    napiVersion: e.napiVersion,
+    reason: null,
+  };
+}
+
+/**
+ * What the install stage produced for a package, as facts: the picked binary's own facts when it was
+ * read; otherwise (a source build, a download) a binary made for the install stage's platform.
+ */
+function producedFacts(prediction: Prediction, install: Target): BinaryFacts {
+  const read = prediction.evidence.find(
+    (e): e is Extract<Evidence, { kind: 'binary-facts' }> =>
+      e.kind === 'binary-facts' && (prediction.binary === undefined || e.file === prediction.binary),
+  );
+  if (read) return factsFromEvidence(read);
+  return {
+    format: 'elf',
+    arch: install.arch,
+    arches: [install.arch],
+    platform: install.platform,
+    libc: install.libc,
+    needed: [],
+    glibcVersion: null,
+    glibcxxVersion: null,
+    module: { kind: 'unknown' },
+    napiVersion: null,
+    reason: null,
+  };
+}
+
+export function stageMismatchFindings(analysis: DockerAnalysis, packages: PackagePredictions[]): Finding[] {
+  const plan = analysis.plan;
+  const install = analysis.installTarget;
+  const final = analysis.finalTarget;
+  if (!plan?.copiedBy || !plan.install || !install || !final) return [];
+  const out: Finding[] = [];
+  for (const pkg of packages) {
+    const prediction = pkg.predictions.find((p) => p.target === install.id);
+    if (!prediction || prediction.outcome === 'fails') continue;
+    const mismatches: FactsMismatch[] = checkFactsAgainstTarget(producedFacts(prediction, install), final);
+    if (mismatches.length === 0) continue;
+    const repicked = prediction.strategy === 'node-gyp-build' && prediction.outcome === 'prebuilt';
+    out.push(
+      makeFinding(
+        'DOCKER_STAGE_MISMATCH',
+        {
+          package: `${pkg.name}@${pkg.version}`,
+          location: pkg.location,
+          target: final.id,
+          ...(repicked ? { severity: 'warning' as const } : {}),
+        },
+        {
+          dockerfile: analysis.dockerfile,
+          installStage: plan.install.stage.name ?? String(plan.install.stage.index),
+          installTarget: install.id,
+          via: instructionEvidence(analysis.dockerfile, plan.copiedBy.ref),
+          binary: prediction.binary ?? null,
+          outcome: prediction.outcome,
+          mismatches,
+          repickedAtLoad: repicked,
+        },
+      ),
+    );
+  }
+  return out;
+}
