@@ -88,6 +88,14 @@ const ADDON_FACTS: Record<string, BinaryFacts> = {
     napiVersion: 8,
     cImports: ['__memcpy_chk@GLIBC_2.3.4', '__sprintf_chk@GLIBC_2.3.4'],
   }),
+  // __tls_get_addr comes from glibc's loader: NEEDED ld-linux, and libc.so.6 not at all.
+  'glibc-tls': elf({
+    libc: 'glibc',
+    needed: ['ld-linux-x86-64.so.2'],
+    glibcVersion: '2.3',
+    napiVersion: 8,
+    cImports: ['__tls_get_addr@GLIBC_2.3'],
+  }),
   // stat64 is a function of its own since glibc 2.33 (before, a macro over __xstat64).
   lfs64: elf({
     libc: 'glibc',
