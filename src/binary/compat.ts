@@ -1,5 +1,11 @@
 import type { Libc, Target } from '../target/types.js';
-import { GLIBC_LOADER, isMuslReservedLibrary, muslResolves, NODE_ALPINE_LIBRARIES } from './musl.js';
+import {
+  ALPINE_BASE_LIBRARIES,
+  GLIBC_LOADER,
+  isMuslReservedLibrary,
+  muslResolves,
+  NODE_MUSL_LIBRARIES,
+} from './musl.js';
 import { compareVersions } from './reader.js';
 import type { BinaryFacts } from './types.js';
 
@@ -141,9 +147,9 @@ export function checkGlibcOnMusl(f: BinaryFacts, target: Target): GlibcOnMusl {
   const image = target.image?.distro === 'alpine';
   const hasRunpath = (f.runpath ?? []).length > 0;
   for (const name of f.needed) {
-    if (isMuslReservedLibrary(name)) continue;
+    if (isMuslReservedLibrary(name) || NODE_MUSL_LIBRARIES.has(name)) continue;
     if (GLIBC_LOADER.test(name)) out.missingLibraries.push(name);
-    else if (image && NODE_ALPINE_LIBRARIES.has(name)) continue;
+    else if (image && ALPINE_BASE_LIBRARIES.has(name)) continue;
     else if (image && !hasRunpath) out.missingLibraries.push(name);
     else out.unjudgedLibraries.push(name);
   }

@@ -31,17 +31,17 @@ export function isMuslReservedLibrary(name: string): boolean {
 export const GLIBC_LOADER = /^(?:ld-linux[\w.-]*\.so\.\d+|ld64\.so\.\d+)$/;
 
 /**
- * Libraries in every official `node:*-alpine` image besides musl: the Dockerfiles run
- * `apk add --no-cache libstdc++` (which brings libgcc), because Node itself needs both. Alpine's
- * base rootfs adds zlib, libcrypto3 and libssl3 (apk-tools and ssl_client depend on them).
+ * Libraries every musl system that runs Node has: Node itself is linked against them, and the
+ * official `node:*-alpine` Dockerfiles `apk add --no-cache libstdc++` (which brings libgcc).
  */
-export const NODE_ALPINE_LIBRARIES = new Set([
-  'libstdc++.so.6',
-  'libgcc_s.so.1',
-  'libz.so.1',
-  'libcrypto.so.3',
-  'libssl.so.3',
-]);
+export const NODE_MUSL_LIBRARIES = new Set(['libstdc++.so.6', 'libgcc_s.so.1']);
+
+/**
+ * Further libraries of Alpine's base rootfs, which `node:*-alpine` builds on: zlib and OpenSSL's
+ * libcrypto/libssl come with apk-tools. Counting them as present can only hide a mismatch, never
+ * invent one.
+ */
+export const ALPINE_BASE_LIBRARIES = new Set(['libz.so.1', 'libcrypto.so.3', 'libssl.so.3']);
 
 /**
  * Since musl 1.2.4 (commit 246f1c81, "remove LFS64 symbol aliases; replace with dynamic linker
