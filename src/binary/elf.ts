@@ -686,10 +686,10 @@ function collectCImports(
   const wanted = symbols.filter((s) => !s.defined && s.bind !== STB_WEAK && isCLibraryImport(s.name));
   if (wanted.length === 0) return [];
   // Symbol versions are only read when some version is glibc's: otherwise no name gets one.
-  const versym =
-    glibcByIndex.size > 0
-      ? readVersym(r, dyn, sections, map, Math.max(...wanted.map((s) => s.index)) + 1, notes)
-      : null;
+  // (A loop, not Math.max(...): a hostile file can list more symbols than a call takes arguments.)
+  let highest = 0;
+  for (const s of wanted) highest = Math.max(highest, s.index);
+  const versym = glibcByIndex.size > 0 ? readVersym(r, dyn, sections, map, highest + 1, notes) : null;
   const names = new Set<string>();
   for (const s of wanted) {
     // The top bit marks a hidden version; the low 15 bits are the index vna_other names.
