@@ -44,6 +44,12 @@ build legacy-abi g++ legacy-abi.cc
 build abi-init g++ abi-init.cc
 build hybrid g++ hybrid.cc
 build glibc-new gcc glibc-new.c
+# _FORTIFY_SOURCE turns memcpy/sprintf into glibc-only __memcpy_chk/__sprintf_chk: no musl has them.
+build fortify gcc fortify.c -D_FORTIFY_SOURCE=2
+# Thread-local storage in a shared object: __tls_get_addr, so NEEDED ld-linux-x86-64.so.2 (glibc's loader).
+build glibc-tls gcc glibc-tls.c
+# Imports the LFS64 names (fopen64, stat64, lseek64) that musl's dynamic linker remaps since 1.2.4.
+build lfs64 gcc lfs64.c
 build arm64 aarch64-linux-gnu-gcc napi-ok.c
 # GCC loads 0x7fffffff into w0 with movn, unlike the movz of small versions.
 build arm64-experimental aarch64-linux-gnu-gcc napi-experimental.c

@@ -1,4 +1,11 @@
 import type { Libc, Target } from '../target/types.js';
+import {
+  ALPINE_BASE_LIBRARIES,
+  GLIBC_LOADER,
+  isMuslReservedLibrary,
+  muslResolves,
+  NODE_MUSL_LIBRARIES,
+} from './musl.js';
 import { compareVersions } from './reader.js';
 import type { BinaryFacts } from './types.js';
 
@@ -6,7 +13,17 @@ import type { BinaryFacts } from './types.js';
 export type FactsMismatch =
   | { code: 'PLATFORM_MISMATCH'; binaryPlatform: string; targetPlatform: string }
   | { code: 'ARCH_MISMATCH'; binaryArches: string[]; targetArch: string }
-  | { code: 'LIBC_MISMATCH'; binaryLibc: Libc; targetLibc: Libc }
+  | {
+      code: 'LIBC_MISMATCH';
+      binaryLibc: Libc;
+      targetLibc: Libc;
+      /** NEEDED libraries the target cannot provide (glibc's loader on musl; musl's libc on glibc). */
+      missingLibraries: string[];
+      /** glibc symbols the binary imports that musl does not export: the first MAX_LISTED_SYMBOLS. */
+      missingSymbols: string[];
+      /** How many such symbols there are in all. */
+      missingSymbolCount: number;
+    }
   | { code: 'GLIBC_TOO_OLD'; needed: string; available: string }
   | { code: 'NAPI_VERSION_TOO_HIGH'; declared: number; available: number }
   | { code: 'ABI_MISMATCH'; binaryAbi: string; targetAbi: string };
@@ -34,10 +51,30 @@ export function checkFactsAgainstTarget(facts: BinaryFacts, target: Target): Fac
   // A universal file loads the slice for the target's arch; judge that slice.
   const f = facts.slices?.find((s) => s.arch === target.arch) ?? facts;
 
-  // glibc cannot load a musl binary (no ld-musl / libc.musl) and musl cannot load a glibc one
-  // (no libc.so.6); a binary with no libc dependency at all loads on either.
-  if (target.platform === 'linux' && f.libc !== null && target.libc !== null && f.libc !== target.libc) {
-    out.push({ code: 'LIBC_MISMATCH', binaryLibc: f.libc, targetLibc: target.libc });
+  // A binary with no libc dependency at all loads on either libc. glibc cannot load a musl binary
+  // (it has no libc.musl-*.so.1, and its `libc.so` is a linker script); musl loads a glibc one when
+  // everything it needs exists there (see checkGlibcOnMusl).
+  if (target.platform === 'linux' && f.libc === 'musl' && target.libc === 'glibc') {
+    out.push({
+      code: 'LIBC_MISMATCH',
+      binaryLibc: 'musl',
+      targetLibc: 'glibc',
+      missingLibraries: f.needed.filter((n) => MUSL_LIBC.test(n)),
+      missingSymbols: [],
+      missingSymbolCount: 0,
+    });
+  } else if (target.platform === 'linux' && f.libc === 'glibc' && target.libc === 'musl') {
+    const check = checkGlibcOnMusl(f, target);
+    if (check.missingLibraries.length > 0 || check.missingSymbols.length > 0) {
+      out.push({
+        code: 'LIBC_MISMATCH',
+        binaryLibc: 'glibc',
+        targetLibc: 'musl',
+        missingLibraries: check.missingLibraries,
+        missingSymbols: check.missingSymbols.slice(0, MAX_LISTED_SYMBOLS),
+        missingSymbolCount: check.missingSymbols.length,
+      });
+    }
   } else if (
     target.libc === 'glibc' &&
     target.libcVersion !== null &&
@@ -62,6 +99,65 @@ export function checkFactsAgainstTarget(facts: BinaryFacts, target: Target): Fac
   // number names one runtime line; any difference means the runtime will refuse the addon.
   if (f.module.kind === 'abi' && f.module.abi !== null && target.abi !== '' && f.module.abi !== target.abi) {
     out.push({ code: 'ABI_MISMATCH', binaryAbi: f.module.abi, targetAbi: target.abi });
+  }
+  return out;
+}
+
+/** LIBC_MISMATCH lists this many missing symbols and counts the rest. */
+export const MAX_LISTED_SYMBOLS = 10;
+
+/** musl's libc under the names musl binaries NEED: Alpine's soname, or upstream's plain `libc.so`. */
+const MUSL_LIBC = /^(?:libc\.musl-[\w-]+\.so\.1|libc\.so)$/;
+
+/** What musl's dynamic linker would make of a glibc-linked binary, split into certain and unknown. */
+export interface GlibcOnMusl {
+  /** NEEDED libraries the target certainly lacks. */
+  missingLibraries: string[];
+  /** Imports bound to a glibc version that musl does not export (LFS64 names it remaps count as exported). */
+  missingSymbols: string[];
+  /**
+   * NEEDED libraries whose presence cannot be judged: the binary has a RUNPATH (typically
+   * `$ORIGIN/…`, a folder shipped beside it), or the target is not a known image.
+   */
+  unjudgedLibraries: string[];
+  /** C imports bound to no glibc version: Node, libstdc++ or another library may define them. */
+  unjudgedSymbols: string[];
+}
+
+/**
+ * Whether musl's dynamic linker can load a glibc-linked ELF file. musl answers `libc.so.6`,
+ * `libm.so.6`, `libpthread.so.0`, … with itself and ignores symbol versions, so such a file loads
+ * when every other library it NEEDs exists and every symbol it imports resolves. Certain gaps are
+ * glibc's own loader (`ld-linux-*.so.*`, on every musl target), a library missing from a
+ * `node:*-alpine` image (when no RUNPATH could supply it), and a symbol bound to a glibc version
+ * that musl does not export. Everything else is reported as unjudged, never as missing.
+ *
+ * How it fails: with RTLD_NOW (or a file linked `-z now`) dlopen fails with "symbol not found".
+ * Node dlopens with RTLD_LAZY, for which musl defers unresolved function (PLT/GOT) relocations
+ * instead of failing (ldso/dynlink.c, do_relocs and prepare_lazy, since 1.1.17): the addon loads
+ * and crashes when it first calls the missing function. Either way it does not work.
+ */
+export function checkGlibcOnMusl(f: BinaryFacts, target: Target): GlibcOnMusl {
+  const out: GlibcOnMusl = {
+    missingLibraries: [],
+    missingSymbols: [],
+    unjudgedLibraries: [],
+    unjudgedSymbols: [],
+  };
+  const image = target.image?.distro === 'alpine';
+  const hasRunpath = (f.runpath ?? []).length > 0;
+  for (const name of f.needed) {
+    if (isMuslReservedLibrary(name) || NODE_MUSL_LIBRARIES.has(name)) continue;
+    if (GLIBC_LOADER.test(name)) out.missingLibraries.push(name);
+    else if (image && ALPINE_BASE_LIBRARIES.has(name)) continue;
+    else if (image && !hasRunpath) out.missingLibraries.push(name);
+    else out.unjudgedLibraries.push(name);
+  }
+  for (const entry of f.cImports ?? []) {
+    const at = entry.indexOf('@GLIBC_');
+    if (at < 0) out.unjudgedSymbols.push(entry);
+    else if (!muslResolves(entry.slice(0, at), target.libcVersion))
+      out.missingSymbols.push(entry.slice(0, at));
   }
   return out;
 }

@@ -4,6 +4,7 @@ import {
   classifyModule,
   explainModule,
   findLegacyModuleVersion,
+  isCLibraryImport,
   LEGACY_MODULE_SYMBOL,
   NAPI_VERSION_EXPORT,
   SymbolCollector,
@@ -28,6 +29,8 @@ const MAX_VERNEED_ENTRIES = 65536;
 const MAX_NOTES_BYTES = 64 * 1024;
 const MAX_STRTAB_BYTES = 16 * MiB;
 const MAX_LEGACY_SLOTS = 262_144;
+/** `cImports` keeps at most this many names: enough to judge any real addon, bounded for hostile ones. */
+const MAX_C_IMPORTS = 2000;
 /** Address lookups scan the mapped ranges linearly, so keep their number small. */
 const MAX_SEGMENTS = 256;
 
@@ -41,6 +44,7 @@ const SHT_DYNAMIC = 6;
 const SHT_NOTE = 7;
 const SHT_DYNSYM = 11;
 const SHT_GNU_VERNEED = 0x6ffffffe;
+const SHT_GNU_VERSYM = 0x6fffffff;
 const SHT_NOBITS = 8;
 const SHF_ALLOC = 2;
 
@@ -58,12 +62,15 @@ const DT_RELASZ = 8;
 const DT_RELAENT = 9;
 const DT_STRSZ = 10;
 const DT_SYMENT = 11;
+const DT_RPATH = 15;
 const DT_REL = 17;
 const DT_RELSZ = 18;
 const DT_RELENT = 19;
+const DT_RUNPATH = 29;
 const DT_RELRSZ = 35;
 const DT_RELR = 36;
 const DT_GNU_HASH = 0x6ffffef5;
+const DT_VERSYM = 0x6ffffff0;
 const DT_VERNEED = 0x6ffffffe;
 const DT_VERNEEDNUM = 0x6fffffff;
 
@@ -130,6 +137,8 @@ interface Range {
 }
 
 interface ElfSymbol {
+  /** Position in the symbol table, which indexes the DT_VERSYM table. */
+  index: number;
   name: string;
   value: number;
   defined: boolean;
@@ -214,6 +223,8 @@ export function readElfFacts(source: ByteSource): BinaryFacts {
     }
   }
   const summary = collector.summary;
+  facts.cImports = collectCImports(r, dyn, sections, map, symbols, versions.glibcByIndex, notes);
+  facts.runpath = readRunpath(dyn, str, notes);
 
   let legacyAbi: string | null = null;
   if (summary.importsLegacyRegister && summary.registerAbi === null) {
@@ -450,16 +461,7 @@ function locateDynstr(
 }
 
 /** Dynamic tags that locate a table, to bound .dynsym when nothing records its size. */
-const TABLE_TAGS = [
-  DT_STRTAB,
-  DT_HASH,
-  DT_GNU_HASH,
-  DT_RELA,
-  DT_REL,
-  DT_RELR,
-  DT_VERNEED,
-  0x6ffffff0 /* DT_VERSYM */,
-];
+const TABLE_TAGS = [DT_STRTAB, DT_HASH, DT_GNU_HASH, DT_RELA, DT_REL, DT_RELR, DT_VERNEED, DT_VERSYM];
 
 const GLIBC = /^GLIBC_(\d+\.\d+(?:\.\d+)?)$/;
 /**
@@ -470,6 +472,13 @@ const GLIBC_LIBRARY =
   /^(?:lib(?:c|m|pthread|dl|rt|resolv|util|anl|nsl|crypt|mvec|BrokenLocale|thread_db|c_malloc_debug)\.so\.\d+(?:\.\d+)?|ld-linux[\w.-]*\.so\.\d+|ld64\.so\.\d+|ld\.so\.1)$/;
 const GLIBCXX = /^GLIBCXX_(\d+\.\d+(?:\.\d+)?)$/;
 
+interface VersionNeeds {
+  glibc: string[];
+  glibcxx: string[];
+  /** Version index → `GLIBC_x.y` (or `GLIBC_PRIVATE`) for versions needed from glibc's own libraries. */
+  glibcByIndex: Map<number, string>;
+}
+
 function readVersionNeeds(
   r: Reader,
   dyn: Dynamic,
@@ -477,8 +486,8 @@ function readVersionNeeds(
   map: AddressMap,
   str: (off: number) => string | null,
   notes: Notes,
-): { glibc: string[]; glibcxx: string[] } {
-  const out = { glibc: [] as string[], glibcxx: [] as string[] };
+): VersionNeeds {
+  const out: VersionNeeds = { glibc: [], glibcxx: [], glibcByIndex: new Map() };
   let offset: number | null = null;
   let count = dyn.tags.get(DT_VERNEEDNUM) ?? 0;
   const addr = dyn.tags.get(DT_VERNEED);
@@ -512,6 +521,8 @@ function readVersionNeeds(
       if (name !== null) {
         const glibc = fromGlibc ? GLIBC.exec(name) : null;
         if (glibc) out.glibc.push(glibc[1]!);
+        // vna_other is the index DT_VERSYM entries use to bind a symbol to this version.
+        if (fromGlibc && name.startsWith('GLIBC_')) out.glibcByIndex.set(va.u16(6), name);
         const glibcxx = GLIBCXX.exec(name);
         if (glibcxx) out.glibcxx.push(glibcxx[1]!);
       }
@@ -638,13 +649,14 @@ function parseSymbols(
   let unnamed = 0;
   const minEnt = is64 ? 24 : 16;
   // Entry 0 is always the null symbol.
-  for (let at = entsize; t.has(at, minEnt); at += entsize) {
+  for (let at = entsize, index = 1; t.has(at, minEnt); at += entsize, index++) {
     const name = str(t.u32(at));
     if (name === null) unnamed++;
     if (!name) continue;
     const info = is64 ? t.u8(at + 4) : t.u8(at + 12);
     const shndx = is64 ? t.u16(at + 6) : t.u16(at + 14);
     out.push({
+      index,
       name,
       value: is64 ? t.u64(at + 8) : t.u32(at + 4),
       defined: shndx !== 0,
@@ -653,6 +665,78 @@ function parseSymbols(
     });
   }
   return { list: out, unnamed };
+}
+
+/**
+ * The imports a loader must find in the C library or another shared object: undefined, non-weak
+ * (a weak one missing resolves to 0, on glibc and musl alike), and neither Node's (Node-API, libuv,
+ * `node_*`) nor C++-mangled (those come from libstdc++, which Node's own images ship). A symbol
+ * bound to a version of glibc's own libraries is written `name@GLIBC_x.y`, as readelf prints it:
+ * that binding is what says the C library, not Node or another library, was meant to provide it.
+ */
+function collectCImports(
+  r: Reader,
+  dyn: Dynamic,
+  sections: readonly Section[],
+  map: AddressMap,
+  symbols: readonly ElfSymbol[],
+  glibcByIndex: ReadonlyMap<number, string>,
+  notes: Notes,
+): string[] {
+  const wanted = symbols.filter((s) => !s.defined && s.bind !== STB_WEAK && isCLibraryImport(s.name));
+  if (wanted.length === 0) return [];
+  // Symbol versions are only read when some version is glibc's: otherwise no name gets one.
+  // (A loop, not Math.max(...): a hostile file can list more symbols than a call takes arguments.)
+  let highest = 0;
+  for (const s of wanted) highest = Math.max(highest, s.index);
+  const versym = glibcByIndex.size > 0 ? readVersym(r, dyn, sections, map, highest + 1, notes) : null;
+  const names = new Set<string>();
+  for (const s of wanted) {
+    // The top bit marks a hidden version; the low 15 bits are the index vna_other names.
+    const version =
+      versym && versym.has(s.index * 2, 2) ? glibcByIndex.get(versym.u16(s.index * 2) & 0x7fff) : undefined;
+    names.add(version ? `${s.name}@${version}` : s.name);
+  }
+  const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (sorted.length > MAX_C_IMPORTS)
+    notes.add(`only the first ${MAX_C_IMPORTS} of ${sorted.length} C imports kept`);
+  return sorted.slice(0, MAX_C_IMPORTS);
+}
+
+/**
+ * The DT_VERSYM table (one u16 per dynamic symbol), at least `count` entries. Null when the file
+ * has none (its imports then carry no versions) or, with a note, when it cannot be read.
+ */
+function readVersym(
+  r: Reader,
+  dyn: Dynamic,
+  sections: readonly Section[],
+  map: AddressMap,
+  count: number,
+  notes: Notes,
+): Block | null {
+  const addr = dyn.tags.get(DT_VERSYM);
+  let offset = addr !== undefined ? map.toOffset(addr, 2) : null;
+  if (offset === null) offset = sections.find((s) => s.type === SHT_GNU_VERSYM)?.offset ?? null;
+  if (offset === null) {
+    if (addr !== undefined) notes.add('symbol versions unreadable');
+    return null;
+  }
+  const table = r.block(offset, count * 2);
+  if (!table) notes.add('symbol versions unreadable');
+  return table;
+}
+
+/** DT_RUNPATH, else DT_RPATH (musl and glibc both prefer RUNPATH), split into its folders. */
+function readRunpath(dyn: Dynamic, str: (off: number) => string | null, notes: Notes): string[] {
+  const off = dyn.tags.get(DT_RUNPATH) ?? dyn.tags.get(DT_RPATH);
+  if (off === undefined) return [];
+  const value = str(off);
+  if (value === null) {
+    notes.add('RUNPATH outside the dynamic string table');
+    return [];
+  }
+  return value.split(':').filter((p) => p.length > 0);
 }
 
 /** NODE_MODULE's `nm_version`: from the `_module` symbol when .symtab survived, else from relocations. */

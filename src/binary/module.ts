@@ -40,6 +40,16 @@ export function isNapiImport(name: string): boolean {
   return name.startsWith('napi_') || name.startsWith('node_api_');
 }
 
+const NODE_C_IMPORT = /^(?:napi_|node_api_|uv_|node_)/;
+
+/**
+ * An import the C library (or another shared object) must provide: not Node's own C API
+ * (Node-API, libuv, `node_*`), which the executable exports, and not C++-mangled (`_Z…`).
+ */
+export function isCLibraryImport(name: string): boolean {
+  return !NODE_C_IMPORT.test(name) && !name.startsWith('_Z');
+}
+
 export class SymbolCollector {
   readonly summary: SymbolSummary = {
     registerAbi: null,

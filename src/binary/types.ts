@@ -23,6 +23,15 @@ export interface BinaryFacts {
   libc: 'glibc' | 'musl' | null;
   /** DT_NEEDED entries (ELF), dylib load commands (Mach-O) or imported DLLs (PE). */
   needed: string[];
+  /**
+   * ELF: undefined, non-weak dynamic symbols the C library (or another needed library) must provide:
+   * not Node's (`napi_*`, `node_api_*`, `uv_*`, `node_*`), not C++-mangled (`_Z…`). Sorted, without
+   * duplicates, at most 2,000. A symbol bound to a version of glibc's own libraries reads
+   * `name@GLIBC_x.y` (as readelf prints it). Absent for Mach-O and PE.
+   */
+  cImports?: string[];
+  /** ELF: the folders of DT_RUNPATH (else DT_RPATH), where the loader looks for `needed` first. */
+  runpath?: string[];
   /** Highest `GLIBC_x.y` version needed, e.g. `"2.34"`. */
   glibcVersion: string | null;
   /** Highest `GLIBCXX_x.y.z` version needed, e.g. `"3.4.21"`. */

@@ -137,7 +137,7 @@ export function describe(f: Finding): Words {
       };
     case 'LIBC_MISMATCH':
       return {
-        message: `${pkg}${on}: ${f.evidence.file} is linked against ${f.evidence.binaryLibc}, the target uses ${f.evidence.targetLibc ?? 'no libc'}${fallbackNote(f.evidence.fallback)}`,
+        message: `${pkg}${on}: ${f.evidence.file} is linked against ${f.evidence.binaryLibc}, the target uses ${f.evidence.targetLibc ?? 'no libc'}${libcGaps(f.evidence)}${fallbackNote(f.evidence.fallback)}`,
         fix:
           f.evidence.fallback === 'source-build'
             ? 'ship python3, make and g++ in the image so the build succeeds, or use a package version with a musl prebuild'
@@ -271,7 +271,7 @@ export function describeMismatch(m: Mismatch, where: string): string {
     case 'ABI_MISMATCH':
       return `is built for NODE_MODULE_VERSION ${m.binaryAbi}; ${where} needs ${m.targetAbi}`;
     case 'LIBC_MISMATCH':
-      return `is linked against ${m.binaryLibc}; ${where} uses ${m.targetLibc}`;
+      return `is linked against ${m.binaryLibc}; ${where} uses ${m.targetLibc}${libcGaps(m)}`;
     case 'ARCH_MISMATCH':
       return `is built for ${list(m.binaryArches)}; ${where} is ${m.targetArch}`;
     case 'PLATFORM_MISMATCH':
@@ -286,6 +286,25 @@ export function describeMismatch(m: Mismatch, where: string): string {
 }
 
 const ignoreFileName = (file: string | null) => file ?? '.dockerignore';
+
+/** What the target's libc lacks: the libraries, then the symbols (the first few, and how many in all). */
+function libcGaps(e: {
+  targetLibc: string | null;
+  missingLibraries?: string[];
+  missingSymbols?: string[];
+  missingSymbolCount?: number;
+}): string {
+  const parts: string[] = [];
+  const libs = e.missingLibraries ?? [];
+  const syms = e.missingSymbols ?? [];
+  const count = e.missingSymbolCount ?? syms.length;
+  if (libs.length > 0) parts.push(`needs ${list(libs)}, which ${e.targetLibc ?? 'the target'} does not have`);
+  if (syms.length > 0) {
+    const more = count > syms.length ? ` and ${count - syms.length} more` : '';
+    parts.push(`imports ${list(syms)}${more}, which ${e.targetLibc ?? 'the target'} does not export`);
+  }
+  return parts.length > 0 ? `: it ${parts.join(' and ')}` : '';
+}
 
 function fallbackNote(fallback: 'source-build' | 'none'): string {
   return fallback === 'source-build' ? '; the install load-tests it and compiles from source instead' : '';

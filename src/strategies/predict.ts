@@ -252,6 +252,9 @@ function mismatchFinding(
         ...base,
         binaryLibc: m.binaryLibc,
         targetLibc: m.targetLibc,
+        missingLibraries: m.missingLibraries,
+        missingSymbols: m.missingSymbols,
+        missingSymbolCount: m.missingSymbolCount,
       });
     case 'ARCH_MISMATCH':
       return makeFinding('ARCH_MISMATCH', fields, {

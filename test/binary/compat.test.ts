@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFactsAgainstTarget } from '../../src/binary/compat.js';
+import { checkFactsAgainstTarget, checkGlibcOnMusl } from '../../src/binary/compat.js';
 import { emptyFacts } from '../../src/binary/empty.js';
 import { inspectFile } from '../../src/binary/facts.js';
 import type { BinaryFacts } from '../../src/binary/types.js';
@@ -27,20 +27,41 @@ function target(over: Partial<Target>): Target {
 
 const bookworm = target({ id: 'node:20-bookworm-slim' });
 const bullseye = target({ id: 'node:20-bullseye', libcVersion: '2.31' });
-const alpine = target({ id: 'node:20-alpine', libc: 'musl', libcVersion: '1.2.5' });
+const alpineImage = {
+  image: 'node:20-alpine',
+  variant: 'alpine',
+  distro: 'alpine' as const,
+  release: '3.22',
+};
+const alpine = target({ id: 'node:20-alpine', libc: 'musl', libcVersion: '1.2.5', image: alpineImage });
 const node22 = target({ id: 'node22-linux-x64-glibc', version: '22.21.1', abi: '127', napi: 10 });
+
+function libcMismatch(
+  binaryLibc: 'glibc' | 'musl',
+  targetLibc: 'glibc' | 'musl',
+  over: { missingLibraries?: string[]; missingSymbols?: string[]; missingSymbolCount?: number },
+) {
+  return {
+    code: 'LIBC_MISMATCH',
+    binaryLibc,
+    targetLibc,
+    missingLibraries: over.missingLibraries ?? [],
+    missingSymbols: over.missingSymbols ?? [],
+    missingSymbolCount: over.missingSymbolCount ?? over.missingSymbols?.length ?? 0,
+  };
+}
 
 function elfFacts(over: Partial<BinaryFacts>): BinaryFacts {
   return { ...emptyFacts('elf', null), arch: 'x64', arches: ['x64'], platform: 'linux', ...over };
 }
 
 describe('libc family', () => {
-  it('a glibc binary on musl and a musl binary on glibc both fail', () => {
-    expect(checkFactsAgainstTarget(inspectFile(addon('glibc-new')), alpine)).toEqual([
-      { code: 'LIBC_MISMATCH', binaryLibc: 'glibc', targetLibc: 'musl' },
-    ]);
+  it('a musl binary never loads on glibc: the musl libc it needs is missing', () => {
     expect(checkFactsAgainstTarget(inspectFile(addon('musl')), bookworm)).toEqual([
-      { code: 'LIBC_MISMATCH', binaryLibc: 'musl', targetLibc: 'glibc' },
+      libcMismatch('musl', 'glibc', { missingLibraries: ['libc.musl-x86_64.so.1'] }),
+    ]);
+    expect(checkFactsAgainstTarget(inspectFile(addon('musl-libc-so')), bookworm)).toEqual([
+      libcMismatch('musl', 'glibc', { missingLibraries: ['libc.so'] }),
     ]);
   });
 
@@ -53,6 +74,124 @@ describe('libc family', () => {
     expect(
       checkFactsAgainstTarget(inspectFile(addon('musl')), target({ libc: null, libcVersion: null })),
     ).toEqual([]);
+  });
+});
+
+describe('a glibc binary on musl (Alpine)', () => {
+  const alpine318 = { ...alpine, libcVersion: '1.2.4', image: { ...alpineImage, release: '3.18' } };
+  const muslTuple = target({ id: 'node22-linux-x64-musl', libc: 'musl', libcVersion: null });
+
+  it('loads when musl provides every library and symbol: bufferutil 4.1.0, exit-in-init, crash-abort', () => {
+    for (const file of [binary('bufferutil-4.1.0-linux-x64'), addon('exit-in-init'), addon('crash-abort')]) {
+      expect(checkFactsAgainstTarget(inspectFile(file), alpine), file).toEqual([]);
+    }
+  });
+
+  it('fails on a glibc-only symbol: arc4random (glibc 2.36)', () => {
+    expect(checkFactsAgainstTarget(inspectFile(addon('glibc-new')), alpine)).toEqual([
+      libcMismatch('glibc', 'musl', { missingSymbols: ['arc4random'] }),
+    ]);
+  });
+
+  it('fails on _FORTIFY_SOURCE checks: __memcpy_chk, __sprintf_chk', () => {
+    expect(checkFactsAgainstTarget(inspectFile(addon('fortify')), alpine)).toEqual([
+      libcMismatch('glibc', 'musl', { missingSymbols: ['__memcpy_chk', '__sprintf_chk'] }),
+    ]);
+  });
+
+  it('LFS64 names resolve: exported by musl 1.2.3, remapped by the loader since 1.2.4', () => {
+    const lfs64 = inspectFile(addon('lfs64'));
+    for (const version of ['1.2.3', '1.2.4', '1.2.5', '1.2.6', null]) {
+      expect(checkFactsAgainstTarget(lfs64, { ...alpine, libcVersion: version }), String(version)).toEqual(
+        [],
+      );
+    }
+  });
+
+  it("fails when it NEEDs glibc's loader, whatever its RUNPATH: sharp 0.33.5 x64", () => {
+    expect(checkFactsAgainstTarget(inspectFile(binary('sharp-linux-x64-0.33.5')), alpine)).toEqual([
+      libcMismatch('glibc', 'musl', { missingLibraries: ['ld-linux-x86-64.so.2'] }),
+    ]);
+  });
+
+  it('sharp 0.33.5 arm64: __getauxval, which musl keeps hidden; libvips (found through RPATH) unjudged', () => {
+    const sharp = inspectFile(binary('sharp-linux-arm64-0.33.5'));
+    const arm64Alpine = { ...alpine, arch: 'arm64' };
+    expect(checkFactsAgainstTarget(sharp, arm64Alpine)).toEqual([
+      libcMismatch('glibc', 'musl', { missingSymbols: ['__getauxval'] }),
+    ]);
+    const check = checkGlibcOnMusl(sharp, arm64Alpine);
+    expect(check.missingLibraries).toEqual([]);
+    expect(check.unjudgedLibraries).toEqual(['libvips-cpp.so.42']);
+    expect(check.unjudgedSymbols).toEqual(expect.arrayContaining(['vips_init', '__gxx_personality_v0']));
+  });
+
+  it('glibc 2.28 fcntl64 on 32-bit ARM has no musl counterpart (not an LFS64 name musl remaps)', () => {
+    const serialport = inspectFile(binary('serialport-bindings-cpp-13.0.1-linux-armv7-glibc'));
+    expect(checkFactsAgainstTarget(serialport, { ...alpine, arch: 'arm' })).toEqual([
+      libcMismatch('glibc', 'musl', { missingSymbols: ['fcntl64'] }),
+    ]);
+  });
+
+  it('a library missing from the node alpine image fails there, unless a RUNPATH may supply it', () => {
+    const needsPng = elfFacts({
+      libc: 'glibc',
+      needed: ['libpng16.so.16', 'libstdc++.so.6', 'libgcc_s.so.1', 'libz.so.1', 'libm.so.6', 'libc.so.6'],
+      cImports: ['png_create_read_struct', 'memcpy@GLIBC_2.14'],
+    });
+    expect(checkFactsAgainstTarget(needsPng, alpine)).toEqual([
+      libcMismatch('glibc', 'musl', { missingLibraries: ['libpng16.so.16'] }),
+    ]);
+    const bundled = { ...needsPng, runpath: ['$ORIGIN/../lib'] };
+    expect(checkFactsAgainstTarget(bundled, alpine)).toEqual([]);
+    expect(checkGlibcOnMusl(bundled, alpine).unjudgedLibraries).toEqual(['libpng16.so.16']);
+  });
+
+  it('a musl target that is not an image: only glibc loader names are certain to be missing', () => {
+    const facts = elfFacts({
+      libc: 'glibc',
+      needed: ['libpng16.so.16', 'libstdc++.so.6', 'libz.so.1', 'libc.so.6'],
+      cImports: [],
+    });
+    expect(checkFactsAgainstTarget(facts, muslTuple)).toEqual([]);
+    // libstdc++ is on every musl system that runs Node (Node needs it); zlib only known for images.
+    expect(checkGlibcOnMusl(facts, muslTuple).unjudgedLibraries).toEqual(['libpng16.so.16', 'libz.so.1']);
+    expect(checkFactsAgainstTarget(inspectFile(addon('glibc-new')), muslTuple)).toEqual([
+      libcMismatch('glibc', 'musl', { missingSymbols: ['arc4random'] }),
+    ]);
+  });
+
+  it('unversioned imports are never judged: Node or another library may define them', () => {
+    const facts = elfFacts({ libc: 'glibc', needed: ['libc.so.6'], cImports: ['SSL_CTX_new', 'deflate'] });
+    expect(checkFactsAgainstTarget(facts, alpine)).toEqual([]);
+    expect(checkGlibcOnMusl(facts, alpine).unjudgedSymbols).toEqual(['SSL_CTX_new', 'deflate']);
+  });
+
+  it('symbols musl added later are missing on a target known to run an older musl', () => {
+    const facts = elfFacts({ libc: 'glibc', needed: ['libc.so.6'], cImports: ['statx@GLIBC_2.28'] });
+    expect(checkFactsAgainstTarget(facts, alpine318)).toEqual([
+      libcMismatch('glibc', 'musl', { missingSymbols: ['statx'] }),
+    ]);
+    expect(checkFactsAgainstTarget(facts, alpine)).toEqual([]);
+    expect(checkFactsAgainstTarget(facts, muslTuple)).toEqual([]);
+  });
+
+  it('lists ten missing symbols and counts them all', () => {
+    const missing = Array.from({ length: 13 }, (_, i) => `__glibc_only_${String(i).padStart(2, '0')}`);
+    const facts = elfFacts({
+      libc: 'glibc',
+      needed: ['libc.so.6'],
+      cImports: missing.map((m) => `${m}@GLIBC_2.34`),
+    });
+    expect(checkFactsAgainstTarget(facts, alpine)).toEqual([
+      libcMismatch('glibc', 'musl', { missingSymbols: missing.slice(0, 10), missingSymbolCount: 13 }),
+    ]);
+  });
+
+  it('facts without cImports (from another parser) judge libraries only', () => {
+    const facts = elfFacts({ libc: 'glibc', needed: ['libc.so.6'] });
+    delete facts.cImports;
+    expect(checkFactsAgainstTarget(facts, alpine)).toEqual([]);
   });
 });
 

@@ -11,7 +11,12 @@ export interface ElfSpec {
   osabi?: number;
   interp?: string;
   needed?: string[];
+  /**
+   * Undefined symbols. `name@VERSION` binds one to a version listed in `verneed` (the builder then
+   * writes DT_VERSYM); a `weak:` prefix makes it STB_WEAK.
+   */
   imports?: string[];
+  runpath?: string;
   /** Exported functions; `code` is placed in the file and the symbol points at it. */
   exports?: { name: string; code?: number[] }[];
   verneed?: { file: string; versions: string[] }[];
@@ -79,8 +84,14 @@ export function buildElf(spec: ElfSpec): Uint8Array {
     strSize += Buffer.byteLength(s, 'latin1') + 1;
     return strOffset.get(s)!;
   };
+  const imports = (spec.imports ?? []).map((spec) => {
+    const weak = spec.startsWith('weak:');
+    const [name, version] = (weak ? spec.slice(5) : spec).split('@') as [string, string | undefined];
+    return { name, version, weak };
+  });
   for (const n of spec.needed ?? []) str(n);
-  for (const n of spec.imports ?? []) str(n);
+  for (const n of imports) str(n.name);
+  if (spec.runpath !== undefined) str(spec.runpath);
   for (const e of spec.exports ?? []) str(e.name);
   for (const v of spec.verneed ?? []) {
     str(v.file);
@@ -134,8 +145,14 @@ export function buildElf(spec: ElfSpec): Uint8Array {
   w.align(8);
 
   const symbols = [
-    ...(spec.imports ?? []).map((name) => ({ name, value: 0, shndx: 0 })),
-    ...(spec.exports ?? []).map((e) => ({ name: e.name, value: BASE + codeAt.get(e.name)!, shndx: 7 })),
+    ...imports.map((i) => ({ name: i.name, value: 0, shndx: 0, weak: i.weak, version: i.version })),
+    ...(spec.exports ?? []).map((e) => ({
+      name: e.name,
+      value: BASE + codeAt.get(e.name)!,
+      shndx: 7,
+      weak: false,
+      version: undefined,
+    })),
   ];
   const dynsymAt = w.pos;
   const symCount = symbols.length + 1;
@@ -157,7 +174,7 @@ export function buildElf(spec: ElfSpec): Uint8Array {
     }
   };
   writeSym(0, 0, 0, 0);
-  for (const s of symbols) writeSym(str(s.name), s.value, s.shndx, (1 << 4) | 2 /* GLOBAL FUNC */);
+  for (const s of symbols) writeSym(str(s.name), s.value, s.shndx, ((s.weak ? 2 : 1) << 4) | 2 /* FUNC */);
 
   w.align(8);
   const hashAt = w.pos;
@@ -196,6 +213,18 @@ export function buildElf(spec: ElfSpec): Uint8Array {
     });
   });
 
+  // DT_VERSYM: one half-word per symbol, the verneed index (vna_other) or 1 for "global".
+  const versionIndexOf = new Map<string, number>();
+  let next = 2;
+  for (const v of verneed) for (const name of v.versions) versionIndexOf.set(name, next++);
+  const versioned = symbols.some((s) => s.version !== undefined);
+  w.align(8);
+  const versymAt = w.pos;
+  if (versioned) {
+    w.u16(0);
+    for (const s of symbols) w.u16(s.version !== undefined ? (versionIndexOf.get(s.version) ?? 1) : 1);
+  }
+
   w.align(8);
   const dynamicAt = w.pos;
   const dyn = (tag: number, val: number) => {
@@ -212,6 +241,8 @@ export function buildElf(spec: ElfSpec): Uint8Array {
     dyn(0x6ffffffe, BASE + verneedAt);
     dyn(0x6fffffff, verneed.length);
   }
+  if (versioned) dyn(0x6ffffff0, BASE + versymAt);
+  if (spec.runpath !== undefined) dyn(29, str(spec.runpath));
   dyn(0, 0);
   const end = w.pos;
 

@@ -46,7 +46,8 @@ describe('ELF classes, byte orders and machines', () => {
           is64,
           le,
           needed: ['libstdc++.so.6', 'libc.so.6'],
-          imports: ['napi_create_function', 'strlen'],
+          imports: ['napi_create_function', 'strlen@GLIBC_2.17', 'fcntl64@GLIBC_2.28', 'weak:__gmon_start__'],
+          runpath: '$ORIGIN/lib:/opt/lib',
           exports: [{ name: 'napi_register_module_v1' }],
           verneed: [
             { file: 'libc.so.6', versions: ['GLIBC_2.17', 'GLIBC_2.28'] },
@@ -64,10 +65,84 @@ describe('ELF classes, byte orders and machines', () => {
         glibcxxVersion: '3.4.21',
         module: { kind: 'napi' },
         napiVersion: null,
+        cImports: ['fcntl64@GLIBC_2.28', 'strlen@GLIBC_2.17'],
+        runpath: ['$ORIGIN/lib', '/opt/lib'],
         reason: null,
       });
     });
   }
+
+  it('C imports: Node-API, libuv, node_*, C++-mangled and weak imports are left out', () => {
+    expect(
+      facts({
+        machine: EM.x86_64,
+        needed: ['libc.so.6'],
+        imports: [
+          'napi_create_function',
+          'node_api_symbol_for',
+          'uv_default_loop',
+          'node_module_register',
+          '_ZN2v87Isolate10GetCurrentEv',
+          'weak:__cxa_finalize',
+          '__gxx_personality_v0',
+          'memcpy',
+          'memcpy',
+        ],
+      }).cImports,
+    ).toEqual(['__gxx_personality_v0', 'memcpy']);
+  });
+
+  it('only versions of glibc libraries are written: GLIBCXX_ or libgcc_s GLIBC_2.0 are not', () => {
+    expect(
+      facts({
+        machine: EM.aarch64,
+        needed: ['libstdc++.so.6', 'libgcc_s.so.1', 'libc.so'],
+        imports: ['__cxa_begin_catch@CXXABI_1.3', '__getauxval@GLIBC_2.0', 'memcpy'],
+        verneed: [
+          { file: 'libstdc++.so.6', versions: ['CXXABI_1.3'] },
+          { file: 'libgcc_s.so.1', versions: ['GLIBC_2.0'] },
+        ],
+      }).cImports,
+    ).toEqual(['__cxa_begin_catch', '__getauxval', 'memcpy']);
+  });
+
+  it('no DT_VERSYM: imports stay unversioned and nothing is reported', () => {
+    const f = facts({
+      machine: EM.x86_64,
+      needed: ['libc.so.6'],
+      imports: ['strlen'],
+      verneed: [{ file: 'libc.so.6', versions: ['GLIBC_2.2.5'] }],
+    });
+    expect(f.cImports).toEqual(['strlen']);
+    expect(f.reason).toBeNull();
+  });
+
+  it('a DT_VERSYM that points outside the file is reported, and versions are dropped', () => {
+    const bytes = buildElf({
+      machine: EM.x86_64,
+      needed: ['libc.so.6'],
+      imports: ['strlen@GLIBC_2.2.5'],
+      verneed: [{ file: 'libc.so.6', versions: ['GLIBC_2.2.5'] }],
+    });
+    // The file is mapped at BASE; move the DT_VERSYM address far past the end of the file.
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let patched = false;
+    for (let at = 0; at + 16 <= bytes.length; at += 8) {
+      if (view.getBigUint64(at, true) === 0x6ffffff0n) {
+        view.setBigUint64(at + 8, 0x7fff0000n, true);
+        patched = true;
+        break;
+      }
+    }
+    expect(patched).toBe(true);
+    const f = readBinaryFacts(bufferSource(bytes));
+    expect(f.cImports).toEqual(['strlen']);
+    expect(f.reason).toBe('symbol versions unreadable');
+  });
+
+  it('no RUNPATH: an empty list', () => {
+    expect(facts({ machine: EM.x86_64, needed: ['libc.so.6'] }).runpath).toEqual([]);
+  });
 
   it('an unknown machine keeps the other facts and says why arch is null', () => {
     const f = facts({ machine: 0x1234, needed: ['libc.so.6'] });

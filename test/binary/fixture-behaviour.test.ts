@@ -70,6 +70,15 @@ describe.skipIf(!runnable)('fixture addons behave as documented (linux-x64 glibc
     },
   );
 
+  it.skipIf(glibc === undefined || Number(glibc.split('.')[1]) < 33)(
+    'fortify, lfs64 (stat64 needs glibc >= 2.33) and glibc-tls load on glibc',
+    () => {
+      expect(load('fortify').result).toMatchObject({ loaded: true, keys: ['greet'] });
+      expect(load('lfs64').result).toMatchObject({ loaded: true, keys: ['size'] });
+      expect(load('glibc-tls').result).toMatchObject({ loaded: true, keys: ['count'] });
+    },
+  );
+
   it('musl, arm64, empty and text files fail to open', () => {
     for (const name of ['musl', 'musl-libc-so', 'arm64', 'empty', 'lfs-pointer']) {
       expect(load(name).result, name).toEqual({ loaded: false, code: 'ERR_DLOPEN_FAILED' });

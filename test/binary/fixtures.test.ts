@@ -19,6 +19,7 @@ function facts(format: BinaryFacts['format'], over: Partial<BinaryFacts>): Binar
     module: { kind: 'napi' },
     napiVersion: null,
     reason: null,
+    ...(format === 'elf' ? { cImports: [], runpath: [] } : {}),
     ...(format === 'macho' ? { minMacos: null } : {}),
     ...(format === 'pe' ? { peMachine: 'AMD64', importsNodeExe: true } : {}),
     ...over,
@@ -29,6 +30,29 @@ const macho = (over: Partial<BinaryFacts>) => facts('macho', over);
 const pe = (over: Partial<BinaryFacts>) => facts('pe', over);
 
 const GLIBC_CXX = ['libstdc++.so.6', 'libgcc_s.so.1', 'libc.so.6'];
+const CXX_RUNTIME = ['_Unwind_Resume', '__gxx_personality_v0'];
+/** What node-addon-api's exceptions import from libstdc++ and libgcc_s. */
+const CXX_ABI = [
+  '_Unwind_Resume',
+  '__cxa_allocate_exception',
+  '__cxa_begin_catch',
+  '__cxa_end_catch',
+  '__cxa_free_exception',
+  '__cxa_throw',
+  '__cxa_throw_bad_array_new_length',
+  '__gxx_personality_v0',
+];
+/** sharp's RPATH: every place npm, pnpm and yarn put @img/sharp-libvips-linux-<arch> (the last is yarn PnP's). */
+function sharpRunpath(arch: string, pnpHash: string): string[] {
+  const lib = `sharp-libvips-linux-${arch}`;
+  return [
+    `$ORIGIN/../../${lib}/lib`,
+    `$ORIGIN/../../../${lib}/1.0.4/lib`,
+    `$ORIGIN/../../node_modules/@img/${lib}/lib`,
+    `$ORIGIN/../../../node_modules/@img/${lib}/lib`,
+    `$ORIGIN/../../../../../@img-${lib}-npm-1.0.4-${pnpHash}/node_modules/@img/${lib}/lib`,
+  ];
+}
 const DARWIN_CXX = ['/usr/lib/libc++.1.dylib', '/usr/lib/libSystem.B.dylib'];
 
 /** Built here from fixtures/addons/src (Node 20 headers, gcc 12, glibc 2.36). */
@@ -38,18 +62,75 @@ const ADDON_FACTS: Record<string, BinaryFacts> = {
   'napi-ok': elf({ napiVersion: 8 }),
   'napi-v10': elf({ napiVersion: 10 }),
   'napi-experimental': elf({ napiVersion: 2147483647 }),
-  'legacy-abi': elf({ needed: ['libstdc++.so.6', 'libgcc_s.so.1'], module: { kind: 'abi', abi: '115' } }),
-  'abi-init': elf({ needed: ['libstdc++.so.6', 'libgcc_s.so.1'], module: { kind: 'abi', abi: '115' } }),
+  // C++ runtime imports are not mangled, so they count as C imports (libstdc++/libgcc_s define them).
+  'legacy-abi': elf({
+    needed: ['libstdc++.so.6', 'libgcc_s.so.1'],
+    module: { kind: 'abi', abi: '115' },
+    cImports: CXX_RUNTIME,
+  }),
+  'abi-init': elf({
+    needed: ['libstdc++.so.6', 'libgcc_s.so.1'],
+    module: { kind: 'abi', abi: '115' },
+    cImports: CXX_RUNTIME,
+  }),
   hybrid: elf({ module: { kind: 'abi', abi: null, hybrid: true }, napiVersion: 8 }),
-  'glibc-new': elf({ libc: 'glibc', needed: ['libc.so.6'], glibcVersion: '2.36', napiVersion: 8 }),
-  musl: elf({ libc: 'musl', needed: ['libc.musl-x86_64.so.1'], napiVersion: 8 }),
-  'musl-libc-so': elf({ libc: 'musl', needed: ['libc.so'], napiVersion: 8 }),
+  'glibc-new': elf({
+    libc: 'glibc',
+    needed: ['libc.so.6'],
+    glibcVersion: '2.36',
+    napiVersion: 8,
+    cImports: ['arc4random@GLIBC_2.36'],
+  }),
+  fortify: elf({
+    libc: 'glibc',
+    needed: ['libc.so.6'],
+    glibcVersion: '2.3.4',
+    napiVersion: 8,
+    cImports: ['__memcpy_chk@GLIBC_2.3.4', '__sprintf_chk@GLIBC_2.3.4'],
+  }),
+  // __tls_get_addr comes from glibc's loader: NEEDED ld-linux, and libc.so.6 not at all.
+  'glibc-tls': elf({
+    libc: 'glibc',
+    needed: ['ld-linux-x86-64.so.2'],
+    glibcVersion: '2.3',
+    napiVersion: 8,
+    cImports: ['__tls_get_addr@GLIBC_2.3'],
+  }),
+  // stat64 is a function of its own since glibc 2.33 (before, a macro over __xstat64).
+  lfs64: elf({
+    libc: 'glibc',
+    needed: ['libc.so.6'],
+    glibcVersion: '2.33',
+    napiVersion: 8,
+    cImports: [
+      'fclose@GLIBC_2.2.5',
+      'fileno@GLIBC_2.2.5',
+      'fopen64@GLIBC_2.2.5',
+      'lseek64@GLIBC_2.2.5',
+      'stat64@GLIBC_2.33',
+    ],
+  }),
+  // musl has no symbol versions: its imports carry none.
+  musl: elf({ libc: 'musl', needed: ['libc.musl-x86_64.so.1'], napiVersion: 8, cImports: ['snprintf'] }),
+  'musl-libc-so': elf({ libc: 'musl', needed: ['libc.so'], napiVersion: 8, cImports: ['snprintf'] }),
   arm64: elf({ arch: 'arm64', napiVersion: 8 }),
   'arm64-experimental': elf({ arch: 'arm64', napiVersion: 2147483647 }),
   'crash-segv': elf({ napiVersion: 8 }),
-  'crash-abort': elf({ libc: 'glibc', needed: ['libc.so.6'], glibcVersion: '2.2.5', napiVersion: 8 }),
+  'crash-abort': elf({
+    libc: 'glibc',
+    needed: ['libc.so.6'],
+    glibcVersion: '2.2.5',
+    napiVersion: 8,
+    cImports: ['abort@GLIBC_2.2.5'],
+  }),
   hang: elf({ napiVersion: 8 }),
-  'exit-in-init': elf({ libc: 'glibc', needed: ['libc.so.6'], glibcVersion: '2.2.5', napiVersion: 8 }),
+  'exit-in-init': elf({
+    libc: 'glibc',
+    needed: ['libc.so.6'],
+    glibcVersion: '2.2.5',
+    napiVersion: 8,
+    cImports: ['_exit@GLIBC_2.2.5'],
+  }),
   'throw-in-init': elf({ napiVersion: 8 }),
   truncated: elf({
     module: { kind: 'unknown' },
@@ -72,8 +153,22 @@ const BINARY_FACTS: Record<string, BinaryFacts> = {
     glibcVersion: '2.14',
     glibcxxVersion: '3.4.21',
     napiVersion: 3,
+    cImports: [
+      ...CXX_ABI,
+      'memcpy@GLIBC_2.14',
+      'snprintf@GLIBC_2.2.5',
+      'strcmp@GLIBC_2.2.5',
+      'strlen@GLIBC_2.2.5',
+      'strtol@GLIBC_2.2.5',
+    ],
   }),
-  'bufferutil-4.1.0-linux-x64': elf({ libc: 'glibc', needed: ['libc.so.6'], glibcVersion: '2.4' }),
+  // __cxa_finalize is imported too, but weak: a missing weak symbol resolves to 0 and fails nothing.
+  'bufferutil-4.1.0-linux-x64': elf({
+    libc: 'glibc',
+    needed: ['libc.so.6'],
+    glibcVersion: '2.4',
+    cImports: ['__assert_fail@GLIBC_2.2.5', '__stack_chk_fail@GLIBC_2.4'],
+  }),
   'bufferutil-4.1.0-darwin-arm64': macho({ arch: 'arm64', needed: DARWIN_CXX, minMacos: '11.0' }),
   'bufferutil-4.1.0-darwin-x64': macho({ needed: DARWIN_CXX, minMacos: '10.7' }),
   'bufferutil-4.1.0-win32-x64': pe({ needed: ['KERNEL32.dll', 'node.exe'] }),
@@ -90,6 +185,17 @@ const BINARY_FACTS: Record<string, BinaryFacts> = {
   'utf-8-validate-6.0.5-linux-x64-musl': elf({
     libc: 'musl',
     needed: ['libstdc++.so.6', 'libc.musl-x86_64.so.1'],
+    cImports: [
+      '__assert_fail',
+      '__cxa_atexit',
+      '__cxa_guard_acquire',
+      '__cxa_guard_release',
+      '__stack_chk_fail',
+      'getenv',
+      'memcmp',
+      'memcpy',
+      'strlen',
+    ],
   }),
   'sharp-linux-x64-0.33.5': elf({
     libc: 'glibc',
@@ -105,6 +211,8 @@ const BINARY_FACTS: Record<string, BinaryFacts> = {
     glibcVersion: '2.3',
     glibcxxVersion: '3.4.21',
     napiVersion: 9,
+    cImports: expect.any(Array) as unknown as string[],
+    runpath: sharpRunpath('x64', '0974f077b7'),
   }),
   'sharp-linux-arm64-0.33.5': elf({
     arch: 'arm64',
@@ -113,6 +221,8 @@ const BINARY_FACTS: Record<string, BinaryFacts> = {
     glibcVersion: '2.17',
     glibcxxVersion: '3.4.21',
     napiVersion: 9,
+    cImports: expect.any(Array) as unknown as string[],
+    runpath: sharpRunpath('arm64', '24a3d8b19a'),
   }),
   // A musl build whose libc is plain `libc.so` (a musl cross toolchain), and whose libgcc_s
   // reference carries GLIBC_2.0: neither makes it a glibc binary.
@@ -121,6 +231,8 @@ const BINARY_FACTS: Record<string, BinaryFacts> = {
     libc: 'musl',
     needed: ['libstdc++.so.6', 'libgcc_s.so.1', 'libc.so'],
     glibcxxVersion: '3.4.21',
+    // Long lists: test/binary/readelf.test.ts compares them with readelf's, name by name.
+    cImports: expect.any(Array) as unknown as string[],
   }),
   'serialport-bindings-cpp-13.0.1-linux-armv7-glibc': elf({
     arch: 'arm',
@@ -128,12 +240,16 @@ const BINARY_FACTS: Record<string, BinaryFacts> = {
     needed: ['libstdc++.so.6', 'libm.so.6', 'libgcc_s.so.1', 'libc.so.6'],
     glibcVersion: '2.28',
     glibcxxVersion: '3.4.21',
+    // Long lists: test/binary/readelf.test.ts compares them with readelf's, name by name.
+    cImports: expect.any(Array) as unknown as string[],
   }),
   // Android's bionic is also `libc.so`; the .note.android.ident note tells them apart.
   'serialport-bindings-cpp-13.0.1-android-arm64': elf({
     arch: 'arm64',
     platform: 'android',
     needed: ['liblog.so', 'libc++_shared.so', 'libm.so', 'libdl.so', 'libc.so'],
+    // Long lists: test/binary/readelf.test.ts compares them with readelf's, name by name.
+    cImports: expect.any(Array) as unknown as string[],
   }),
   // NAN addons for Node 8/9: NODE_MODULE's struct holds the ABI (57, 59).
   'deasync-0.1.30-linux-x64-node-8': elf({ module: { kind: 'abi', abi: '57' } }),
@@ -143,6 +259,7 @@ const BINARY_FACTS: Record<string, BinaryFacts> = {
     needed: ['libc.so.6'],
     glibcVersion: '2.4',
     module: { kind: 'abi', abi: '59' },
+    cImports: ['__stack_chk_fail@GLIBC_2.4'],
   }),
   'deasync-0.1.30-darwin-x64-node-8': macho({
     needed: DARWIN_CXX,
@@ -167,6 +284,7 @@ const BINARY_FACTS: Record<string, BinaryFacts> = {
     glibcxxVersion: '3.4.21',
     module: { kind: 'abi', abi: null, hybrid: true },
     napiVersion: 9,
+    cImports: [...CXX_ABI, '__stack_chk_fail@GLIBC_2.4', 'memcpy@GLIBC_2.14', 'strlen@GLIBC_2.2.5'],
   }),
   'deasync-0.1.30-win32-x64-node-20': pe({
     needed: ['KERNEL32.dll', 'node.exe'],
@@ -200,6 +318,26 @@ describe('facts of registry prebuilds', () => {
       arches: ['x64', 'arm64'],
       slices: [x64, arm64],
     });
+  });
+});
+
+describe('C imports of the large prebuilds', () => {
+  it('sharp x64: libvips and GLib imports come unversioned, libc ones bound to GLIBC_', () => {
+    const imports = inspectFile(binary('sharp-linux-x64-0.33.5')).cImports ?? [];
+    expect(imports).toHaveLength(118);
+    expect(imports).toEqual(expect.arrayContaining(['vips_init', 'g_object_unref', '__xstat64@GLIBC_2.2.5']));
+    // From ld-linux-x86-64.so.2, one of glibc's own libraries: that is why sharp NEEDs it.
+    expect(imports).toContain('__tls_get_addr@GLIBC_2.3');
+  });
+
+  it('sharp arm64 imports __getauxval from glibc', () => {
+    expect(inspectFile(binary('sharp-linux-arm64-0.33.5')).cImports).toContain('__getauxval@GLIBC_2.17');
+  });
+
+  it('serialport armv7 imports fcntl64, which glibc 2.28 added for 64-bit file offsets', () => {
+    expect(inspectFile(binary('serialport-bindings-cpp-13.0.1-linux-armv7-glibc')).cImports).toContain(
+      'fcntl64@GLIBC_2.28',
+    );
   });
 });
 

@@ -47,6 +47,17 @@ export function expectWellFormed(f: BinaryFacts, label = ''): void {
   if (f.arch !== null && !f.arches.includes(f.arch)) problems.push('arch not in arches');
   if (f.libc !== null && f.libc !== 'glibc' && f.libc !== 'musl') problems.push('libc');
   if (!Array.isArray(f.needed) || f.needed.some((n) => typeof n !== 'string')) problems.push('needed');
+  for (const [field, list] of [
+    ['cImports', f.cImports],
+    ['runpath', f.runpath],
+  ] as const) {
+    if (list === undefined) continue;
+    if (f.format !== 'elf') problems.push(`${field} on a non-ELF file`);
+    if (!Array.isArray(list) || list.some((n) => typeof n !== 'string' || n.length === 0))
+      problems.push(field);
+  }
+  if (f.cImports && (f.cImports.length > 2000 || new Set(f.cImports).size !== f.cImports.length))
+    problems.push('cImports not capped and unique');
   for (const v of [f.glibcVersion, f.glibcxxVersion])
     if (v !== null && !/^\d+(\.\d+)+$/.test(v)) problems.push(`version ${v}`);
   if (!KINDS.has(f.module.kind)) problems.push('module');

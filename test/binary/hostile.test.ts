@@ -138,6 +138,36 @@ describe('hostile ELF', () => {
     expect(parseChecked(b).facts.reason).toMatch(/dynamic symbols have unreadable names/);
   });
 
+  it('200,000 undefined C symbols: capped at 2,000, and no call runs out of arguments', () => {
+    const imports = Array.from({ length: 200_000 }, (_, i) => `f${i}@GLIBC_2.2.5`);
+    const b = buildElf({ machine: 62, imports, verneed: [{ file: 'libc.so.6', versions: ['GLIBC_2.2.5'] }] });
+    const { facts } = parseChecked(b);
+    expect(facts.cImports).toHaveLength(2000);
+    expect(facts.cImports![0]).toBe('f0@GLIBC_2.2.5');
+    expect(facts.reason).toBe('only the first 2000 of 200000 C imports kept');
+  });
+
+  it('DT_VERSYM at 2^63 and at the end of the file, DT_RUNPATH far outside the string table', () => {
+    const spec = {
+      machine: 62,
+      imports: ['memcpy@GLIBC_2.14'],
+      verneed: [{ file: 'libc.so.6', versions: ['GLIBC_2.14'] }],
+      runpath: '$ORIGIN',
+    };
+    for (const addr of [1n << 63n, BigInt(0x10000 + buildElf(spec).length - 1)]) {
+      const b = buildElf(spec);
+      setDyn(b, 0x6ffffff0 /* DT_VERSYM */, addr);
+      const { facts } = parseChecked(b);
+      expect(facts.cImports).toEqual(['memcpy']);
+      expect(facts.reason).toMatch(/symbol versions unreadable/);
+    }
+    const c = buildElf(spec);
+    setDyn(c, 29 /* DT_RUNPATH */, 0xfffffff0n);
+    const { facts } = parseChecked(c);
+    expect(facts.runpath).toEqual([]);
+    expect(facts.reason).toMatch(/RUNPATH outside the dynamic string table/);
+  });
+
   it('unknown class and byte order', () => {
     const b = load(addon('napi-ok'));
     b[4] = 7;

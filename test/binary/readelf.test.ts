@@ -42,6 +42,8 @@ interface ReadelfView {
   glibcxx: string | null;
   exports: string[];
   imports: string[];
+  /** Non-weak undefined symbols, `name@GLIBC_x` when the version is needed from a glibc library. */
+  strongImports: string[];
 }
 
 function parseReadelf(out: string): ReadelfView {
@@ -51,9 +53,13 @@ function parseReadelf(out: string): ReadelfView {
   let glibcxx: string | null = null;
   const versionNeeds = out.slice(out.indexOf("Version needs section '.gnu.version_r'"));
   let file = '';
+  /** Version index (the number readelf prints after a symbol) → version name, for glibc's libraries. */
+  const glibcIndex = new Map<string, string>();
   for (const line of versionNeeds.split('\n')) {
     const f = /File: (\S+)/.exec(line);
     if (f) file = f[1]!;
+    const v = /Name: (GLIBC_\S+)\s+Flags: \S+\s+Version: (\d+)/.exec(line);
+    if (v && GLIBC_LIBRARY.test(file)) glibcIndex.set(v[2]!, v[1]!);
     const g = /Name: GLIBC_(\d+\.\d+(?:\.\d+)?)\s/.exec(line);
     if (g && GLIBC_LIBRARY.test(file) && (glibc === null || compareVersions(g[1]!, glibc) > 0)) glibc = g[1]!;
     const x = /Name: GLIBCXX_(\d+\.\d+(?:\.\d+)?)\s/.exec(line);
@@ -61,16 +67,30 @@ function parseReadelf(out: string): ReadelfView {
   }
   const exports: string[] = [];
   const imports: string[] = [];
+  const strongImports = new Set<string>();
   const dynsym = out.slice(out.indexOf("Symbol table '.dynsym'"));
   for (const line of dynsym.split('\n')) {
-    // Num: Value Size Type Bind Vis Ndx Name
-    const m = /^\s*\d+:\s+[0-9a-f]+\s+\d+\s+\w+\s+(\w+)\s+\w+\s+(\w+)\s+(\S+)/.exec(line);
+    // Num: Value Size Type Bind Vis Ndx Name [(version index)]
+    const m = /^\s*\d+:\s+[0-9a-f]+\s+\d+\s+\w+\s+(\w+)\s+\w+\s+(\w+)\s+(\S+)(?:\s+\((\d+)\))?/.exec(line);
     if (!m) continue;
     const name = m[3]!.replace(/@.*$/, '');
-    if (m[2] === 'UND') imports.push(name);
-    else if (m[1] === 'GLOBAL' || m[1] === 'WEAK') exports.push(name);
+    if (m[2] === 'UND') {
+      imports.push(name);
+      if (m[1] !== 'WEAK' && !/^(?:napi_|node_api_|uv_|node_|_Z)/.test(name)) {
+        const version = m[4] !== undefined ? glibcIndex.get(m[4]) : undefined;
+        strongImports.add(version ? `${name}@${version}` : name);
+      }
+    } else if (m[1] === 'GLOBAL' || m[1] === 'WEAK') exports.push(name);
   }
-  return { arch: READELF_MACHINE[machine], needed, glibc, glibcxx, exports, imports };
+  return {
+    arch: READELF_MACHINE[machine],
+    needed,
+    glibc,
+    glibcxx,
+    exports,
+    imports,
+    strongImports: [...strongImports].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+  };
 }
 
 const elfFixtures = allFixtureFiles().filter((f) => inspectFile(f).format === 'elf');
@@ -90,6 +110,7 @@ describe.skipIf(!hasReadelf)('ELF facts agree with readelf (skipped: readelf is 
       expect(facts.needed).toEqual(view.needed);
       expect(facts.glibcVersion).toBe(view.glibc);
       expect(facts.glibcxxVersion).toBe(view.glibcxx);
+      expect(facts.cImports).toEqual(view.strongImports);
 
       const abiExport = view.exports.find((e) => /^node_register_module_v\d+$/.test(e));
       const napiExport = view.exports.includes('napi_register_module_v1');
