@@ -46,8 +46,13 @@ function mismatchWords(m: NonNullable<InspectedFile['mismatches']>[number]): str
       return `${m.code}: built for ${m.binaryPlatform}, target is ${m.targetPlatform}`;
     case 'ARCH_MISMATCH':
       return `${m.code}: built for ${m.binaryArches.join('+')}, target is ${m.targetArch}`;
-    case 'LIBC_MISMATCH':
-      return `${m.code}: linked against ${m.binaryLibc}, target uses ${m.targetLibc}`;
+    case 'LIBC_MISMATCH': {
+      const gaps = [
+        ...(m.missingLibraries.length ? [`needs ${m.missingLibraries.join(', ')}`] : []),
+        ...(m.missingSymbols.length ? [`imports ${m.missingSymbols.join(', ')}`] : []),
+      ];
+      return `${m.code}: linked against ${m.binaryLibc}, target uses ${m.targetLibc}${gaps.length ? ` (${gaps.join('; ')})` : ''}`;
+    }
     case 'GLIBC_TOO_OLD':
       return `${m.code}: needs GLIBC_${m.needed}, target has ${m.available}`;
     case 'NAPI_VERSION_TOO_HIGH':

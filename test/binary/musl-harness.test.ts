@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { checkFactsAgainstTarget } from '../../src/binary/compat.js';
 import { inspectFile } from '../../src/binary/facts.js';
 import type { BinaryFacts } from '../../src/binary/types.js';
 import type { Target } from '../../src/target/types.js';
+import { muslHarnessRunnable, muslLoads } from '../helpers/musl.js';
 import { addon, allFixtureFiles, binary } from './paths.js';
 
 /**
@@ -19,7 +19,7 @@ import { addon, allFixtureFiles, binary } from './paths.js';
 const MUSL = fileURLToPath(new URL('../../fixtures/musl/', import.meta.url));
 const LOADER = `${MUSL}loader`;
 const VERSIONS = ['1.2.3', '1.2.5'];
-const runnable = process.platform === 'linux' && process.arch === 'x64';
+const runnable = muslHarnessRunnable;
 
 function alpine(libcVersion: string): Target {
   return {
@@ -40,23 +40,8 @@ function alpine(libcVersion: string): Target {
   };
 }
 
-interface Verdict {
-  loads: boolean;
-  /** dlerror's text when it does not load. */
-  error: string | null;
-}
-
-function harness(version: string, file: string, mode: '--now' | '--lazy' = '--now'): Verdict {
-  const child = spawnSync(`${MUSL}${version}/ld-musl-x86_64.so.1`, [LOADER, mode, file], {
-    encoding: 'utf8',
-    timeout: 10_000,
-    killSignal: 'SIGKILL',
-  });
-  const line = child.stdout.trim();
-  if (line === `OK ${file}`) return { loads: true, error: null };
-  if (line.startsWith(`FAIL ${file}: `)) return { loads: false, error: line.slice(`FAIL ${file}: `.length) };
-  throw new Error(`harness gave no verdict for ${file}: ${child.stdout}${child.stderr} (${child.status})`);
-}
+const harness = (version: string, file: string, mode: '--now' | '--lazy' = '--now') =>
+  muslLoads(file, version, mode);
 
 function model(facts: BinaryFacts, version: string) {
   return checkFactsAgainstTarget(facts, alpine(version)).find((m) => m.code === 'LIBC_MISMATCH');

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { muslHarnessRunnable, muslLoads } from '../helpers/musl.js';
 import { installRealProject, readJson } from '../helpers/real-project.js';
 
 /**
@@ -102,6 +103,12 @@ describe('check on real registry packages', () => {
         outcome: 'prebuilt',
         binary: `prebuilds/linux-x64/${file}`,
       });
+    }
+    // alpine: musl's own dynamic linker (test/helpers/musl.ts) says whether the glibc-built prebuild
+    // loads there; if not, node-gyp-build's load test falls back to node-gyp, which alpine cannot run
+    if (muslHarnessRunnable) {
+      const verdict = muslLoads(join(project, 'node_modules/bufferutil/prebuilds/linux-x64', file!));
+      expect(prediction('bufferutil', 'node:22-alpine').outcome).toBe(verdict.loads ? 'prebuilt' : 'fails');
     }
     // no linux-arm64 prebuild: the install script falls back to node-gyp; a tuple target says nothing about a toolchain
     expect(tuples).not.toContain('linux-arm64');

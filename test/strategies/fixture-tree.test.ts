@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inspectFile } from '../../src/binary/facts.js';
 import { analyze } from '../../src/check.js';
 import type { CheckReport } from '../../src/check.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
@@ -35,7 +36,9 @@ describe('fixture tree: one package per convention', () => {
     expect(r.packages.map((p) => p.name)).toEqual([
       'custom-script',
       'gyp-only',
+      'ngb-glibc-bound',
       'ngb-glibc-only',
+      'ngb-glibc-runtime',
       'ngb-tagged',
       'npg-addon',
       'opt-in-builder',
@@ -81,6 +84,49 @@ describe('fixture tree: one package per convention', () => {
         target: 'host',
       }),
     );
+  });
+
+  it('binary facts: an untagged glibc prebuild fails on alpine only when musl cannot stand in for glibc', () => {
+    const r = analyze({
+      tree,
+      targets: targets(['node:22-alpine', 'node:22-slim']),
+      config: {},
+      env: {},
+      npmCache: '/nonexistent-npm-cache',
+      readFacts: inspectFile,
+      cacheHas: () => false,
+    });
+    // needs only libc.so.6 and symbols musl exports (bufferutil's real prebuild): musl loads it
+    expect(outcome(r, 'ngb-glibc-only', 'node:22-alpine')).toMatchObject({ outcome: 'prebuilt' });
+    // imports arc4random, which musl does not export; no install script to fall back on
+    expect(outcome(r, 'ngb-glibc-runtime', 'node:22-alpine')).toMatchObject({ outcome: 'fails' });
+    expect(r.findings).toContainEqual(
+      expect.objectContaining({
+        code: 'LIBC_MISMATCH',
+        severity: 'error',
+        package: 'ngb-glibc-runtime@1.0.0',
+        target: 'node:22-alpine',
+        evidence: expect.objectContaining({
+          binaryLibc: 'glibc',
+          targetLibc: 'musl',
+          missingSymbols: ['arc4random'],
+        }),
+      }),
+    );
+    // needs glibc's own loader; node-gyp-build's install load-tests it, falls back to node-gyp, and alpine has no toolchain
+    expect(outcome(r, 'ngb-glibc-bound', 'node:22-alpine')).toMatchObject({ outcome: 'fails' });
+    const bound = r.findings.filter(
+      (f) => f.package === 'ngb-glibc-bound@1.0.0' && f.target === 'node:22-alpine',
+    );
+    expect(bound.map((f) => [f.code, f.severity])).toEqual(
+      expect.arrayContaining([
+        ['LIBC_MISMATCH', 'info'],
+        ['TOOLCHAIN_MISSING', 'error'],
+      ]),
+    );
+    // the same files on a glibc image are fine
+    expect(outcome(r, 'ngb-glibc-runtime', 'node:22-slim')).toMatchObject({ outcome: 'prebuilt' });
+    expect(outcome(r, 'ngb-glibc-bound', 'node:22-slim')).toMatchObject({ outcome: 'prebuilt' });
   });
 
   it('platform packages: installed for the host, from the lockfile for other targets', () => {
