@@ -47,6 +47,7 @@ function factsFromEvidence(e: Extract<Evidence, { kind: 'binary-facts' }>): Bina
  * read; otherwise (a source build, a download) a binary made for the install stage's platform.
  */
 function producedFacts(prediction: Prediction, install: Target): BinaryFacts {
+  if (prediction.facts) return prediction.facts;
   const read = prediction.evidence.find(
     (e): e is Extract<Evidence, { kind: 'binary-facts' }> =>
       e.kind === 'binary-facts' && (prediction.binary === undefined || e.file === prediction.binary),
@@ -77,6 +78,24 @@ export function stageMismatchFindings(analysis: DockerAnalysis, packages: Packag
     const prediction = pkg.predictions.find((p) => p.target === install.id);
     if (!prediction || prediction.outcome === 'fails') continue;
     const mismatches: FactsMismatch[] = checkFactsAgainstTarget(producedFacts(prediction, install), final);
+    // A binary compiled in the build stage can't be read before it exists. Built against glibc and
+    // loaded on musl, it works only if it happens to use nothing glibc-specific: say so, as a warning.
+    const builtElsewhere =
+      prediction.outcome === 'source-build' &&
+      mismatches.length === 0 &&
+      install.libc !== null &&
+      final.libc !== null &&
+      install.libc !== final.libc;
+    if (builtElsewhere) {
+      mismatches.push({
+        code: 'LIBC_MISMATCH',
+        binaryLibc: install.libc!,
+        targetLibc: final.libc!,
+        missingLibraries: [],
+        missingSymbols: [],
+        missingSymbolCount: 0,
+      });
+    }
     if (mismatches.length === 0) continue;
     const repicked = prediction.strategy === 'node-gyp-build' && prediction.outcome === 'prebuilt';
     out.push(
@@ -86,7 +105,7 @@ export function stageMismatchFindings(analysis: DockerAnalysis, packages: Packag
           package: `${pkg.name}@${pkg.version}`,
           location: pkg.location,
           target: final.id,
-          ...(repicked ? { severity: 'warning' as const } : {}),
+          ...(repicked || builtElsewhere ? { severity: 'warning' as const } : {}),
         },
         {
           dockerfile: analysis.dockerfile,

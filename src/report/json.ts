@@ -48,7 +48,11 @@ export function renderCheckJson(report: CheckReport): string {
     root: report.root,
     mode: report.mode,
     targets: report.targets.map(targetJson),
-    packages: report.packages,
+    // a prediction's full binary facts stay internal; its evidence carries the summary
+    packages: report.packages.map((p) => ({
+      ...p,
+      predictions: p.predictions.map(({ facts: _facts, ...rest }) => rest),
+    })),
     findings: report.findings.map(findingJson),
     ignored: report.ignored,
     ...(report.docker ? { docker: report.docker } : {}),

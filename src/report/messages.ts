@@ -234,7 +234,7 @@ export function describe(f: Finding): Words {
       const what = e.binary ?? (e.outcome === 'source-build' ? 'the binary it compiles' : 'its binary');
       const words = e.mismatches.map((m) => describeMismatch(m, f.target ?? 'the final stage')).join('; ');
       return {
-        message: `${pkg} is installed in stage ${e.installStage} (${e.installTarget}) and copied into ${f.target ?? 'the final stage'} by \`${e.via.text}\` (${e.via.dockerfile}:${e.via.line}): ${what} ${words}${e.repickedAtLoad ? '; node-gyp-build picks again when it loads, so this only works if the package ships a prebuild for the final image' : ''}`,
+        message: `${pkg} is installed in stage ${e.installStage} (${e.installTarget}) and copied into ${f.target ?? 'the final stage'} by \`${e.via.text}\` (${e.via.dockerfile}:${e.via.line}): ${what} ${words}${e.repickedAtLoad ? '; node-gyp-build picks again when it loads, so this only works if the package ships a prebuild for the final image' : ''}${e.outcome === 'source-build' && f.severity === 'warning' ? '; a build made against one libc loads on the other only if it uses nothing specific to the one it was built against' : ''}`,
         fix: `build in a stage with the same base as the final one (same libc, arch and Node version: e.g. \`FROM node:<version>-alpine AS build\` for an alpine image), or install in the final stage`,
       };
     }

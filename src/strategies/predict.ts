@@ -229,6 +229,7 @@ function binaryFields(r: Extract<LinkResult, { kind: 'binary' }>): Partial<Predi
   if (r.binary) out.binary = r.binary;
   if (r.fromPackage) out.fromPackage = r.fromPackage;
   if (r.url) out.url = r.url;
+  if (r.facts?.format) out.facts = r.facts;
   return out;
 }
 

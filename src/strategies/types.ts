@@ -142,6 +142,11 @@ export type LinkResult =
 
 export interface Prediction {
   target: string;
+  /**
+   * The picked binary's full facts, for consumers that judge it against another target (a Docker
+   * final stage). Not part of the JSON output.
+   */
+  facts?: BinaryFacts;
   outcome: Outcome;
   /** The link that decided the outcome. */
   strategy: StrategyName | null;

@@ -257,8 +257,9 @@ describe('toolchain in the image: an alpine final stage and a source-build-only 
       dockerfile: 'Dockerfile',
     });
     const [mismatch] = only(report, 'DOCKER_STAGE_MISMATCH');
+    // the binary is compiled in the build stage, so its symbols can't be read: likely, not certain
     expect(mismatch).toMatchObject({
-      severity: 'error',
+      severity: 'warning',
       package: 'gyp-only@0.1.0',
       target: 'node:22-alpine',
       evidence: {
@@ -270,6 +271,34 @@ describe('toolchain in the image: an alpine final stage and a source-build-only 
       },
     });
     expect(words(mismatch!).message).toContain('is linked against glibc; node:22-alpine uses musl');
+  });
+
+  it('multi-stage into node:22-alpine: a shipped glibc binary that needs the glibc loader is certain to fail', async () => {
+    const shipped = {
+      'node_modules/glibc-bound/package.json':
+        '{ "name": "glibc-bound", "version": "1.0.0", "main": "bound.node" }',
+      'node_modules/glibc-bound/bound.node': {
+        copy: fileURLToPath(new URL('../../fixtures/addons/bin/glibc-tls.node', import.meta.url)),
+      },
+      '.dockerignore': '**/node_modules\n',
+    };
+    const report = await run(repo({ ...shipped, Dockerfile: multiStage('node:22-alpine') }), {
+      dockerfile: 'Dockerfile',
+    });
+    const [mismatch] = only(report, 'DOCKER_STAGE_MISMATCH');
+    expect(mismatch).toMatchObject({
+      severity: 'error',
+      package: 'glibc-bound@1.0.0',
+      evidence: {
+        outcome: 'prebuilt',
+        mismatches: [{ code: 'LIBC_MISMATCH', missingLibraries: ['ld-linux-x86-64.so.2'] }],
+      },
+    });
+    // the same copy into a glibc image is fine
+    const slim = await run(repo({ ...shipped, Dockerfile: multiStage('node:22-slim') }), {
+      dockerfile: 'Dockerfile',
+    });
+    expect(only(slim, 'DOCKER_STAGE_MISMATCH')).toEqual([]);
   });
 
   it('a build stage on $BUILDPLATFORM copied into an arm64 image is an arch problem', async () => {
