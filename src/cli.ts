@@ -2,11 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { checkCommand } from './commands/check.js';
 import { targetsCommand } from './commands/targets.js';
+import { verifyCommand } from './commands/verify.js';
 import { EXIT_OK, EXIT_USAGE } from './commands/types.js';
 import type { Command, CommandIo } from './commands/types.js';
 
 /** Every command, in the order the help lists them. */
-const COMMANDS: Command[] = [checkCommand, targetsCommand];
+const COMMANDS: Command[] = [checkCommand, targetsCommand, verifyCommand];
 
 const VERSION = (() => {
   try {
