@@ -136,7 +136,9 @@ function fileProblem(ctx: ClassifyContext, detail: string): LoadClassification {
 function libraryProblem(library: string, ctx: ClassifyContext): LoadClassification {
   const name = basename(library);
   const targetLibc = ctx.target.libc;
+  const otherLibc = !!ctx.facts?.libc && !!targetLibc && ctx.facts.libc !== targetLibc;
   if (
+    otherLibc ||
     (MUSL_LIBRARY.test(name) && targetLibc !== 'musl') ||
     (GLIBC_LIBRARY.test(name) && targetLibc === 'musl')
   ) {
