@@ -25,6 +25,7 @@ import type { Target } from './target/types.js';
 import type { TreeError } from './tree/actual.js';
 import { loadInstalledTree } from './tree/actual.js';
 import { folderFiles } from './tree/files.js';
+import type { FactsReader } from './tree/files.js';
 import { findNestedProjects, findNodeFiles } from './tree/projects.js';
 import { resolveFrom } from './tree/resolve.js';
 import type { LockEntry, PackageRecord, ProjectTree, TreeProblem } from './tree/types.js';
@@ -354,7 +355,12 @@ class VerifyRun {
       const nestedInside = projects
         .filter((p) => p !== project && (project.rel === '' || p.rel.startsWith(project.rel + '/')))
         .map((p) => (project.rel ? p.rel.slice(project.rel.length + 1) : p.rel));
-      const { natives, scan } = this.analyzeProject(project);
+      const { natives, scan } = nativePackagesOf(project.tree, {
+        target: this.target,
+        env: this.env,
+        execPath: this.nodePath,
+        readFacts: (p) => this.factsOf(p),
+      });
       for (const native of natives) subjects.push(...this.subjectsOf(project, native));
       for (const record of scan) {
         const exclude = new Set<string>();
@@ -412,88 +418,10 @@ class VerifyRun {
     );
   }
 
-  /** Native packages of one project (platform packages count through their parent), and folders to scan for strays. */
-  private analyzeProject(project: Project): { natives: NativePackage[]; scan: PackageRecord[] } {
-    const { tree } = project;
-    const byLocation = new Map(tree.packages.map((p) => [p.location, p]));
-    const lockEntries: Map<string, LockEntry> = tree.lockfile?.entries ?? new Map();
-    const files = new Map<string, PackageFiles>();
-    const filesOf = (record: PackageRecord): PackageFiles => {
-      let hit = files.get(record.path);
-      if (!hit) {
-        hit = folderFiles(record.path, (p) => this.factsOf(p));
-        files.set(record.path, hit);
-      }
-      return hit;
-    };
-    const resolverFor =
-      (pkg: PackageRecord) =>
-      (name: string, spec: string): PlatformCandidate => {
-        const dep = pkg.dependencies.find((d) => d.name === name);
-        const record =
-          dep?.location != null ? byLocation.get(dep.location) : resolveFrom(byLocation, pkg.location, name);
-        if (record) return { source: 'installed', record };
-        const entry = resolveFrom(lockEntries, pkg.location, name);
-        if (entry) return { source: 'lockfile', entry };
-        return { source: 'missing', name, spec };
-      };
-    this.contexts.set(project, { filesOf, resolverFor });
-
-    const natives: NativePackage[] = [];
-    for (const pkg of tree.packages) {
-      const native = detectNative(pkg, { files: filesOf(pkg), resolvePlatformCandidate: resolverFor(pkg) });
-      if (native) natives.push(native);
-    }
-    const platformLocations = new Set<string>();
-    for (const native of natives) {
-      const resolveCand = resolverFor(native.pkg);
-      for (const link of native.chain) {
-        if (link.strategy !== 'platform-packages') continue;
-        for (const name of link.candidates) {
-          const cand = resolveCand(name, '*');
-          if (cand.source === 'installed') platformLocations.add(cand.record.location);
-        }
-      }
-    }
-    const nativeSet = new Set(natives.map((n) => n.pkg));
-    // every native package's folder, the project's own files, and any package with a build/ folder
-    const scan = tree.packages.filter(
-      (p) =>
-        p.isRoot ||
-        nativeSet.has(p) ||
-        platformLocations.has(p.location) ||
-        p.rootEntries?.includes('build/'),
-    );
-    return { natives: natives.filter((n) => !platformLocations.has(n.pkg.location)), scan };
-  }
-
-  private readonly contexts = new Map<
-    Project,
-    {
-      filesOf(record: PackageRecord): PackageFiles;
-      resolverFor(pkg: PackageRecord): (name: string, spec: string) => PlatformCandidate;
-    }
-  >();
-
-  private subjectsOf(project: Project, native: NativePackage): Subject[] {
-    const { filesOf, resolverFor } = this.contexts.get(project)!;
-    const ctx: RuntimeContext = {
-      native,
-      files: filesOf(native.pkg),
-      target: this.target,
-      resolvePlatformCandidate: resolverFor(native.pkg),
-      filesOf,
-      env: this.env,
-      npmCache: '',
-      cacheHas: () => false,
-      dir: native.pkg.path,
-      folderOf: (r) => r.path,
-      filesAt: (dir) => folderFiles(dir, (p) => this.factsOf(p)),
-      execPath: this.nodePath,
-    };
-    return resolveRuntimeBinaries(ctx).map((b: RuntimeBinary) => ({
+  private subjectsOf(project: Project, native: NativeInTree): Subject[] {
+    return resolveRuntimeBinaries(native.ctx).map((b: RuntimeBinary) => ({
       project,
-      record: native.pkg,
+      record: native.native.pkg,
       resolvedBy: b.kind === 'unknown' ? 'entry-point' : b.loader,
       file: b.kind === 'file' ? b.path : null,
       fromPackage: b.kind === 'file' ? b.fromPackage : null,
@@ -757,6 +685,106 @@ class VerifyRun {
     const c = classifyFailure(failed.failure, this.classifyCtx(s.file));
     this.strayFinding(s, r, c, failed);
   }
+}
+
+/** Packages a native package calls at run time to find its binary. */
+const RUNTIME_LOADERS = ['bindings', 'node-gyp-build', 'node-gyp-build-optional-packages'];
+
+export interface NativeInTree {
+  native: NativePackage;
+  /** What the runtime resolution of its binary reads, for the verifying Node. */
+  ctx: RuntimeContext;
+}
+
+/**
+ * The native packages of one installed tree, each with the context its runtime binary is resolved
+ * in (platform packages count through the package that picks them), and the packages whose
+ * folders may hold stray binaries: every native package's, the project's own, and any with a
+ * build/ folder.
+ */
+export function nativePackagesOf(
+  tree: ProjectTree,
+  options: {
+    target: Target;
+    env: Record<string, string | undefined>;
+    execPath: string;
+    readFacts: FactsReader;
+  },
+): { natives: NativeInTree[]; scan: PackageRecord[] } {
+  const byLocation = new Map(tree.packages.map((p) => [p.location, p]));
+  const lockEntries: Map<string, LockEntry> = tree.lockfile?.entries ?? new Map();
+  const files = new Map<string, PackageFiles>();
+  const filesAt = (dir: string): PackageFiles => {
+    let hit = files.get(dir);
+    if (!hit) {
+      hit = folderFiles(dir, options.readFacts);
+      files.set(dir, hit);
+    }
+    return hit;
+  };
+  const filesOf = (record: PackageRecord) => filesAt(record.path);
+  const resolverFor =
+    (pkg: PackageRecord) =>
+    (name: string, spec: string): PlatformCandidate => {
+      const dep = pkg.dependencies.find((d) => d.name === name);
+      const record =
+        dep?.location != null ? byLocation.get(dep.location) : resolveFrom(byLocation, pkg.location, name);
+      if (record) return { source: 'installed', record };
+      const entry = resolveFrom(lockEntries, pkg.location, name);
+      if (entry) return { source: 'lockfile', entry };
+      return { source: 'missing', name, spec };
+    };
+
+  const natives: NativePackage[] = [];
+  for (const pkg of tree.packages) {
+    const native = detectNative(pkg, { files: filesOf(pkg), resolvePlatformCandidate: resolverFor(pkg) });
+    if (native) natives.push(native);
+    // a package that calls a binary loader at run time is native whatever its install does (some
+    // publish build/Release in the tarball, with no binding.gyp or install script)
+    else if (
+      RUNTIME_LOADERS.some((l) => l in pkg.manifest.dependencies || l in pkg.manifest.optionalDependencies)
+    )
+      natives.push({ pkg, chain: [], scripts: [] });
+  }
+  const platformLocations = new Set<string>();
+  for (const native of natives) {
+    const resolveCand = resolverFor(native.pkg);
+    for (const link of native.chain) {
+      if (link.strategy !== 'platform-packages') continue;
+      for (const name of link.candidates) {
+        const cand = resolveCand(name, '*');
+        if (cand.source === 'installed') platformLocations.add(cand.record.location);
+      }
+    }
+  }
+  const nativeSet = new Set(natives.map((n) => n.pkg));
+  const scan = tree.packages.filter(
+    (p) =>
+      p.isRoot || nativeSet.has(p) || platformLocations.has(p.location) || p.rootEntries?.includes('build/'),
+  );
+  return {
+    natives: natives
+      .filter((n) => !platformLocations.has(n.pkg.location))
+      .map((native) => ({
+        native,
+        ctx: {
+          native,
+          files: filesOf(native.pkg),
+          target: options.target,
+          resolvePlatformCandidate: resolverFor(native.pkg),
+          filesOf,
+          env: options.env,
+          // node-pre-gyp's module_path needs neither: it is evaluated, not downloaded
+          npmCache: '',
+          cacheHas: () => false,
+          dir: native.pkg.path,
+          folderOf: (r: PackageRecord) => r.path,
+          filesAt,
+          execPath: options.execPath,
+        },
+      })),
+    scan,
+  };
 }
 
 /** The last lines of what a dying loader wrote to stderr. */
