@@ -22,8 +22,7 @@ import type { RuntimeBinary, RuntimeContext, RuntimeLoader } from './strategies/
 import type { NativePackage, PackageFiles, PlatformCandidate } from './strategies/types.js';
 import type { LibcFacts } from './target/host.js';
 import type { Target } from './target/types.js';
-import type { TreeError } from './tree/actual.js';
-import { loadInstalledTree } from './tree/actual.js';
+import { loadInstalledTree, TreeError } from './tree/actual.js';
 import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
 import { findNestedProjects, findNodeFiles } from './tree/projects.js';
@@ -154,6 +153,9 @@ interface Subject {
 export async function verify(options: VerifyOptions = {}): Promise<VerifyReport> {
   const root = resolve(options.cwd ?? process.cwd());
   const env = options.env ?? { ...process.env };
+  if (!existsSync(join(root, 'package.json'))) {
+    throw new TreeError(`no package.json in ${root}`, 'ENOPACKAGEJSON', root);
+  }
   const config = readProjectConfig(root);
   const nodePath = options.node ? resolveNodeBinary(options.node, root) : process.execPath;
   const isHost = nodePath === process.execPath;
@@ -476,7 +478,7 @@ class VerifyRun {
     file: string | null,
     c: LoadClassification,
     raw: { message: string; errorCode: string | null },
-    extra: { severity?: 'error' | 'warning' | 'info'; entryPoint?: boolean } = {},
+    extra: { severity?: 'error' | 'warning' | 'info'; entryPoint?: boolean; lazy?: boolean } = {},
   ): Finding {
     const { code, ...numbers } = c;
     const evidence: Record<string, unknown> = {
@@ -487,7 +489,7 @@ class VerifyRun {
       evidence.tried = (s.missing?.tried ?? []).map((t) =>
         t.startsWith('/') || /^[A-Za-z]:/.test(t) ? this.rel(t) : t,
       );
-      evidence.lazy = false;
+      evidence.lazy = !!extra.lazy;
     }
     if (code === 'LOAD_FAILED') evidence.entryPoint = !!extra.entryPoint;
     const fields = extra.severity ? { ...this.where(s), severity: extra.severity } : this.where(s);
@@ -611,8 +613,8 @@ class VerifyRun {
           null,
           { code: 'BINARY_MISSING', loaderMessage: 'file' },
           { message: '', errorCode: null },
+          { lazy: true },
         );
-        (f.evidence as { lazy: boolean }).lazy = true;
         this.findings.push(f);
         this.row(s, null, false, f);
       }

@@ -372,7 +372,9 @@ function describeLoad(f: LoadFinding): Words {
         message: `${file} is loaded by no package${f.evidence.loaded ? `, and its facts do not fit Node ${e.node}` : `, and does not load with Node ${e.node}`}${why}`,
         fix: e.project
           ? `keep it out of images: add \`**/node_modules\` (or \`**/*.node\`) to .dockerignore; or rebuild that project with \`npm rebuild --prefix ${e.project}\``
-          : `remove it if nothing uses it (\`rm ${file}\`), or ${rebuild(name, e)} to replace it; add \`**/*.node\` to .dockerignore if it is a local build output`,
+          : f.location === '.'
+            ? `remove it if nothing uses it (\`rm ${file}\`); add \`**/*.node\` to .dockerignore if it is a local build output`
+            : `remove it if nothing uses it (\`rm ${file}\`), or ${rebuild(name, e)} to replace it`,
       };
     }
     default:

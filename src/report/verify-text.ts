@@ -34,9 +34,10 @@ export function renderVerifyText(report: VerifyReport, opts: { color: boolean })
       b.file ?? s.dim(`(no binary: ${b.resolvedBy})`),
       b.resolvedBy === 'stray' ? s.dim('stray') : s.dim(b.resolvedBy),
     ]);
-    const widths = [0, 1].map((i) => Math.max(...rows.map((r) => visibleLength(r[i]!))));
-    for (const r of rows)
-      out.push(`  ${pad(r[0]!, widths[0]!)}  ${pad(r[1]!, widths[1]!)}  ${r[2]}  ${r[3]}`);
+    const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => visibleLength(r[i]!))));
+    for (const r of rows) {
+      out.push(`  ${pad(r[0]!, widths[0]!)}  ${pad(r[1]!, widths[1]!)}  ${pad(r[2]!, widths[2]!)}  ${r[3]}`);
+    }
   }
   if (report.findings.length) {
     out.push('');
