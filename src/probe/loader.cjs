@@ -15,8 +15,12 @@ const Module = require('module');
 const OUT = 3;
 const MAX_TEXT = 4000;
 let current = null;
+let stopping = false;
+/** Whether the last job succeeded. */
+let lastOk = true;
 
 function send(message) {
+  if (message.t === 'done') lastOk = message.ok === true;
   try {
     fs.writeSync(OUT, JSON.stringify(message) + '\n');
   } catch {
@@ -139,7 +143,13 @@ function entryRequire(job) {
   return { load: () => req(request), resolve: () => req.resolve(request) };
 }
 
+/**
+ * Runs one job. The parent may queue several; after a failure, or after an entry point (which runs
+ * package JavaScript), this process may be in a state that changes later results, so it exits
+ * and the parent gives the jobs it had not started to a fresh loader.
+ */
 async function run(job) {
+  if (stopping) return;
   current = job.id;
   send({ t: 'start', id: job.id });
   const started = process.hrtime.bigint();
@@ -193,6 +203,10 @@ async function run(job) {
     });
   }
   current = null;
+  if (!lastOk || job.kind !== 'dlopen') {
+    stopping = true;
+    process.exit(0);
+  }
 }
 
 let buffer = '';

@@ -86,6 +86,8 @@ export interface PoolOptions {
   env: Record<string, string | undefined>;
   /** Jobs one loader runs before it is replaced: loaded addons stay in memory. */
   maxJobsPerLoader?: number;
+  /** Jobs a loader is kept ahead by (it runs them in order). */
+  batchSize?: number;
   /** How long Node may take to start a loader and to pick up a job. */
   startTimeoutMs?: number;
   /** For tests of the scheduling: another script speaking the loader protocol. */
@@ -102,9 +104,13 @@ export class LoaderStartError extends Error {
 }
 
 const STDERR_LIMIT = 8 * 1024;
-const DEFAULT_MAX_JOBS = 64;
+const DEFAULT_MAX_JOBS = 256;
+/** Jobs a loader is kept ahead by, so that it never waits for the parent between two loads. */
+const DEFAULT_BATCH = 8;
+/** How long jobs wait for the running loaders before another one starts. */
+const GROW_DELAY_MS = 150;
 const DEFAULT_START_TIMEOUT = 30_000;
-/** A job that never starts (the loader is wedged before it): retried this many times, then an error. */
+/** A job whose loaders keep dying before it starts: retried this many times, then an error. */
 const MAX_NOT_STARTED = 3;
 
 interface Message {
@@ -121,27 +127,42 @@ interface Message {
   node?: NodeFacts;
 }
 
-type RunOutcome = LoadOutcome | { status: 'not-started'; detail: string };
+/** What happened to one job in one loader; `not-started` jobs go back to the queue. */
+type RunOutcome =
+  | (LoadOutcome & { fresh: boolean })
+  | {
+      status: 'not-started';
+      /** The loader died before running any job at all (as opposed to stopping after another's failure). */
+      loaderBroken: boolean;
+      detail: string;
+    };
 
-/** One child process running the loader script. */
+interface InFlight {
+  id: number;
+  started: boolean;
+  fresh: boolean;
+  exitCalled: boolean;
+  uncaught: LoaderError | null;
+  lastDlopen: string | null;
+  finish: (o: RunOutcome) => void;
+  timer: NodeJS.Timeout | null;
+}
+
+/** One child process running the loader script, with the jobs handed to it in order. */
 class Loader {
   readonly child: ChildProcess;
   readonly ready: Promise<NodeFacts>;
-  jobsDone = 0;
+  /** Jobs handed to this loader so far. */
+  assigned = 0;
+  /** Jobs it started (the first one runs in a fresh process). */
+  private startedCount = 0;
   dead = false;
   private retired = false;
   private nextId = 1;
   private buffered = '';
   private stderr = '';
-  private current: {
-    id: number;
-    started: boolean;
-    exitCalled: boolean;
-    uncaught: LoaderError | null;
-    lastDlopen: string | null;
-    finish: (o: RunOutcome) => void;
-    timer: NodeJS.Timeout | null;
-  } | null = null;
+  private readonly inflight: InFlight[] = [];
+  private pickup: NodeJS.Timeout | null = null;
   private readyWaiter: { resolve(f: NodeFacts): void; reject(e: Error): void } | null = null;
 
   constructor(private readonly options: PoolOptions) {
@@ -149,20 +170,21 @@ class Loader {
     this.child = spawn(options.nodePath, [script], {
       cwd: options.cwd,
       env: options.env,
-      // stdout is the addon's to write on; the protocol runs on fd 3
+      // stdout is the addons' to write on; the protocol runs on fd 3
       stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
       windowsHide: true,
     });
     this.ready = new Promise<NodeFacts>((resolve, reject) => {
       this.readyWaiter = { resolve, reject };
     });
+    const startTimeout = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT;
     // a loader that never starts is reported, not waited on forever
     const startTimer = setTimeout(() => {
-      this.failStart(`did not start within ${options.startTimeoutMs ?? DEFAULT_START_TIMEOUT} ms`);
+      this.failStart(`did not start within ${startTimeout} ms`);
       this.kill();
-    }, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT);
+    }, startTimeout);
     startTimer.unref();
-    void this.ready.then(
+    this.ready.then(
       () => clearTimeout(startTimer),
       () => clearTimeout(startTimer),
     );
@@ -170,13 +192,14 @@ class Loader {
       this.failStart(err.message);
       this.onClose(null, null);
     });
-    (this.child.stdio[3] as Readable | null)?.setEncoding('utf8');
-    (this.child.stdio[3] as Readable | null)?.on('data', (chunk: string) => this.onData(chunk));
+    const protocol = this.child.stdio[3] as Readable | null;
+    protocol?.setEncoding('utf8');
+    protocol?.on('data', (chunk: string) => this.onData(chunk));
     this.child.stderr?.setEncoding('utf8');
     this.child.stderr?.on('data', (chunk: string) => {
       this.stderr = (this.stderr + chunk).slice(-STDERR_LIMIT);
     });
-    // the stdin pipe breaks when a loader dies mid-write; the 'close' handler reports the death
+    // the stdin pipe breaks when a loader dies mid-write; the close handler reports the death
     (this.child.stdin as Writable | null)?.on('error', () => undefined);
     // 'close' waits for every stdio pipe, which a grandchild the addon spawned may hold open:
     // after 'exit', give the pipes a moment to drain, then report.
@@ -184,6 +207,10 @@ class Loader {
     this.child.on('exit', (code, signal) => {
       setTimeout(() => this.onClose(code, signal), 200).unref();
     });
+  }
+
+  get busy() {
+    return this.inflight.length > 0;
   }
 
   private failStart(detail: string) {
@@ -219,20 +246,25 @@ class Loader {
       this.readyWaiter = null;
       return;
     }
-    const cur = this.current;
-    if (!cur || msg.id !== cur.id) return;
+    const cur = this.inflight.find((j) => j.id === msg.id);
+    if (!cur) return;
     switch (msg.t) {
       case 'start':
         cur.started = true;
+        cur.fresh = this.startedCount++ === 0;
         this.stderr = '';
+        this.disarmPickup();
         cur.timer = setTimeout(() => {
+          // the job hangs: the process goes, with the jobs queued behind it
           this.kill();
-          cur.finish({
+          this.settle(cur, {
             status: 'timeout',
             timeoutMs: this.options.timeoutMs,
             stderr: this.stderr,
             lastDlopen: cur.lastDlopen,
+            fresh: cur.fresh,
           });
+          this.abandon('the loader was killed after a timeout');
         }, this.options.timeoutMs);
         break;
       case 'dlopen':
@@ -249,76 +281,105 @@ class Loader {
           ...(msg.dlopened ? { dlopened: msg.dlopened } : {}),
           ...(msg.thrown ? { thrown: msg.thrown } : {}),
         };
-        cur.finish(
+        this.settle(
+          cur,
           msg.ok
-            ? { status: 'loaded', exports: msg.exports ?? [], ms: msg.ms ?? 0, ...extra }
+            ? { status: 'loaded', exports: msg.exports ?? [], ms: msg.ms ?? 0, fresh: cur.fresh, ...extra }
             : {
                 status: 'threw',
                 error: msg.error ?? { message: '', code: null, name: null },
                 ms: msg.ms ?? 0,
+                fresh: cur.fresh,
                 ...extra,
               },
         );
+        this.armPickup();
         break;
       }
     }
   }
 
+  private settle(job: InFlight, outcome: RunOutcome) {
+    const i = this.inflight.indexOf(job);
+    if (i < 0) return;
+    this.inflight.splice(i, 1);
+    if (job.timer) clearTimeout(job.timer);
+    job.finish(outcome);
+  }
+
+  /** Hands every job not started yet back, to run in another loader. */
+  private abandon(detail: string) {
+    const loaderBroken = this.startedCount === 0;
+    for (const job of [...this.inflight]) {
+      this.settle(job, { status: 'not-started', loaderBroken, detail });
+    }
+    this.disarmPickup();
+  }
+
   private onClose(code: number | null, signal: string | null) {
     if (this.dead) return;
     this.dead = true;
-    this.failStart(`exited with ${signal ?? `status ${code}`} before it was ready`);
-    const cur = this.current;
-    if (!cur) return;
-    if (!cur.started) {
-      cur.finish({ status: 'not-started', detail: `loader exited with ${signal ?? `status ${code}`}` });
-      return;
+    const how = signal ?? `status ${code}`;
+    this.failStart(`exited with ${how} before it was ready`);
+    const running = this.inflight.find((j) => j.started);
+    if (running) {
+      this.settle(running, {
+        status: 'died',
+        signal,
+        exitCode: code,
+        exitCalled: running.exitCalled,
+        uncaught: running.uncaught,
+        stderr: this.stderr,
+        lastDlopen: running.lastDlopen,
+        fresh: running.fresh,
+      });
     }
-    cur.finish({
-      status: 'died',
-      signal,
-      exitCode: code,
-      exitCalled: cur.exitCalled,
-      uncaught: cur.uncaught,
-      stderr: this.stderr,
-      lastDlopen: cur.lastDlopen,
-    });
+    this.abandon(`the loader exited (${how})`);
   }
 
-  /** Runs one job; resolves with its outcome, whatever the job does to the process. */
-  run(job: LoadJob): Promise<RunOutcome> {
-    const id = this.nextId++;
-    return new Promise<RunOutcome>((resolve) => {
-      let settled = false;
-      const pickup = setTimeout(() => {
-        if (this.current?.id === id && !this.current.started) {
-          this.kill();
-          finish({ status: 'not-started', detail: 'the loader did not pick up the job' });
-        }
-      }, this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT);
-      const finish = (o: RunOutcome) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(pickup);
-        if (this.current?.timer) clearTimeout(this.current.timer);
-        this.current = null;
-        resolve(o);
-      };
-      this.current = {
-        id,
-        started: false,
-        exitCalled: false,
-        uncaught: null,
-        lastDlopen: null,
-        finish,
-        timer: null,
-      };
-      if (this.dead) {
-        finish({ status: 'not-started', detail: 'loader already exited' });
-        return;
-      }
-      (this.child.stdin as Writable).write(JSON.stringify({ id, ...job }) + '\n');
+  /** A loader that is given jobs but starts none of them is wedged: replace it. */
+  private armPickup() {
+    this.disarmPickup();
+    if (!this.inflight.length || this.inflight.some((j) => j.started)) return;
+    this.pickup = setTimeout(() => {
+      this.kill();
+      this.abandon('the loader did not pick up its jobs');
+    }, this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT);
+    this.pickup.unref();
+  }
+
+  private disarmPickup() {
+    if (this.pickup) clearTimeout(this.pickup);
+    this.pickup = null;
+  }
+
+  /** Hands jobs to the loader, which runs them in order; one promise per job. */
+  run(jobs: LoadJob[]): Array<Promise<RunOutcome>> {
+    const lines: string[] = [];
+    const promises = jobs.map((job) => {
+      const id = this.nextId++;
+      lines.push(JSON.stringify({ id, ...job }) + '\n');
+      return new Promise<RunOutcome>((finish) => {
+        this.inflight.push({
+          id,
+          started: false,
+          fresh: false,
+          exitCalled: false,
+          uncaught: null,
+          lastDlopen: null,
+          finish,
+          timer: null,
+        });
+      });
     });
+    this.assigned += jobs.length;
+    if (this.dead) {
+      this.abandon('the loader had already exited');
+      return promises;
+    }
+    (this.child.stdin as Writable).write(lines.join(''));
+    this.armPickup();
+    return promises;
   }
 
   /** Lets the loader exit on its own (stdin closes), and kills it if it does not. */
@@ -351,89 +412,102 @@ interface Pending {
   reject(e: Error): void;
 }
 
+/** A loader and what the pool knows about it. */
+interface Slot {
+  loader: Loader;
+  ready: boolean;
+  /** Jobs handed over and not finished. */
+  inflight: number;
+  /** Holds a solo job: nothing else is handed to it until that one is done. */
+  solo: boolean;
+  /** Will not get more jobs (a job failed, an entry point ran, or it reached its job limit). */
+  closing: boolean;
+}
+
 /**
- * A bounded pool of loader processes. A loader runs job after job while they load; any job that
- * fails, and every entry-point job, ends its loader, so a process an addon may have left in a bad
- * state never runs another job. A failure in a loader that had run other jobs first is run again
- * in a fresh loader, and that result is the one reported: a crash or error is always an addon's
- * own, never the leftover of another.
+ * A bounded pool of loader processes. Each loader is kept a few jobs ahead, and runs them in order
+ * (Node's start-up, not the load, is the cost, so one loader runs many addons); any job that
+ * fails, and every entry-point job, ends its loader, and the jobs it had not reached go to
+ * another. A failure in a loader that had run other jobs first is run again in a fresh loader,
+ * and that result is the one reported: a crash or an error is always an addon's own, never the
+ * leftover of another. More loaders start only while jobs wait: for quick addons one is enough,
+ * and a hang or a crash does not hold up the rest.
  */
 export class LoaderPool {
   private readonly queue: Pending[] = [];
-  private readonly idle: Loader[] = [];
-  private readonly all = new Set<Loader>();
-  private starting = 0;
-  private busy = 0;
+  private readonly slots: Slot[] = [];
   private startFailure: LoaderStartError | null = null;
   private failedStarts = 0;
+  private growTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(private readonly options: PoolOptions) {}
 
+  private get window() {
+    return this.options.batchSize ?? DEFAULT_BATCH;
+  }
+
   /** Starts one loader and returns what it says about its Node (version, ABI, Node-API, arch). */
   async start(): Promise<NodeFacts> {
-    const loader = this.spawn();
-    try {
-      const facts = await loader.ready;
-      this.idle.push(loader);
-      return facts;
-    } finally {
-      this.starting--;
-      this.pump();
-    }
+    const slot = this.spawn();
+    return slot.loader.ready;
   }
 
   load(job: LoadJob): Promise<LoadResult> {
     if (this.closed) return Promise.reject(new Error('loader pool is closed'));
     return new Promise<LoadResult>((resolve, reject) => {
       this.queue.push({ job, solo: job.kind === 'entry', notStarted: 0, resolve, reject });
-      this.pump();
+      // let the caller queue its whole batch before jobs are handed out
+      queueMicrotask(() => this.pump());
     });
   }
 
   /** Stops every loader. */
   close() {
     this.closed = true;
-    for (const loader of this.all) {
-      loader.retire();
-      loader.kill();
+    if (this.growTimer) clearTimeout(this.growTimer);
+    for (const slot of this.slots.splice(0)) {
+      slot.loader.retire();
+      slot.loader.kill();
     }
-    this.all.clear();
-    this.idle.length = 0;
   }
 
-  private spawn(): Loader {
-    const loader = new Loader(this.options);
-    this.all.add(loader);
-    this.starting++;
-    loader.child.once('close', () => {
-      this.all.delete(loader);
-      const i = this.idle.indexOf(loader);
-      if (i >= 0) this.idle.splice(i, 1);
-    });
-    return loader;
-  }
-
-  private get live() {
-    return this.starting + this.busy + this.idle.length;
-  }
-
-  private spawnForQueue() {
-    const loader = this.spawn();
-    loader.ready.then(
+  private spawn(): Slot {
+    const slot: Slot = {
+      loader: new Loader(this.options),
+      ready: false,
+      inflight: 0,
+      solo: false,
+      closing: false,
+    };
+    this.slots.push(slot);
+    slot.loader.child.once('close', () => this.drop(slot));
+    slot.loader.ready.then(
       () => {
-        this.starting--;
+        slot.ready = true;
         this.failedStarts = 0;
-        if (!loader.dead) this.idle.push(loader);
         this.pump();
       },
       (err: LoaderStartError) => {
-        this.starting--;
+        this.drop(slot);
         // one loader failing to start is bad luck; several in a row mean the Node cannot run them
         if (++this.failedStarts >= MAX_NOT_STARTED) this.startFailure = err;
         this.pump();
       },
     );
+    return slot;
+  }
+
+  private drop(slot: Slot) {
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    slot.closing = true;
+  }
+
+  private retire(slot: Slot) {
+    slot.closing = true;
+    slot.loader.retire();
+    this.drop(slot);
   }
 
   private pump() {
@@ -443,63 +517,89 @@ export class LoaderPool {
       for (const p of this.queue.splice(0)) p.reject(err);
       return;
     }
-    for (let i = 0; i < this.queue.length;) {
-      const p = this.queue[i]!;
-      const loader = p.solo ? this.idle.find((l) => l.jobsDone === 0) : this.idle[0];
-      if (loader) {
-        this.idle.splice(this.idle.indexOf(loader), 1);
-        this.queue.splice(i, 1);
-        void this.runOn(loader, p);
+    const size = this.options.size;
+    const max = this.options.maxJobsPerLoader ?? DEFAULT_MAX_JOBS;
+    // solo jobs, each to a loader that has run nothing
+    for (const p of this.queue.filter((q) => q.solo)) {
+      const fresh = this.slots.find((s) => s.ready && !s.closing && s.loader.assigned === 0);
+      if (fresh) {
+        fresh.solo = true;
+        this.queue.splice(this.queue.indexOf(p), 1);
+        this.runOn(fresh, p);
         continue;
       }
-      if (this.live < this.options.size) {
-        this.spawnForQueue();
-        i++;
-        continue;
+      const pending = this.slots.filter((s) => !s.ready).length;
+      const waitingSolo = this.queue.filter((q) => q.solo).length;
+      if (pending >= waitingSolo) break;
+      if (this.slots.length < size) {
+        this.spawn();
+      } else {
+        // room for a fresh loader: end one that has already run jobs and has none running
+        const used = this.slots.find(
+          (s) => s.ready && !s.closing && s.inflight === 0 && s.loader.assigned > 0,
+        );
+        if (!used) break;
+        this.retire(used);
+        this.spawn();
       }
-      if (p.solo) {
-        // room for a fresh loader: end an idle one that has already run jobs
-        const used = this.idle.find((l) => l.jobsDone > 0);
-        if (used) {
-          this.idle.splice(this.idle.indexOf(used), 1);
-          used.retire();
-          this.spawnForQueue();
-        }
-      }
-      i++;
     }
+    // ordinary jobs: keep every open loader a window ahead
+    for (const slot of this.slots) {
+      if (!slot.ready || slot.closing || slot.solo) continue;
+      while (slot.inflight < this.window && slot.loader.assigned < max) {
+        const i = this.queue.findIndex((q) => !q.solo);
+        if (i < 0) break;
+        const [p] = this.queue.splice(i, 1);
+        this.runOn(slot, p!);
+      }
+    }
+    this.grow();
   }
 
-  private async runOn(loader: Loader, p: Pending) {
-    this.busy++;
-    const fresh = loader.jobsDone === 0;
-    const outcome = await loader.run(p.job);
-    loader.jobsDone++;
-    this.busy--;
-    if (outcome.status === 'not-started') {
-      loader.retire();
-      loader.kill();
-      p.notStarted++;
-      if (p.notStarted >= MAX_NOT_STARTED) {
-        p.reject(new LoaderStartError(`a loader could not run a job: ${outcome.detail}`));
-      } else {
-        this.queue.unshift(p);
-      }
-      this.pump();
+  /**
+   * Another loader when jobs still wait: at once when there is none, else after a short delay,
+   * so that quick loads finish in the loaders already running.
+   */
+  private grow() {
+    const waiting = this.queue.filter((q) => !q.solo).length;
+    if (!waiting || this.slots.length >= this.options.size) return;
+    const starting = this.slots.filter((s) => !s.ready).length;
+    if (starting > 0) return;
+    const open = this.slots.filter((s) => !s.closing);
+    if (open.length === 0) {
+      this.spawn();
       return;
     }
-    const failed = outcome.status !== 'loaded';
-    if (failed && !fresh) {
-      // confirm in a fresh process: the failure may be another addon's leftover
-      loader.retire();
-      this.queue.unshift({ ...p, solo: true });
-      this.pump();
-      return;
-    }
+    if (this.growTimer) return;
+    this.growTimer = setTimeout(() => {
+      this.growTimer = null;
+      if (this.queue.some((q) => !q.solo) && this.slots.length < this.options.size) this.spawn();
+    }, GROW_DELAY_MS);
+    this.growTimer.unref();
+  }
+
+  private runOn(slot: Slot, p: Pending) {
+    slot.inflight++;
     const max = this.options.maxJobsPerLoader ?? DEFAULT_MAX_JOBS;
-    if (failed || p.job.kind === 'entry' || loader.dead || loader.jobsDone >= max) loader.retire();
-    else this.idle.push(loader);
-    p.resolve({ ...outcome, fresh });
-    this.pump();
+    void slot.loader.run([p.job])[0]!.then((outcome) => {
+      slot.inflight--;
+      if (outcome.status === 'not-started') {
+        if (outcome.loaderBroken && ++p.notStarted >= MAX_NOT_STARTED) {
+          p.reject(new LoaderStartError(`a loader could not run a job: ${outcome.detail}`));
+        } else {
+          this.queue.unshift(p);
+        }
+      } else if (outcome.status !== 'loaded' && !outcome.fresh) {
+        // confirm in a fresh process: the failure may be another addon's leftover
+        this.queue.unshift({ ...p, solo: true });
+      } else {
+        p.resolve(outcome);
+      }
+      if (outcome.status !== 'loaded' || p.job.kind === 'entry' || slot.loader.dead) slot.closing = true;
+      else if (slot.loader.assigned >= max) slot.closing = true;
+      slot.solo = false;
+      if (slot.closing && slot.inflight === 0) this.retire(slot);
+      this.pump();
+    });
   }
 }
