@@ -72,6 +72,8 @@ export interface FindingEvidence {
   BINARY_MISSING: LoadEvidence<'BINARY_MISSING'> & {
     /** Paths (relative to the root) or platform packages the loader tries, in order. */
     tried: string[];
+    /** node-gyp-build: the `prebuilds/<platform>-<arch>` folders this version ships (none fits). */
+    prebuilds: string[];
     /** The entry point loads without the binary: the package loads it on first use. */
     lazy: boolean;
   };

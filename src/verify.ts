@@ -141,7 +141,7 @@ interface Subject {
   /** Absolute path, null when the package has no binary where it looks (or no known loader). */
   file: string | null;
   fromPackage: string | null;
-  missing: { tried: string[] } | null;
+  missing: { tried: string[]; prebuilds: string[] } | null;
 }
 
 /**
@@ -427,7 +427,7 @@ class VerifyRun {
       resolvedBy: b.kind === 'unknown' ? 'entry-point' : b.loader,
       file: b.kind === 'file' ? b.path : null,
       fromPackage: b.kind === 'file' ? b.fromPackage : null,
-      missing: b.kind === 'missing' ? { tried: b.tried } : null,
+      missing: b.kind === 'missing' ? { tried: b.tried, prebuilds: b.prebuilds ?? [] } : null,
     }));
   }
 
@@ -490,6 +490,7 @@ class VerifyRun {
         t.startsWith('/') || /^[A-Za-z]:/.test(t) ? this.rel(t) : t,
       );
       evidence.lazy = !!extra.lazy;
+      evidence.prebuilds = s.missing?.prebuilds ?? [];
     }
     if (code === 'LOAD_FAILED') evidence.entryPoint = !!extra.entryPoint;
     const fields = extra.severity ? { ...this.where(s), severity: extra.severity } : this.where(s);
@@ -701,8 +702,8 @@ export interface NativeInTree {
 /**
  * The native packages of one installed tree, each with the context its runtime binary is resolved
  * in (platform packages count through the package that picks them), and the packages whose
- * folders may hold stray binaries: every native package's, the project's own, and any with a
- * build/ folder.
+ * folders may hold stray binaries: every native package's, the project's own, its workspaces, and
+ * any with a build/ folder.
  */
 export function nativePackagesOf(
   tree: ProjectTree,
@@ -762,7 +763,11 @@ export function nativePackagesOf(
   const nativeSet = new Set(natives.map((n) => n.pkg));
   const scan = tree.packages.filter(
     (p) =>
-      p.isRoot || nativeSet.has(p) || platformLocations.has(p.location) || p.rootEntries?.includes('build/'),
+      p.isRoot ||
+      p.isWorkspace ||
+      nativeSet.has(p) ||
+      platformLocations.has(p.location) ||
+      p.rootEntries?.includes('build/'),
   );
   return {
     natives: natives

@@ -250,6 +250,18 @@ const LIBRARY_PACKAGES: Record<string, string> = {
   'libz.so.1': 'Alpine: `apk add zlib`; Debian: `apt-get install zlib1g`',
 };
 
+/** Who looks for a binary, as the BINARY_MISSING message names it. */
+const LOADER_WORDS: Record<LoadEvidenceBase['resolvedBy'], string> = {
+  'node-gyp-build': 'node-gyp-build',
+  bindings: 'bindings',
+  'node-pre-gyp': "node-pre-gyp's module_path",
+  'platform-package': 'its platform packages',
+  'shipped-binary': 'its main',
+  'build-output': 'build/Release',
+  'entry-point': 'its entry point',
+  stray: 'nothing',
+};
+
 /** A short account of why a binary did not load, for findings that mention it in passing. */
 export function describeFailure(c: LoadClassification, node: string): string {
   switch (c.code) {
@@ -336,9 +348,12 @@ function describeLoad(f: LoadFinding): Words {
       };
     case 'BINARY_MISSING': {
       const where = said ? `: ${said}` : f.evidence.tried.length ? ` (tried ${list(f.evidence.tried)})` : '';
+      const shipped = f.evidence.prebuilds;
       return {
-        message: `${pkg}: no binary where ${e.resolvedBy} looks for it${f.evidence.lazy ? ' (the package loads it on first use, which will throw)' : ''}${where}`,
-        fix: `${rebuild(name, e)} runs its install script, which downloads or compiles the binary (was the install run with --ignore-scripts?); if no prebuild exists for Node ${e.node} on this platform, the build needs python3, make and g++${nestedNote(e)}`,
+        message: `${pkg}: no binary where ${LOADER_WORDS[e.resolvedBy]} looks for it${f.evidence.lazy ? ' (the package loads it on first use, which will throw)' : ''}${where}${shipped.length ? `; this version ships prebuilds only for ${list(shipped)}` : ''}`,
+        fix: shipped.length
+          ? `use a version of ${name} that ships a prebuild for this platform, or compile it: ${rebuild(name, e)} with python3, make and g++ present${nestedNote(e)}`
+          : `${rebuild(name, e)} runs its install script, which downloads or compiles the binary (was the install run with --ignore-scripts?); if no prebuild exists for Node ${e.node} on this platform, the build needs python3, make and g++${nestedNote(e)}`,
       };
     }
     case 'LOAD_CRASHED':

@@ -34,6 +34,8 @@ export type RuntimeBinary =
       expected: string | null;
       /** Absolute paths (or platform package names) the loader would try, in order. */
       tried: string[];
+      /** node-gyp-build: the `prebuilds/` folders the package ships, none of them for this Node. */
+      prebuilds?: string[];
     }
   /** No loader convention to mirror: only loading the package's entry point can tell. */
   | { kind: 'unknown' };
@@ -114,7 +116,8 @@ export function resolveNodeGypBuild(ctx: RuntimeContext, optionalPackages: boole
   tried.push(abs(nodeDir, 'prebuilds'));
   if (nearby.file)
     return { kind: 'file', loader: 'node-gyp-build', path: abs(nodeDir, nearby.file), fromPackage: null };
-  return { kind: 'missing', loader: 'node-gyp-build', expected: null, tried };
+  const prebuilds = pickPrebuild(files, '', ctx.target).available;
+  return { kind: 'missing', loader: 'node-gyp-build', expected: null, tried, prebuilds };
 }
 
 function recordAt(ctx: RuntimeContext, location: string): PackageRecord | null {

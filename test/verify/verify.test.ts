@@ -162,10 +162,14 @@ describe.skipIf(!runnable)('verify on fixture projects (linux-x64 glibc, Node 20
         resolvedBy: 'node-gyp-build',
         message: expect.stringContaining('No native build was found for platform=linux arch=x64'),
         tried: expect.arrayContaining(['node_modules/no-fallback/build/Release']),
+        prebuilds: ['darwin-arm64'],
       },
     });
     expect(finding(r, 'lazy')).toMatchObject({ code: 'BINARY_MISSING', evidence: { lazy: true } });
-    expect(words(finding(r, 'no-fallback')!).fix).toContain('npm rebuild no-fallback');
+    expect(words(finding(r, 'no-fallback')!)).toMatchObject({
+      message: expect.stringContaining('this version ships prebuilds only for darwin-arm64'),
+      fix: expect.stringContaining('npm rebuild no-fallback'),
+    });
   });
 
   it('reports stray binaries no package loads, but not bundled prebuilds or what a package resolves', async () => {
