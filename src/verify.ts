@@ -638,8 +638,12 @@ class VerifyRun {
       return;
     }
     const c = classifyMessage(r.error.message, r.error.code, this.classifyCtx(null));
-    const raw = { message: r.error.message, errorCode: r.error.code };
     if (c.code === 'BINARY_MISSING' || missing) {
+      // the package's own words when they are about the binary; else where its loader looks
+      const raw =
+        c.code === 'BINARY_MISSING'
+          ? { message: r.error.message, errorCode: r.error.code }
+          : { message: '', errorCode: null };
       const f = this.failureFinding(
         s,
         null,
@@ -651,6 +655,7 @@ class VerifyRun {
       return;
     }
     // an entry point that fails for reasons of its own, with no binary involved: noted, not an error
+    const raw = { message: r.error.message, errorCode: r.error.code };
     const f = this.failureFinding(s, null, { code: 'LOAD_FAILED', symbol: null }, raw, {
       severity: 'info',
       entryPoint: true,

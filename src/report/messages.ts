@@ -257,7 +257,7 @@ const LOADER_WORDS: Record<LoadEvidenceBase['resolvedBy'], string> = {
   'node-pre-gyp': "node-pre-gyp's module_path",
   'platform-package': 'its platform packages',
   'shipped-binary': 'its main',
-  'build-output': 'build/Release',
+  'build-output': 'its source build',
   'entry-point': 'its entry point',
   stray: 'nothing',
 };
@@ -347,10 +347,15 @@ function describeLoad(f: LoadFinding): Words {
         fix: `reinstall ${name} (\`rm -rf\` its folder, then \`npm install\`); if the published file is broken, pin another version`,
       };
     case 'BINARY_MISSING': {
-      const where = said ? `: ${said}` : f.evidence.tried.length ? ` (tried ${list(f.evidence.tried)})` : '';
+      const tried = f.evidence.tried;
+      const where = said
+        ? `: ${said}`
+        : tried.length
+          ? ` (tried ${list(tried.slice(0, 3))}${tried.length > 3 ? `, and ${tried.length - 3} more` : ''})`
+          : '';
       const shipped = f.evidence.prebuilds;
       return {
-        message: `${pkg}: no binary where ${LOADER_WORDS[e.resolvedBy]} looks for it${f.evidence.lazy ? ' (the package loads it on first use, which will throw)' : ''}${where}${shipped.length ? `; this version ships prebuilds only for ${list(shipped)}` : ''}`,
+        message: `${pkg}: ${e.resolvedBy === 'build-output' ? 'no binary in build/Release, where its source build puts it' : `no binary where ${LOADER_WORDS[e.resolvedBy]} looks for it`}${f.evidence.lazy ? ' (the package loads it on first use, which will throw)' : ''}${where}${shipped.length ? `; this version ships prebuilds only for ${list(shipped)}` : ''}`,
         fix: shipped.length
           ? `use a version of ${name} that ships a prebuild for this platform, or compile it: ${rebuild(name, e)} with python3, make and g++ present${nestedNote(e)}`
           : `${rebuild(name, e)} runs its install script, which downloads or compiles the binary (was the install run with --ignore-scripts?); if no prebuild exists for Node ${e.node} on this platform, the build needs python3, make and g++${nestedNote(e)}`,

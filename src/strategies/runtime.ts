@@ -307,5 +307,11 @@ export function resolveRuntimeBinaries(ctx: RuntimeContext): RuntimeBinary[] {
   // a source build with a loader we don't know (`require('./build/Release/x.node')`)
   const built = firstNode(ctx.files, 'build/Release');
   if (built) return [{ kind: 'file', loader: 'build-output', path: abs(ctx.dir, built), fromPackage: null }];
+  if (link('source-build') || ctx.files.exists('binding.gyp')) {
+    // it compiles at install, and the build left nothing: failed, or skipped (--ignore-scripts)
+    return [
+      { kind: 'missing', loader: 'build-output', expected: null, tried: [abs(ctx.dir, 'build/Release')] },
+    ];
+  }
   return [{ kind: 'unknown' }];
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/findings.js';
 import { describe as words } from '../../src/report/messages.js';
@@ -246,5 +247,25 @@ describe.skipIf(!runnable)('verify on fixture projects (linux-x64 glibc, Node 20
     expect(fix).toContain('npm rebuild dbdriver --prefix skills/db');
     expect(fix).toContain('`**/node_modules` to .dockerignore');
     expect(row(r, 'ok')).toMatchObject({ loaded: true });
+  });
+});
+
+describe.skipIf(!runnable)('verify on the committed mixed fixture tree', () => {
+  it('loads what each convention resolves to, and says which packages have no binary where they look', async () => {
+    const r = await verify({ cwd: fileURLToPath(new URL('../../fixtures/trees/mixed', import.meta.url)) });
+    const byPackage = Object.fromEntries(
+      r.binaries.map((b) => [b.package, [b.resolvedBy, b.loaded, b.code ?? null]]),
+    );
+    expect(byPackage).toMatchObject({
+      'ngb-tagged@1.0.0': ['node-gyp-build', true, null],
+      'plat-parent@1.0.0': ['platform-package', true, null],
+      'npg-addon@5.1.1': ['node-pre-gyp', false, 'BINARY_MISSING'],
+      'pbi-addon@2.3.4': ['bindings', false, 'BINARY_MISSING'],
+      'runtime-only@1.0.0': ['node-gyp-build', false, 'BINARY_MISSING'],
+      'gyp-only@0.1.0': ['build-output', false, 'BINARY_MISSING'],
+    });
+    expect(r.findings.find((f) => f.package === 'runtime-only@1.0.0')?.evidence).toMatchObject({
+      prebuilds: ['darwin-x64'],
+    });
   });
 });
