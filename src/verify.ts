@@ -25,7 +25,7 @@ import type { Target } from './target/types.js';
 import { loadInstalledTree, TreeError } from './tree/actual.js';
 import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
-import { findNestedProjects, findNodeFiles } from './tree/projects.js';
+import { findNestedProjects, findNodeFiles, PACKAGE_WALK, PROJECT_WALK } from './tree/projects.js';
 import { resolveFrom } from './tree/resolve.js';
 import type { LockEntry, PackageRecord, ProjectTree, TreeProblem } from './tree/types.js';
 
@@ -395,7 +395,9 @@ class VerifyRun {
     const seen = new Set<string>();
     for (const { project, record, exclude } of owners) {
       const base = record.isRoot ? project.dir : record.path;
-      for (const rel of findNodeFiles(base, { exclude })) {
+      // a project's own folder is a checkout, walked with the project bounds; a package is small
+      const limits = record.isRoot ? PROJECT_WALK : PACKAGE_WALK;
+      for (const rel of findNodeFiles(base, { exclude, limits })) {
         const abs = join(base, ...rel.split('/'));
         if (resolvedFiles.has(abs) || seen.has(abs) || isBundled(rel)) continue;
         seen.add(abs);
