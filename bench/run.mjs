@@ -106,3 +106,54 @@ if (want('docker')) {
   console.log(`analyzeDockerBuild() (walk + checks)  ${fmt(analyze)}   ratio ${(analyze / du).toFixed(2)}x`);
   console.log(`native-guard docker (whole command)   ${fmt(docker)}   ratio ${(docker / du).toFixed(2)}x`);
 }
+
+if (want('verify')) {
+  // 100 packages, each shipping a copy of the napi-ok fixture addon as its main
+  const { copyFileSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const N = 100;
+  const verifyRoot = join(cache, `verify-${N}`);
+  const addonFile = join(here, '..', 'fixtures', 'addons', 'bin', 'napi-ok.node');
+  const names = Array.from({ length: N }, (_, i) => `addon-${String(i).padStart(3, '0')}`);
+  mkdirSync(verifyRoot, { recursive: true });
+  writeFileSync(
+    join(verifyRoot, 'package.json'),
+    JSON.stringify({
+      name: 'bench-verify',
+      version: '1.0.0',
+      private: true,
+      dependencies: Object.fromEntries(names.map((n) => [n, '1.0.0'])),
+    }),
+  );
+  for (const name of names) {
+    const dir = join(verifyRoot, 'node_modules', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'addon.node' }));
+    copyFileSync(addonFile, join(dir, 'addon.node'));
+  }
+  const cli = join(here, '..', 'dist', 'cli.js');
+  section(`verify: ${N} addons, ${RUNS} runs each, medians`);
+  const r = measure(
+    {
+      verify: () => timeCommand(process.execPath, [cli, 'verify', '--json', '-C', verifyRoot]),
+      // the usual hand-written check: one `node -e "require(…)"` per addon
+      handWritten: () => {
+        const t0 = performance.now();
+        for (const name of names) {
+          const one = timeCommand(process.execPath, ['-e', `require(${JSON.stringify(name)})`], {
+            cwd: verifyRoot,
+          });
+          if (one.status !== 0) throw new Error(`require(${name}) failed`);
+        }
+        return { ms: performance.now() - t0, status: 0 };
+      },
+    },
+    RUNS,
+  );
+  if (r.verify.some((x) => x.status !== 0)) throw new Error('native-guard verify failed on the bench tree');
+  const ours = median(r.verify.map((x) => x.ms));
+  const theirs = median(r.handWritten.map((x) => x.ms));
+  console.log(`${N} x node -e "require(…)"          ${fmt(theirs)}`);
+  console.log(
+    `native-guard verify (whole command)  ${fmt(ours)}   ${(theirs / ours).toFixed(1)}x faster   (target >= 10x; every addon still loads outside native-guard's process, a crash or hang costs only its own loader)`,
+  );
+}

@@ -4,11 +4,12 @@ import { checkCommand } from './commands/check.js';
 import { dockerCommand } from './commands/docker.js';
 import { inspectCommand } from './commands/inspect.js';
 import { targetsCommand } from './commands/targets.js';
+import { verifyCommand } from './commands/verify.js';
 import { EXIT_OK, EXIT_USAGE } from './commands/types.js';
 import type { Command, CommandIo } from './commands/types.js';
 
 /** Every command, in the order the help lists them. */
-const COMMANDS: Command[] = [checkCommand, inspectCommand, targetsCommand, dockerCommand];
+const COMMANDS: Command[] = [checkCommand, verifyCommand, inspectCommand, targetsCommand, dockerCommand];
 
 const VERSION = (() => {
   try {

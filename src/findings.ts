@@ -1,4 +1,6 @@
 import type { FactsMismatch } from './binary/compat.js';
+import type { LoadClassification } from './probe/classify.js';
+import type { RuntimeLoader } from './strategies/runtime.js';
 import type { Evidence, Mismatch, Outcome, StrategyName } from './strategies/types.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -35,6 +37,29 @@ export interface NodeModulesLeakEvidence {
   /** The line to add to the ignore file. */
   add: string;
 }
+/**
+ * What every finding from really loading a binary (`verify`) carries, beside `check`'s predicted
+ * variant of the same codes: `source: 'load'` tells them apart.
+ */
+export interface LoadEvidenceBase {
+  source: 'load';
+  /** The `.node` file relative to the verified root; null when no file was found. */
+  file: string | null;
+  /** The independent project the package belongs to, relative to the root (`''`: the root itself). */
+  project: string;
+  /** How the package finds the binary at run time, or `stray` for a file no package loads. */
+  resolvedBy: RuntimeLoader | 'stray';
+  /** Version of the Node that loaded it. */
+  node: string;
+  /** The loader's own words: the error message, or what a crash left on stderr ('' when nothing). */
+  message: string;
+  /** The error's `code` (`ERR_DLOPEN_FAILED`, `MODULE_NOT_FOUND`, an addon's own), when it had one. */
+  errorCode: string | null;
+}
+
+/** Load evidence for one code: the base, plus that code's numbers from the classification. */
+export type LoadEvidence<C extends LoadClassification['code']> = LoadEvidenceBase &
+  Omit<Extract<LoadClassification, { code: C }>, 'code'>;
 
 /** The evidence each finding code carries. Data only: the renderers put it into words. */
 export interface FindingEvidence {
@@ -56,13 +81,13 @@ export interface FindingEvidence {
   PLATFORM_PACKAGES_UNRESOLVED: { names: string[] };
   NODE_HEADERS_UNAVAILABLE: { nodeVersion: string; besideNode: string | null };
   PYTHON_DISTUTILS_MISSING: { python: string | null; pythonVersion: string | null; nodeGyp: string | null };
-  LIBC_MISMATCH: MismatchEvidence<'LIBC_MISMATCH'>;
-  ARCH_MISMATCH: MismatchEvidence<'ARCH_MISMATCH'>;
-  PLATFORM_MISMATCH: MismatchEvidence<'PLATFORM_MISMATCH'>;
-  GLIBC_TOO_OLD: MismatchEvidence<'GLIBC_TOO_OLD'>;
-  NAPI_VERSION_TOO_HIGH: MismatchEvidence<'NAPI_VERSION_TOO_HIGH'>;
-  ABI_MISMATCH: MismatchEvidence<'ABI_MISMATCH'>;
-  INVALID_BINARY: MismatchEvidence<'INVALID_BINARY'>;
+  LIBC_MISMATCH: MismatchEvidence<'LIBC_MISMATCH'> | LoadEvidence<'LIBC_MISMATCH'>;
+  ARCH_MISMATCH: MismatchEvidence<'ARCH_MISMATCH'> | LoadEvidence<'ARCH_MISMATCH'>;
+  PLATFORM_MISMATCH: MismatchEvidence<'PLATFORM_MISMATCH'> | LoadEvidence<'PLATFORM_MISMATCH'>;
+  GLIBC_TOO_OLD: MismatchEvidence<'GLIBC_TOO_OLD'> | LoadEvidence<'GLIBC_TOO_OLD'>;
+  NAPI_VERSION_TOO_HIGH: MismatchEvidence<'NAPI_VERSION_TOO_HIGH'> | LoadEvidence<'NAPI_VERSION_TOO_HIGH'>;
+  ABI_MISMATCH: MismatchEvidence<'ABI_MISMATCH'> | LoadEvidence<'ABI_MISMATCH'>;
+  INVALID_BINARY: MismatchEvidence<'INVALID_BINARY'> | LoadEvidence<'INVALID_BINARY'>;
   PACKAGE_JSON_INVALID: { path: string; errorCode: string | null; detail: string };
   LINK_BROKEN: { path: string; errorCode: string | null; detail: string };
   FOLDER_UNREADABLE: { path: string; errorCode: string | null; detail: string };
@@ -126,6 +151,33 @@ export interface FindingEvidence {
     /** Entry limit reached (the walk stopped), if so. */
     limit: number | null;
     unreadable: Array<{ path: string; code: string }>;
+  };
+  SHARED_LIBRARY_MISSING: LoadEvidence<'SHARED_LIBRARY_MISSING'>;
+  BINARY_MISSING: LoadEvidence<'BINARY_MISSING'> & {
+    /** Paths (relative to the root) or platform packages the loader tries, in order. */
+    tried: string[];
+    /** node-gyp-build: the `prebuilds/<platform>-<arch>` folders this version ships (none fits). */
+    prebuilds: string[];
+    /** The entry point loads without the binary: the package loads it on first use. */
+    lazy: boolean;
+  };
+  LOAD_CRASHED: LoadEvidence<'LOAD_CRASHED'>;
+  LOAD_TIMEOUT: LoadEvidence<'LOAD_TIMEOUT'>;
+  LOAD_FAILED: LoadEvidence<'LOAD_FAILED'> & {
+    /** The failure came from requiring the package's entry point, with no binary involved. */
+    entryPoint: boolean;
+  };
+  JS_FALLBACK_IN_USE: LoadEvidenceBase & {
+    /** Why the binary did not load (BINARY_MISSING when there was none). */
+    failure: LoadClassification;
+  };
+  STRAY_BINARY: LoadEvidenceBase & {
+    /** Whether it loaded in isolation with the verifying Node. */
+    loaded: boolean;
+    /** Why it did not load, when it did not. */
+    failure: LoadClassification | null;
+    /** What its binary facts say against the verifying Node. */
+    mismatches: FactsMismatch[];
   };
 }
 
@@ -200,6 +252,16 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
     severity: 'warning',
   },
   DOCKER_CONTEXT_INCOMPLETE: { title: 'Build context only partly read', severity: 'info' },
+  SHARED_LIBRARY_MISSING: { title: 'A shared library the binary needs is not installed', severity: 'error' },
+  BINARY_MISSING: { title: 'No binary where the package looks for it', severity: 'error' },
+  LOAD_CRASHED: { title: 'Loading the binary ended the process', severity: 'error' },
+  LOAD_TIMEOUT: { title: 'Loading the binary did not finish in time', severity: 'error' },
+  LOAD_FAILED: { title: 'Loading the binary threw an error', severity: 'error' },
+  JS_FALLBACK_IN_USE: {
+    title: 'Binary failed; the package runs its slower JavaScript fallback',
+    severity: 'warning',
+  },
+  STRAY_BINARY: { title: 'A .node file no package loads, and it would not load here', severity: 'warning' },
 };
 
 export const findingDocsAnchor = (code: FindingCode): string => `docs/findings.md#${code.toLowerCase()}`;

@@ -13,6 +13,10 @@ export type { Target, Toolchain, ImageProfile, HostEnvironment } from './target/
 export { FINDINGS, findingDocsAnchor } from './findings.js';
 export type { Finding, FindingCode, FindingEvidence, Severity } from './findings.js';
 export type { Outcome, Prediction, StrategyName, Evidence } from './strategies/types.js';
+export { verify, VerifyError, DEFAULT_TIMEOUT_MS } from './verify.js';
+export type { VerifyOptions, VerifyReport, VerifiedBinary } from './verify.js';
+export type { LoadClassification } from './probe/classify.js';
+export type { RuntimeLoader } from './strategies/runtime.js';
 export { parseProjectConfig, ConfigError } from './config.js';
 export type { ProjectConfig } from './config.js';
 export { inspect } from './inspect.js';

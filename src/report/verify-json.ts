@@ -1,0 +1,28 @@
+import type { VerifyReport } from '../verify.js';
+import { findingJson } from './json.js';
+
+/**
+ * `verify --json`, schemaVersion 1: the Node used, one entry per binary (`loaded`, and the finding
+ * code and message when it did not), and the findings in check's shape.
+ */
+export function renderVerifyJson(report: VerifyReport): string {
+  const json = {
+    schemaVersion: report.schemaVersion,
+    root: report.root,
+    node: report.node,
+    projects: report.projects,
+    binaries: report.binaries.map((b) => ({
+      package: b.package,
+      file: b.file,
+      loaded: b.loaded,
+      ...(b.code ? { code: b.code, message: b.message ?? '' } : {}),
+      project: b.project,
+      location: b.location,
+      resolvedBy: b.resolvedBy,
+      fromPackage: b.fromPackage,
+    })),
+    findings: report.findings.map(findingJson),
+    ignored: report.ignored,
+  };
+  return JSON.stringify(json, null, 2) + '\n';
+}
