@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { inspectFile } from './binary/facts.js';
-import { readProjectConfig } from './config.js';
+import { applyIgnore, readProjectConfig } from './config.js';
 import type { ProjectConfig } from './config.js';
-import { makeFinding, sortFindings } from './findings.js';
+import { sortFindings, treeProblemFindings } from './findings.js';
 import type { Finding } from './findings.js';
 import { detectNative, strategyNames } from './strategies/detect.js';
 import { hostSourceBuildFindings } from './strategies/host-build.js';
@@ -24,7 +24,7 @@ import { loadNpmConfig } from './tree/npm-config.js';
 import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
 import { resolveFrom } from './tree/resolve.js';
-import type { LockEntry, PackageRecord, ProjectTree, TreeProblem } from './tree/types.js';
+import type { LockEntry, PackageRecord, ProjectTree } from './tree/types.js';
 // --- Dockerfile check (src/docker) ---
 import { dockerCheckResults, dockerForCheck, withDockerTarget } from './docker/for-check.js';
 import type { DockerCheckOptions } from './docker/for-check.js';
@@ -122,7 +122,7 @@ export function analyze(input: AnalyzeInput): CheckReport {
     }
   }
 
-  const findings: Finding[] = problemFindings(tree.problems);
+  const findings: Finding[] = treeProblemFindings(tree.problems);
   const packages: PackageReport[] = [];
   for (const native of natives) {
     if (platformLocations.has(native.pkg.location)) continue;
@@ -161,40 +161,6 @@ export function analyze(input: AnalyzeInput): CheckReport {
     findings: sortFindings(kept),
     ignored,
   };
-}
-
-export function applyIgnore(
-  findings: Finding[],
-  config: ProjectConfig,
-): { kept: Finding[]; ignored: number } {
-  const ignore = new Set(config.ignore ?? []);
-  const allowBuild = new Set(config.allowSourceBuild ?? []);
-  const nameOf = (id: string | undefined) =>
-    id ? id.slice(0, id.lastIndexOf('@') > 0 ? id.lastIndexOf('@') : id.length) : '';
-  const kept = findings.filter((f) => {
-    const name = nameOf(f.package);
-    if (ignore.has(f.code) || (name && ignore.has(name))) return false;
-    if (f.code === 'SOURCE_BUILD_REQUIRED' && allowBuild.has(name)) return false;
-    return true;
-  });
-  return { kept, ignored: findings.length - kept.length };
-}
-
-function problemFindings(problems: TreeProblem[]): Finding[] {
-  return problems.map((p) => {
-    const evidence = { path: p.path, errorCode: p.errorCode, detail: p.detail };
-    const where = { location: p.location };
-    switch (p.kind) {
-      case 'package-json-invalid':
-        return makeFinding('PACKAGE_JSON_INVALID', where, evidence);
-      case 'link-broken':
-        return makeFinding('LINK_BROKEN', where, evidence);
-      case 'folder-unreadable':
-        return makeFinding('FOLDER_UNREADABLE', where, evidence);
-      case 'lockfile-invalid':
-        return makeFinding('LOCKFILE_INVALID', where, evidence);
-    }
-  });
 }
 
 export interface CheckOptions extends DockerCheckOptions {

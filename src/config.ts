@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Finding } from './findings.js';
 
 /** The `"nativeGuard"` block of the project's package.json. */
 export interface ProjectConfig {
@@ -85,4 +86,27 @@ export function readProjectConfig(root: string): ProjectConfig {
     throw new ConfigError(`${file}: invalid JSON (${(err as Error).message})`, 'package.json', file);
   }
   return parseProjectConfig((pkg as Record<string, unknown> | null)?.nativeGuard, file);
+}
+
+/**
+ * `ignore` drops findings by code or package name (and counts them); `allowSourceBuild` drops the
+ * SOURCE_BUILD_REQUIRED warning of the packages it names.
+ */
+export function applyIgnore(
+  findings: Finding[],
+  config: ProjectConfig,
+): { kept: Finding[]; ignored: number } {
+  const ignore = new Set(config.ignore ?? []);
+  const allowBuild = new Set(config.allowSourceBuild ?? []);
+  const nameOf = (id: string | undefined) => {
+    const at = id ? id.lastIndexOf('@') : -1;
+    return id ? (at > 0 ? id.slice(0, at) : id) : '';
+  };
+  const kept = findings.filter((f) => {
+    const name = nameOf(f.package);
+    if (ignore.has(f.code) || (name && ignore.has(name))) return false;
+    if (f.code === 'SOURCE_BUILD_REQUIRED' && allowBuild.has(name)) return false;
+    return true;
+  });
+  return { kept, ignored: findings.length - kept.length };
 }

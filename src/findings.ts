@@ -2,6 +2,7 @@ import type { FactsMismatch } from './binary/compat.js';
 import type { LoadClassification } from './probe/classify.js';
 import type { RuntimeLoader } from './strategies/runtime.js';
 import type { Evidence, Mismatch, Outcome, StrategyName } from './strategies/types.js';
+import type { TreeProblem } from './tree/types.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -292,4 +293,22 @@ export function makeFinding<C extends FindingCode>(
   if (fields.location !== undefined) f.location = fields.location;
   if (fields.target !== undefined) f.target = fields.target;
   return f;
+}
+
+/** Tree problems as findings; `project` prefixes locations of a nested project (relative to the root). */
+export function treeProblemFindings(problems: TreeProblem[], project = ''): Finding[] {
+  return problems.map((p) => {
+    const evidence = { path: p.path, errorCode: p.errorCode, detail: p.detail };
+    const where = { location: project ? `${project}/${p.location}`.replace(/\/$/, '') : p.location };
+    switch (p.kind) {
+      case 'package-json-invalid':
+        return makeFinding('PACKAGE_JSON_INVALID', where, evidence);
+      case 'link-broken':
+        return makeFinding('LINK_BROKEN', where, evidence);
+      case 'folder-unreadable':
+        return makeFinding('FOLDER_UNREADABLE', where, evidence);
+      case 'lockfile-invalid':
+        return makeFinding('LOCKFILE_INVALID', where, evidence);
+    }
+  });
 }

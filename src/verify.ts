@@ -6,9 +6,8 @@ import { checkFactsAgainstTarget } from './binary/compat.js';
 import type { FactsMismatch } from './binary/compat.js';
 import { inspectFile } from './binary/facts.js';
 import type { BinaryFacts } from './binary/types.js';
-import { readProjectConfig } from './config.js';
-import type { ProjectConfig } from './config.js';
-import { makeFinding, sortFindings } from './findings.js';
+import { applyIgnore, readProjectConfig } from './config.js';
+import { makeFinding, sortFindings, treeProblemFindings } from './findings.js';
 import type { Finding, FindingCode, LoadEvidenceBase } from './findings.js';
 import { classifyFailure, classifyMessage } from './probe/classify.js';
 import type { ClassifyContext, LoadClassification, LoadFailure } from './probe/classify.js';
@@ -27,7 +26,7 @@ import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
 import { findNestedProjects, findNodeFiles, PACKAGE_WALK, PROJECT_WALK } from './tree/projects.js';
 import { resolveFrom } from './tree/resolve.js';
-import type { LockEntry, PackageRecord, ProjectTree, TreeProblem } from './tree/types.js';
+import type { LockEntry, PackageRecord, ProjectTree } from './tree/types.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Loaders at once: Node's start-up is the cost, and a few cores are enough to hide it. */
@@ -212,7 +211,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
 async function loadProjects(rootTree: ProjectTree, nested: boolean, findings: Finding[]): Promise<Project[]> {
   const root = rootTree.root;
   const projects: Project[] = [{ rel: '', dir: root, tree: rootTree }];
-  findings.push(...problemFindings(rootTree.problems, ''));
+  findings.push(...treeProblemFindings(rootTree.problems));
   if (!nested) return projects;
   const workspaces = new Set<string>();
   const addWorkspaces = (tree: ProjectTree) => {
@@ -244,38 +243,9 @@ async function loadProjects(rootTree: ProjectTree, nested: boolean, findings: Fi
     }
     addWorkspaces(tree);
     projects.push({ rel, dir: tree.root, tree });
-    findings.push(...problemFindings(tree.problems, rel));
+    findings.push(...treeProblemFindings(tree.problems, rel));
   }
   return projects;
-}
-
-/** Tree problems as findings, with locations relative to the verified root. */
-function problemFindings(problems: TreeProblem[], project: string): Finding[] {
-  return problems.map((p) => {
-    const evidence = { path: p.path, errorCode: p.errorCode, detail: p.detail };
-    const where = { location: project ? posix.join(project, p.location) : p.location };
-    switch (p.kind) {
-      case 'package-json-invalid':
-        return makeFinding('PACKAGE_JSON_INVALID', where, evidence);
-      case 'link-broken':
-        return makeFinding('LINK_BROKEN', where, evidence);
-      case 'folder-unreadable':
-        return makeFinding('FOLDER_UNREADABLE', where, evidence);
-      case 'lockfile-invalid':
-        return makeFinding('LOCKFILE_INVALID', where, evidence);
-    }
-  });
-}
-
-/** `nativeGuard.ignore`: codes and package names whose findings are dropped (and counted). */
-function applyIgnore(findings: Finding[], config: ProjectConfig): { kept: Finding[]; ignored: number } {
-  const ignore = new Set(config.ignore ?? []);
-  const kept = findings.filter((f) => {
-    const id = f.package ?? '';
-    const name = id.lastIndexOf('@') > 0 ? id.slice(0, id.lastIndexOf('@')) : id;
-    return !ignore.has(f.code) && !(name && ignore.has(name));
-  });
-  return { kept, ignored: findings.length - kept.length };
 }
 
 /** Files bundled for other platforms or Node versions: the package picks among them, none is stray. */
