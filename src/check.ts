@@ -4,6 +4,12 @@ import { inspectFile } from './binary/facts.js';
 import { readProjectConfig } from './config.js';
 import type { ProjectConfig } from './config.js';
 import { makeFinding, sortFindings } from './findings.js';
+import {
+  isUnknownPackage,
+  lostLibcFindings,
+  unavailableFindings,
+  unknownPredictions,
+} from './lockfile-findings.js';
 import type { Finding } from './findings.js';
 import { detectNative, strategyNames } from './strategies/detect.js';
 import { evaluateChain } from './strategies/predict.js';
@@ -18,7 +24,11 @@ import type {
 import { currentHostEnvironment, detectHost, resolveTargets } from './target/index.js';
 import type { HostEnvironment, NpmToolConfig, TargetContext } from './target/index.js';
 import type { Target } from './target/types.js';
-import { loadInstalledTree } from './tree/actual.js';
+import { applyScriptPolicies, loadTreeForCheck, settleDownloads } from './check-steps.js';
+import type { CheckStepOptions } from './check-steps.js';
+import type { ScriptPolicySummary } from './install-policy.js';
+import type { UrlCheck } from './net/url-check.js';
+import { readScriptPolicies } from './tree/script-policy.js';
 import { loadNpmConfig } from './tree/npm-config.js';
 import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
@@ -42,6 +52,12 @@ export interface CheckReport {
   findings: Finding[];
   /** Findings dropped by the `ignore` config, counted so the output can say so. */
   ignored: number;
+  /** Lockfile mode: what was read from the registry (npm's cache first). */
+  fetched?: { tarballs: number; manifests: number; unavailable: number; offline: boolean };
+  /** `--online`: every download URL checked, with what answered. */
+  online?: { checks: UrlCheck[] };
+  /** Install-script policies applied, and the allowScripts block that keeps every target working. */
+  scriptPolicy?: ScriptPolicySummary;
 }
 
 export interface AnalyzeInput {
@@ -55,6 +71,8 @@ export interface AnalyzeInput {
   evaluate?: EvaluateOptions;
   /** Files of a record; defaults to its installed folder. Lockfile mode passes tarball-backed files. */
   filesOf?: (record: PackageRecord) => PackageFiles | null;
+  /** Lockfile mode ran with --offline (worded into MANIFEST_UNAVAILABLE's fix). */
+  offline?: boolean;
 }
 
 /**
@@ -91,14 +109,22 @@ export function analyze(input: AnalyzeInput): CheckReport {
       const dep = pkg.dependencies.find((d) => d.name === name);
       const record =
         dep?.location != null ? byLocation.get(dep.location) : resolveFrom(byLocation, pkg.location, name);
-      if (record) return { source: 'installed', record };
+      if (record)
+        return record.unavailable ? { source: 'unavailable', record } : { source: 'installed', record };
       const entry = resolveFrom(lockEntries, pkg.location, name);
       if (entry) return { source: 'lockfile', entry };
+      const unlocked = pkg.unlocked?.find((u) => u.name === name && !u.unavailable);
+      if (unlocked) return { source: 'registry', unlocked };
       return { source: 'missing', name, spec };
     };
 
   const natives: NativePackage[] = [];
+  const unknownPackages: PackageRecord[] = [];
   for (const pkg of tree.packages) {
+    if (isUnknownPackage(pkg)) {
+      unknownPackages.push(pkg);
+      continue;
+    }
     const native = detectNative(pkg, { files: filesOf(pkg), resolvePlatformCandidate: resolverFor(pkg) });
     if (native) natives.push(native);
   }
@@ -116,6 +142,8 @@ export function analyze(input: AnalyzeInput): CheckReport {
   }
 
   const findings: Finding[] = problemFindings(tree.problems);
+  findings.push(...unavailableFindings(tree, input.offline === true));
+  findings.push(...lostLibcFindings(natives, resolverFor, lockEntries));
   const packages: PackageReport[] = [];
   for (const native of natives) {
     if (platformLocations.has(native.pkg.location)) continue;
@@ -144,6 +172,17 @@ export function analyze(input: AnalyzeInput): CheckReport {
     });
   }
 
+  for (const pkg of unknownPackages) {
+    packages.push({
+      name: pkg.name,
+      version: pkg.version,
+      location: pkg.location,
+      strategies: [],
+      predictions: unknownPredictions(pkg, targets),
+    });
+  }
+  packages.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
+
   const { kept, ignored } = applyIgnore(findings, input.config);
   return {
     schemaVersion: 1,
@@ -156,7 +195,10 @@ export function analyze(input: AnalyzeInput): CheckReport {
   };
 }
 
-function applyIgnore(findings: Finding[], config: ProjectConfig): { kept: Finding[]; ignored: number } {
+export function applyIgnore(
+  findings: Finding[],
+  config: ProjectConfig,
+): { kept: Finding[]; ignored: number } {
   const ignore = new Set(config.ignore ?? []);
   const allowBuild = new Set(config.allowSourceBuild ?? []);
   const nameOf = (id: string | undefined) =>
@@ -187,7 +229,7 @@ function problemFindings(problems: TreeProblem[]): Finding[] {
   });
 }
 
-export interface CheckOptions {
+export interface CheckOptions extends CheckStepOptions {
   /** Project folder (default: the current directory). */
   cwd?: string;
   /** Target specs as the user wrote them; default: nativeGuard.targets, else `host`. */
@@ -220,14 +262,18 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   const ctx: TargetContext = { host, today: options.today ?? new Date().toISOString().slice(0, 10) };
   if (options.arch) ctx.arch = options.arch;
   const targets = resolveTargets(specs, ctx);
-  const tree = await loadInstalledTree(root);
-  return analyze({
-    tree,
+  const loaded = await loadTreeForCheck(root, npm, targets, options);
+  const input: AnalyzeInput = {
+    ...loaded.input,
     targets,
     config,
     env: hostEnv.env,
     npmCache: npm.cache,
     readFacts: inspectFile,
     cacheHas: (path) => existsSync(path),
-  });
+  };
+  let report = analyze(input);
+  if (loaded.fetched) report.fetched = loaded.fetched;
+  if (options.online) report = await settleDownloads(input, report, npm, hostEnv.env, options, analyze);
+  return applyScriptPolicies(report, input.tree, readScriptPolicies(root, npm), config, applyIgnore);
 }

@@ -7,6 +7,7 @@ import { wantsColor } from '../report/style.js';
 import { parseCommandArgs, today } from './args.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './types.js';
 import type { Command } from './types.js';
+import { LOCKFILE_FLAGS, lockfileOptions, suggestAllowScripts } from './check-lockfile.js';
 
 const HELP = `Usage: native-guard check [--target <spec>]... [options]
 
@@ -23,6 +24,17 @@ Options:
       --verbose        per-package strategies, binaries and URLs
       --debug          print stack traces for unexpected errors
 
+Before install (no node_modules yet):
+      --lockfile-only  read package-lock.json / npm-shrinkwrap.json even when node_modules exists
+                       (the default when there is no node_modules); tarballs of packages that can be
+                       native come through npm's cache first, honouring npm's registry/proxy config
+      --offline        npm's cache only: what is not cached is reported (MANIFEST_UNAVAILABLE)
+      --online         check that each prebuilt download (prebuild-install, node-pre-gyp) exists:
+                       HEAD, falling back to a ranged GET; mirror variables and npm's proxy apply
+      --online-timeout <ms>  per-URL timeout for --online (default 10000)
+      --suggest-allow-scripts  print only the smallest package.json "allowScripts" block that keeps
+                       every target working (JSON on stdout)
+
 Configuration (package.json): "nativeGuard": { "targets": [...], "ignore": [package or CODE], "allowSourceBuild": [package] }
 Every finding code is explained in docs/findings.md.`;
 
@@ -36,6 +48,7 @@ export const checkCommand: Command = {
       target: { type: 'string', short: 't', multiple: true },
       arch: { type: 'string' },
       verbose: { type: 'boolean' },
+      ...LOCKFILE_FLAGS,
     });
     if (values.help) return { stdout: HELP + '\n', exitCode: EXIT_OK };
     if (positionals.length)
@@ -43,7 +56,9 @@ export const checkCommand: Command = {
     const options: CheckOptions = { cwd: resolve(io.cwd, values.cwd ?? '.'), today: today(io.env) };
     if (values.target) options.targets = values.target;
     if (values.arch) options.arch = values.arch;
+    Object.assign(options, lockfileOptions(values));
     const report = await check(options);
+    if (values['suggest-allow-scripts']) return { stdout: suggestAllowScripts(report), exitCode: EXIT_OK };
     const stdout = values.json
       ? renderCheckJson(report)
       : renderCheckText(report, { color: wantsColor(io.isTTY, io.env), verbose: !!values.verbose });

@@ -51,6 +51,9 @@ export function renderCheckJson(report: CheckReport): string {
     packages: report.packages,
     findings: report.findings.map(findingJson),
     ignored: report.ignored,
+    ...(report.fetched ? { fetched: report.fetched } : {}),
+    ...(report.online ? { online: report.online } : {}),
+    ...(report.scriptPolicy ? { scriptPolicy: report.scriptPolicy } : {}),
   };
   return JSON.stringify(json, null, 2) + '\n';
 }

@@ -1,0 +1,225 @@
+import { Parser } from 'tar';
+import type { ReadEntry } from 'tar';
+import { emptyFacts } from '../binary/empty.js';
+import { readBinaryFacts } from '../binary/facts.js';
+import { bufferSource } from '../binary/source.js';
+import type { BinaryFacts } from '../binary/types.js';
+import type { FileEntry, PackageFiles } from '../strategies/types.js';
+
+/** Limits on what is kept from a tarball while it streams past. */
+export interface TarballReadOptions {
+  /** Which `.node` files to read facts from (package-relative path); others are only listed. */
+  wantFacts(path: string): boolean;
+  /** A `.node` bigger than this gets no facts (null, as for a file that cannot be opened). */
+  maxBinaryBytes?: number;
+  /** Script files kept for reading are at most this big. */
+  maxTextBytes?: number;
+  /** All script text kept while streaming, before the unreferenced files are dropped. */
+  maxTextTotal?: number;
+}
+
+/** A tarball as PackageFiles: the listing, package.json, the install scripts' files and `.node` facts. */
+export interface TarballFiles extends PackageFiles {
+  /** The tarball's own package.json, or null when it has none (or it is not JSON). */
+  manifest: Record<string, unknown> | null;
+  /** Top-level entries, directories ending in `/` (what an installed folder's readdir gives). */
+  rootEntries: string[];
+  /** How many files the tarball holds. */
+  fileCount: number;
+}
+
+const SCRIPT_TEXT = /\.(?:c|m)?js$/;
+const INSTALL_EVENTS = ['preinstall', 'install', 'postinstall'];
+
+/**
+ * npm strips the first path component of every entry (`package/`, sometimes another name) and
+ * refuses paths that climb out of the package; so does this.
+ */
+export function tarballPath(entryPath: string): string | null {
+  const parts = entryPath.replace(/\\/g, '/').split('/').slice(1);
+  const clean = parts.filter((p) => p !== '' && p !== '.');
+  if (!clean.length || clean.includes('..')) return null;
+  return clean.join('/');
+}
+
+/**
+ * Reads a package tarball (gzipped, as the registry serves it) from a stream, keeping only what
+ * predictions read: the file listing, package.json, the files its install scripts name, and the
+ * binary facts of the `.node` files `wantFacts` asks for. Each `.node` is held in memory only while
+ * its facts are read.
+ */
+export async function readTarball(
+  stream: NodeJS.ReadableStream,
+  options: TarballReadOptions,
+): Promise<TarballFiles> {
+  const maxBinary = options.maxBinaryBytes ?? 256 * 1024 * 1024;
+  const maxText = options.maxTextBytes ?? 256 * 1024;
+  const maxTextTotal = options.maxTextTotal ?? 4 * 1024 * 1024;
+  const dirs = new Map<string, Map<string, boolean>>([['', new Map()]]);
+  const facts = new Map<string, BinaryFacts | null>();
+  const texts = new Map<string, string>();
+  let manifestText: string | null = null;
+  let textTotal = 0;
+  let fileCount = 0;
+
+  const addPath = (path: string, isDir: boolean) => {
+    const parts = path.split('/');
+    let parent = '';
+    for (let i = 0; i < parts.length; i++) {
+      const name = parts[i]!;
+      const dir = i < parts.length - 1 || isDir;
+      let children = dirs.get(parent);
+      if (!children) {
+        children = new Map();
+        dirs.set(parent, children);
+      }
+      if (!children.get(name)) children.set(name, dir);
+      parent = parent ? `${parent}/${name}` : name;
+      if (dir && !dirs.has(parent)) dirs.set(parent, new Map());
+    }
+  };
+
+  const collect = (entry: ReadEntry, limit: number, done: (data: Buffer) => void) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    entry.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    entry.on('end', () => {
+      if (!over) done(Buffer.concat(chunks, size));
+    });
+  };
+
+  const parser = new Parser({
+    onReadEntry(entry: ReadEntry) {
+      const path = tarballPath(entry.path);
+      if (path === null) {
+        entry.resume();
+        return;
+      }
+      if (entry.type === 'Directory') {
+        addPath(path, true);
+        entry.resume();
+        return;
+      }
+      if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'ContiguousFile') {
+        // links and devices: npm refuses them in registry tarballs anyway
+        entry.resume();
+        return;
+      }
+      addPath(path, false);
+      fileCount++;
+      const size = entry.size ?? 0;
+      if (path === 'package.json') {
+        collect(entry, 1024 * 1024, (data) => {
+          manifestText = data.toString('utf8');
+        });
+      } else if (path.endsWith('.node') && options.wantFacts(path)) {
+        if (size > maxBinary) {
+          facts.set(path, null);
+          entry.resume();
+        } else {
+          collect(entry, maxBinary, (data) => facts.set(path, factsOf(data)));
+        }
+      } else if (SCRIPT_TEXT.test(path) && size <= maxText && textTotal + size <= maxTextTotal) {
+        textTotal += size;
+        collect(entry, maxText, (data) => texts.set(path, data.toString('utf8')));
+      } else {
+        entry.resume();
+      }
+    },
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      reject(err instanceof Error ? err : new Error(String(err)));
+    };
+    stream.on('error', fail);
+    parser.on('error', fail);
+    parser.on('close', () => {
+      if (settled) return;
+      settled = true;
+      resolve();
+    });
+    stream.pipe(parser);
+  });
+
+  let manifest: Record<string, unknown> | null = null;
+  if (manifestText !== null) {
+    try {
+      const parsed: unknown = JSON.parse(manifestText);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+        manifest = parsed as Record<string, unknown>;
+    } catch {
+      manifest = null;
+    }
+  }
+  if (manifestText !== null) texts.set('package.json', manifestText);
+  // keep only the script files the install scripts name; the rest was read in case they did
+  const scripts = scriptTexts(manifest);
+  for (const path of [...texts.keys()]) {
+    if (path === 'package.json') continue;
+    const bare = path.replace(SCRIPT_TEXT, '');
+    if (!scripts.some((s) => s.includes(path) || s.includes(bare))) texts.delete(path);
+  }
+
+  const listings = new Map<string, FileEntry[]>();
+  for (const [dir, children] of dirs) {
+    listings.set(
+      dir,
+      [...children].map(([name, isDir]) => ({ name, dir: isDir })),
+    );
+  }
+  const rootEntries = (listings.get('') ?? []).map((e) => (e.dir ? `${e.name}/` : e.name));
+  const isFile = (file: string): boolean => {
+    const slash = file.lastIndexOf('/');
+    const parent = slash < 0 ? '' : file.slice(0, slash);
+    return dirs.get(parent)?.has(slash < 0 ? file : file.slice(slash + 1)) ?? false;
+  };
+  return {
+    manifest,
+    rootEntries,
+    fileCount,
+    list: (dir) => listings.get(dir.replace(/\/+$/, '')) ?? null,
+    exists: (file) => isFile(file.replace(/^\.\//, '')),
+    readText(file, maxBytes = 1024 * 1024) {
+      const text = texts.get(file.replace(/^\.\//, ''));
+      return text === undefined ? null : text.length > maxBytes ? text.slice(0, maxBytes) : text;
+    },
+    facts: (file) => facts.get(file.replace(/^\.\//, '')) ?? null,
+  };
+}
+
+function factsOf(data: Buffer): BinaryFacts {
+  try {
+    return readBinaryFacts(bufferSource(data));
+  } catch (error) {
+    // the parsers are fuzzed not to throw; a bug there must not end the run
+    return emptyFacts(
+      null,
+      `internal error while parsing: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function scriptTexts(manifest: Record<string, unknown> | null): string[] {
+  const scripts = manifest?.scripts;
+  if (!scripts || typeof scripts !== 'object') return [];
+  const out: string[] = [];
+  for (const event of INSTALL_EVENTS) {
+    const text = (scripts as Record<string, unknown>)[event];
+    if (typeof text === 'string') out.push(text);
+  }
+  return out;
+}
