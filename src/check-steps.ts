@@ -14,6 +14,8 @@ import type { Evidence } from './strategies/types.js';
 import type { Target } from './target/types.js';
 import { loadInstalledTree } from './tree/actual.js';
 import { fetchLockfilePackages } from './tree/fetch-lockfile.js';
+import { folderIndexCache } from './tree/index-cache.js';
+import type { TarballIndexCache } from './tree/index-cache.js';
 import type { NpmConfigView } from './tree/npm-config.js';
 import { pacoteFetcher } from './tree/registry.js';
 import type { PackageFetcher } from './tree/registry.js';
@@ -32,6 +34,11 @@ export interface CheckStepOptions {
   onlineConcurrency?: number;
   /** Lockfile mode: where manifests and tarballs come from (default: pacote with npm's config). */
   fetcher?: PackageFetcher;
+  /**
+   * Lockfile mode: what earlier runs read out of tarballs, by integrity (default: a folder in npm's
+   * cache, `<cache>/_native-guard/tarball-index`); null to read every tarball again.
+   */
+  indexCache?: TarballIndexCache | null;
 }
 
 type LoadedInput = Pick<AnalyzeInput, 'tree' | 'filesOf' | 'offline'>;
@@ -51,7 +58,11 @@ export async function loadTreeForCheck(
   }
   const offline = options.offline === true || npm.offline;
   const fetcher = options.fetcher ?? pacoteFetcher(npm, { offline });
-  const result = await fetchLockfilePackages(await loadLockfileTree(root), { targets, fetcher });
+  const indexCache =
+    options.indexCache === undefined
+      ? folderIndexCache(join(npm.cache, '_native-guard', 'tarball-index'))
+      : options.indexCache;
+  const result = await fetchLockfilePackages(await loadLockfileTree(root), { targets, fetcher, indexCache });
   return {
     input: { tree: result.tree, filesOf: (record) => result.files.get(record.location) ?? null, offline },
     fetched: {

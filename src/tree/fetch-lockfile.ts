@@ -4,8 +4,9 @@ import { manifestFacts, NATIVE_DEPENDENCIES } from './manifest.js';
 import { fetchProblem } from './registry.js';
 import type { PackageFetcher } from './registry.js';
 import { resolveFrom } from './resolve.js';
-import { readTarball } from './tarball-files.js';
-import type { TarballFiles } from './tarball-files.js';
+import type { TarballIndexCache } from './index-cache.js';
+import { readTarball, tarballFiles } from './tarball-files.js';
+import type { TarballFiles, TarballIndex } from './tarball-files.js';
 import type { PackageRecord, ProjectTree, UnlockedPackage } from './types.js';
 
 export interface LockfileFetchOptions {
@@ -14,6 +15,8 @@ export interface LockfileFetchOptions {
   fetcher: PackageFetcher;
   /** Parallel registry/cache reads (default 8). */
   concurrency?: number;
+  /** What earlier runs read out of the same tarballs (by integrity); none by default. */
+  indexCache?: TarballIndexCache | null;
 }
 
 export interface LockfileFetchResult {
@@ -21,8 +24,8 @@ export interface LockfileFetchResult {
   tree: ProjectTree;
   /** Tarball-backed files by record location. */
   files: Map<string, TarballFiles>;
-  /** What was asked of the fetcher, for the evidence and for tests. */
-  fetched: { tarballs: string[]; manifests: string[] };
+  /** What was asked of the fetcher, for the evidence and for tests (index-cache hits included). */
+  fetched: { tarballs: string[]; manifests: string[]; fromIndexCache: string[] };
 }
 
 const constraintsOf = (m: PackageRecord['manifest']) =>
@@ -81,24 +84,6 @@ export function selectTarballs(tree: ProjectTree, targets: Target[]): PackageRec
   });
 }
 
-/** node-gyp-build's tuple folder (`linux-x64`, `darwin-x64+arm64`) fits one of the targets. */
-function tupleFits(tuple: string, targets: Target[]): boolean {
-  const parts = tuple.split('-');
-  if (parts.length !== 2) return true;
-  const [platform, archs] = parts as [string, string];
-  return targets.some((t) => t.platform === platform && archs.split('+').includes(t.arch));
-}
-
-/** Facts are read for a `.node` under `prebuilds/<tuple>/` only when a target could pick that tuple. */
-export function factsFilter(targets: Target[]): (path: string) => boolean {
-  return (path) => {
-    const parts = path.split('/');
-    const at = parts.lastIndexOf('prebuilds');
-    if (at >= 0 && parts.length > at + 2) return tupleFits(parts[at + 1]!, targets);
-    return true;
-  };
-}
-
 async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
@@ -121,8 +106,8 @@ export async function fetchLockfilePackages(
 ): Promise<LockfileFetchResult> {
   const concurrency = options.concurrency ?? 8;
   const files = new Map<string, TarballFiles>();
-  const fetched = { tarballs: [] as string[], manifests: [] as string[] };
-  const wantFacts = factsFilter(options.targets);
+  const fetched = { tarballs: [] as string[], manifests: [] as string[], fromIndexCache: [] as string[] };
+  const cache = options.indexCache ?? null;
   const selected = selectTarballs(tree, options.targets);
   const lockEntries = tree.lockfile?.entries ?? new Map();
   const enriched = new Map<string, PackageRecord>();
@@ -134,7 +119,13 @@ export async function fetchLockfilePackages(
     if (entry?.resolved) request.resolved = entry.resolved;
     fetched.tarballs.push(record.id);
     try {
-      const contents = await options.fetcher.tarball(request, (stream) => readTarball(stream, { wantFacts }));
+      let index: TarballIndex | null = request.integrity && cache ? cache.get(request.integrity) : null;
+      if (index) fetched.fromIndexCache.push(record.id);
+      else {
+        index = await options.fetcher.tarball(request, (stream) => readTarball(stream));
+        if (request.integrity && cache) cache.set(request.integrity, index);
+      }
+      const contents = tarballFiles(index);
       files.set(record.location, contents);
       const next: PackageRecord = { ...record, rootEntries: contents.rootEntries, manifestSource: 'package' };
       if (contents.manifest) {
@@ -190,6 +181,7 @@ export async function fetchLockfilePackages(
   }
   fetched.tarballs.sort();
   fetched.manifests.sort();
+  fetched.fromIndexCache.sort();
   return {
     tree: { ...tree, packages: packages.map((p) => byLocation.get(p.location) ?? p) },
     files,

@@ -8,8 +8,8 @@ import type { FileEntry, PackageFiles } from '../strategies/types.js';
 
 /** Limits on what is kept from a tarball while it streams past. */
 export interface TarballReadOptions {
-  /** Which `.node` files to read facts from (package-relative path); others are only listed. */
-  wantFacts(path: string): boolean;
+  /** Which `.node` files to read facts from (package-relative path); default: every one. */
+  wantFacts?(path: string): boolean;
   /** A `.node` bigger than this gets no facts (null, as for a file that cannot be opened). */
   maxBinaryBytes?: number;
   /** Script files kept for reading are at most this big. */
@@ -18,7 +18,22 @@ export interface TarballReadOptions {
   maxTextTotal?: number;
 }
 
-/** A tarball as PackageFiles: the listing, package.json, the install scripts' files and `.node` facts. */
+/**
+ * What lockfile mode keeps of a package tarball, as plain data (cached by integrity between runs):
+ * its package.json, every path, the text of the files its install scripts name, and the binary
+ * facts of its `.node` files.
+ */
+export interface TarballIndex {
+  manifest: Record<string, unknown> | null;
+  /** File paths, package-relative. */
+  files: string[];
+  /** Directories the tarball lists explicitly (most are implied by the file paths). */
+  dirs: string[];
+  texts: Record<string, string>;
+  facts: Record<string, BinaryFacts | null>;
+}
+
+/** A tarball as PackageFiles, with its manifest and top-level entries. */
 export interface TarballFiles extends PackageFiles {
   /** The tarball's own package.json, or null when it has none (or it is not JSON). */
   manifest: Record<string, unknown> | null;
@@ -45,39 +60,22 @@ export function tarballPath(entryPath: string): string | null {
 /**
  * Reads a package tarball (gzipped, as the registry serves it) from a stream, keeping only what
  * predictions read: the file listing, package.json, the files its install scripts name, and the
- * binary facts of the `.node` files `wantFacts` asks for. Each `.node` is held in memory only while
- * its facts are read.
+ * binary facts of the `.node` files. Each `.node` is held in memory only while its facts are read.
  */
 export async function readTarball(
   stream: NodeJS.ReadableStream,
-  options: TarballReadOptions,
-): Promise<TarballFiles> {
+  options: TarballReadOptions = {},
+): Promise<TarballIndex> {
   const maxBinary = options.maxBinaryBytes ?? 256 * 1024 * 1024;
   const maxText = options.maxTextBytes ?? 256 * 1024;
   const maxTextTotal = options.maxTextTotal ?? 4 * 1024 * 1024;
-  const dirs = new Map<string, Map<string, boolean>>([['', new Map()]]);
-  const facts = new Map<string, BinaryFacts | null>();
+  const wantFacts = options.wantFacts ?? (() => true);
+  const files: string[] = [];
+  const dirs: string[] = [];
+  const facts: Record<string, BinaryFacts | null> = {};
   const texts = new Map<string, string>();
   let manifestText: string | null = null;
   let textTotal = 0;
-  let fileCount = 0;
-
-  const addPath = (path: string, isDir: boolean) => {
-    const parts = path.split('/');
-    let parent = '';
-    for (let i = 0; i < parts.length; i++) {
-      const name = parts[i]!;
-      const dir = i < parts.length - 1 || isDir;
-      let children = dirs.get(parent);
-      if (!children) {
-        children = new Map();
-        dirs.set(parent, children);
-      }
-      if (!children.get(name)) children.set(name, dir);
-      parent = parent ? `${parent}/${name}` : name;
-      if (dir && !dirs.has(parent)) dirs.set(parent, new Map());
-    }
-  };
 
   const collect = (entry: ReadEntry, limit: number, done: (data: Buffer) => void) => {
     const chunks: Buffer[] = [];
@@ -106,7 +104,7 @@ export async function readTarball(
         return;
       }
       if (entry.type === 'Directory') {
-        addPath(path, true);
+        dirs.push(path);
         entry.resume();
         return;
       }
@@ -115,19 +113,20 @@ export async function readTarball(
         entry.resume();
         return;
       }
-      addPath(path, false);
-      fileCount++;
+      files.push(path);
       const size = entry.size ?? 0;
       if (path === 'package.json') {
         collect(entry, 1024 * 1024, (data) => {
           manifestText = data.toString('utf8');
         });
-      } else if (path.endsWith('.node') && options.wantFacts(path)) {
+      } else if (path.endsWith('.node') && wantFacts(path)) {
         if (size > maxBinary) {
-          facts.set(path, null);
+          facts[path] = null;
           entry.resume();
         } else {
-          collect(entry, maxBinary, (data) => facts.set(path, factsOf(data)));
+          collect(entry, maxBinary, (data) => {
+            facts[path] = factsOf(data);
+          });
         }
       } else if (SCRIPT_TEXT.test(path) && size <= maxText && textTotal + size <= maxTextTotal) {
         textTotal += size;
@@ -147,6 +146,11 @@ export async function readTarball(
     };
     stream.on('error', fail);
     parser.on('error', fail);
+    // node-tar only warns about a stream that is not a tarball at all (or is cut short)
+    parser.on('warn', (code: string, message: string | Error) => {
+      if (code === 'TAR_BAD_ARCHIVE' || code === 'TAR_ABORT')
+        fail(Object.assign(new Error(typeof message === 'string' ? message : message.message), { code }));
+    });
     parser.on('close', () => {
       if (settled) return;
       settled = true;
@@ -165,39 +169,63 @@ export async function readTarball(
       manifest = null;
     }
   }
-  if (manifestText !== null) texts.set('package.json', manifestText);
   // keep only the script files the install scripts name; the rest was read in case they did
   const scripts = scriptTexts(manifest);
-  for (const path of [...texts.keys()]) {
-    if (path === 'package.json') continue;
+  const kept: Record<string, string> = {};
+  if (manifestText !== null) kept['package.json'] = manifestText;
+  for (const [path, text] of texts) {
     const bare = path.replace(SCRIPT_TEXT, '');
-    if (!scripts.some((s) => s.includes(path) || s.includes(bare))) texts.delete(path);
+    if (scripts.some((s) => s.includes(path) || s.includes(bare))) kept[path] = text;
   }
+  return { manifest, files, dirs, texts: kept, facts };
+}
 
+/** The index as PackageFiles: listings built once, lookups by package-relative path. */
+export function tarballFiles(index: TarballIndex): TarballFiles {
+  const children = new Map<string, Map<string, boolean>>([['', new Map()]]);
+  const add = (path: string, isDir: boolean) => {
+    const parts = path.split('/');
+    let parent = '';
+    for (let i = 0; i < parts.length; i++) {
+      const name = parts[i]!;
+      const dir = i < parts.length - 1 || isDir;
+      let list = children.get(parent);
+      if (!list) {
+        list = new Map();
+        children.set(parent, list);
+      }
+      if (!list.get(name)) list.set(name, dir);
+      parent = parent ? `${parent}/${name}` : name;
+      if (dir && !children.has(parent)) children.set(parent, new Map());
+    }
+  };
+  for (const dir of index.dirs) add(dir, true);
+  for (const file of index.files) add(file, false);
   const listings = new Map<string, FileEntry[]>();
-  for (const [dir, children] of dirs) {
+  for (const [dir, list] of children)
     listings.set(
       dir,
-      [...children].map(([name, isDir]) => ({ name, dir: isDir })),
+      [...list].map(([name, isDir]) => ({ name, dir: isDir })),
     );
-  }
-  const rootEntries = (listings.get('') ?? []).map((e) => (e.dir ? `${e.name}/` : e.name));
-  const isFile = (file: string): boolean => {
+  const clean = (file: string) => file.replace(/^\.\//, '');
+  const has = (file: string): boolean => {
     const slash = file.lastIndexOf('/');
-    const parent = slash < 0 ? '' : file.slice(0, slash);
-    return dirs.get(parent)?.has(slash < 0 ? file : file.slice(slash + 1)) ?? false;
+    return (
+      children.get(slash < 0 ? '' : file.slice(0, slash))?.has(slash < 0 ? file : file.slice(slash + 1)) ??
+      false
+    );
   };
   return {
-    manifest,
-    rootEntries,
-    fileCount,
+    manifest: index.manifest,
+    rootEntries: (listings.get('') ?? []).map((e) => (e.dir ? `${e.name}/` : e.name)),
+    fileCount: index.files.length,
     list: (dir) => listings.get(dir.replace(/\/+$/, '')) ?? null,
-    exists: (file) => isFile(file.replace(/^\.\//, '')),
+    exists: (file) => has(clean(file)),
     readText(file, maxBytes = 1024 * 1024) {
-      const text = texts.get(file.replace(/^\.\//, ''));
+      const text = index.texts[clean(file)];
       return text === undefined ? null : text.length > maxBytes ? text.slice(0, maxBytes) : text;
     },
-    facts: (file) => facts.get(file.replace(/^\.\//, '')) ?? null,
+    facts: (file) => index.facts[clean(file)] ?? null,
   };
 }
 

@@ -51,7 +51,14 @@ function withLock<T>(dir: string, fn: () => T): T {
  */
 export function installRealProject(packages: string[], options: RealProjectOptions = {}): string {
   const key = createHash('sha256')
-    .update(JSON.stringify({ packages, manifest: options.manifest ?? {}, env: options.env ?? {}, node: process.version }))
+    .update(
+      JSON.stringify({
+        packages,
+        manifest: options.manifest ?? {},
+        env: options.env ?? {},
+        node: process.version,
+      }),
+    )
     .digest('hex')
     .slice(0, 12);
   const dir = join(CACHE_DIR, `${options.label ?? 'project'}-${key}`);
@@ -76,4 +83,5 @@ export function installRealProject(packages: string[], options: RealProjectOptio
   });
 }
 
-export const readJson = <T = Record<string, unknown>>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+export const readJson = <T = Record<string, unknown>>(file: string): T =>
+  JSON.parse(readFileSync(file, 'utf8')) as T;
