@@ -8,6 +8,7 @@ import { parseCommandArgs, today } from './args.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './types.js';
 import type { Command } from './types.js';
 import { LOCKFILE_FLAGS, lockfileOptions, suggestAllowScripts } from './check-lockfile.js';
+import { currentHostEnvironment } from '../target/index.js';
 
 const HELP = `Usage: native-guard check [--target <spec>]... [options]
 
@@ -57,6 +58,8 @@ export const checkCommand: Command = {
     if (values.target) options.targets = values.target;
     if (values.arch) options.arch = values.arch;
     Object.assign(options, lockfileOptions(values));
+    // the environment the command was given (mirror variables, npm_config_*), not this process's
+    options.host = { ...currentHostEnvironment(), env: io.env };
     const report = await check(options);
     if (values['suggest-allow-scripts']) return { stdout: suggestAllowScripts(report), exitCode: EXIT_OK };
     const stdout = values.json
