@@ -40,6 +40,15 @@ export async function loadLockfileTree(root: string): Promise<ProjectTree> {
   }
 
   const locationOf = (node: ArboristNode): string => (node.isRoot ? '' : node.location);
+  // Arborist's inBundle walks every edge in, recursively: only ask when something bundles at all
+  let bundles = false;
+  for (const node of tree.inventory.values()) {
+    const bd = node.package.bundleDependencies ?? node.package.bundledDependencies;
+    if ((Array.isArray(bd) && bd.length > 0) || bd === true) {
+      bundles = true;
+      break;
+    }
+  }
   const packages: PackageRecord[] = [];
   for (const node of tree.inventory.values()) {
     if (node.isLink) continue;
@@ -72,7 +81,7 @@ export async function loadLockfileTree(root: string): Promise<ProjectTree> {
       isWorkspace: node.isWorkspace,
       optional: node.optional,
       dev: node.dev,
-      inBundle: node.inBundle,
+      inBundle: bundles && node.inBundle,
       installed: false,
       hasInstallScript: node.hasInstallScript === true || pkg.hasInstallScript === true,
       manifestSource: ownManifest ? 'package' : 'lockfile',

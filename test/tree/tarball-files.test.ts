@@ -1,30 +1,9 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { create } from 'tar';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readTarball, tarballFiles, tarballPath } from '../../src/tree/tarball-files.js';
 import type { TarballReadOptions } from '../../src/tree/tarball-files.js';
 import { addon } from '../binary/paths.js';
-
-const scratch = mkdtempSync(join(tmpdir(), 'ng-tarball-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** A gzipped package tarball as npm pack writes it: every path under `package/`. */
-async function packTarball(files: Record<string, string | { copy: string }>, top = 'package') {
-  const dir = mkdtempSync(join(scratch, 'src-'));
-  for (const [path, content] of Object.entries(files)) {
-    const file = join(dir, top, path);
-    mkdirSync(dirname(file), { recursive: true });
-    if (typeof content === 'string') writeFileSync(file, content);
-    else copyFileSync(content.copy, file);
-  }
-  const chunks: Buffer[] = [];
-  const stream = create({ gzip: true, cwd: dir, portable: true }, [top]);
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
+import { packTarball } from '../helpers/tarball.js';
 
 const streamOf = (buf: Buffer) => {
   const s = new PassThrough();
