@@ -19,6 +19,7 @@ import type { TarballIndexCache } from './tree/index-cache.js';
 import type { NpmConfigView } from './tree/npm-config.js';
 import { pacoteFetcher } from './tree/registry.js';
 import type { PackageFetcher } from './tree/registry.js';
+import type { ProjectTree } from './tree/types.js';
 import { loadLockfileTree } from './tree/virtual.js';
 
 export interface CheckStepOptions {
@@ -43,26 +44,42 @@ export interface CheckStepOptions {
 
 type LoadedInput = Pick<AnalyzeInput, 'tree' | 'filesOf' | 'offline'>;
 
+/** A tree load started before the targets are known (host detection runs meanwhile). */
+export interface TreeLoad {
+  mode: 'installed' | 'lockfile';
+  tree: Promise<ProjectTree>;
+}
+
 /**
- * The installed tree when there is one; otherwise (or with `lockfileOnly`) the lockfile's tree,
- * with the tarballs of the packages that can be native read through npm's cache.
+ * Starts reading the installed tree when there is one; otherwise (or with `lockfileOnly`) the
+ * lockfile's tree. Nothing here needs the targets, so it overlaps with host detection.
+ */
+export function beginTreeLoad(root: string, options: CheckStepOptions): TreeLoad {
+  const installed = !options.lockfileOnly && existsSync(join(root, 'node_modules'));
+  const tree = installed ? loadInstalledTree(root) : loadLockfileTree(root);
+  // awaited in loadTreeForCheck; an error must not surface as unhandled before then
+  tree.catch(() => {});
+  return { mode: installed ? 'installed' : 'lockfile', tree };
+}
+
+/**
+ * The tree to analyse: the installed tree as read, or the lockfile's tree with the tarballs of the
+ * packages that can be native read through npm's cache (those the targets need).
  */
 export async function loadTreeForCheck(
-  root: string,
+  load: TreeLoad,
   npm: NpmConfigView,
   targets: Target[],
   options: CheckStepOptions,
 ): Promise<{ input: LoadedInput; fetched?: NonNullable<CheckReport['fetched']> }> {
-  if (!options.lockfileOnly && existsSync(join(root, 'node_modules'))) {
-    return { input: { tree: await loadInstalledTree(root) } };
-  }
+  if (load.mode === 'installed') return { input: { tree: await load.tree } };
   const offline = options.offline === true || npm.offline;
   const fetcher = options.fetcher ?? pacoteFetcher(npm, { offline });
   const indexCache =
     options.indexCache === undefined
       ? folderIndexCache(join(npm.cache, '_native-guard', 'tarball-index'))
       : options.indexCache;
-  const result = await fetchLockfilePackages(await loadLockfileTree(root), { targets, fetcher, indexCache });
+  const result = await fetchLockfilePackages(await load.tree, { targets, fetcher, indexCache });
   return {
     input: { tree: result.tree, filesOf: (record) => result.files.get(record.location) ?? null, offline },
     fetched: {

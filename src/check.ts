@@ -24,7 +24,7 @@ import type {
 import { currentHostEnvironment, detectHost, resolveTargets } from './target/index.js';
 import type { HostEnvironment, NpmToolConfig, TargetContext } from './target/index.js';
 import type { Target } from './target/types.js';
-import { applyScriptPolicies, loadTreeForCheck, settleDownloads } from './check-steps.js';
+import { applyScriptPolicies, beginTreeLoad, loadTreeForCheck, settleDownloads } from './check-steps.js';
 import type { CheckStepOptions } from './check-steps.js';
 import type { ScriptPolicySummary } from './install-policy.js';
 import type { UrlCheck } from './net/url-check.js';
@@ -246,6 +246,8 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   const hostEnv = options.host ?? currentHostEnvironment();
   const root = resolve(options.cwd ?? process.cwd());
   const config = readProjectConfig(root);
+  // the tree needs neither npm's config nor the targets: read it while those load
+  const treeLoad = beginTreeLoad(root, options);
   const npm = await loadNpmConfig({
     cwd: root,
     env: hostEnv.env,
@@ -262,7 +264,7 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   const ctx: TargetContext = { host, today: options.today ?? new Date().toISOString().slice(0, 10) };
   if (options.arch) ctx.arch = options.arch;
   const targets = resolveTargets(specs, ctx);
-  const loaded = await loadTreeForCheck(root, npm, targets, options);
+  const loaded = await loadTreeForCheck(treeLoad, npm, targets, options);
   const input: AnalyzeInput = {
     ...loaded.input,
     targets,

@@ -182,45 +182,68 @@ export async function readTarball(
 
 /** The index as PackageFiles: listings built once, lookups by package-relative path. */
 export function tarballFiles(index: TarballIndex): TarballFiles {
-  const children = new Map<string, Map<string, boolean>>([['', new Map()]]);
-  const add = (path: string, isDir: boolean) => {
-    const parts = path.split('/');
-    let parent = '';
-    for (let i = 0; i < parts.length; i++) {
-      const name = parts[i]!;
-      const dir = i < parts.length - 1 || isDir;
-      let list = children.get(parent);
-      if (!list) {
-        list = new Map();
-        children.set(parent, list);
+  // folder listings are built on first use: a big package (next has ten thousand files) is often
+  // only asked for its top-level entries
+  let children: Map<string, Map<string, boolean>> | null = null;
+  const listings = new Map<string, FileEntry[] | null>();
+  const tree = () => {
+    if (children) return children;
+    const built = new Map<string, Map<string, boolean>>([['', new Map()]]);
+    const add = (path: string, isDir: boolean) => {
+      const parts = path.split('/');
+      let parent = '';
+      for (let i = 0; i < parts.length; i++) {
+        const name = parts[i]!;
+        const dir = i < parts.length - 1 || isDir;
+        let list = built.get(parent);
+        if (!list) {
+          list = new Map();
+          built.set(parent, list);
+        }
+        if (!list.get(name)) list.set(name, dir);
+        parent = parent ? `${parent}/${name}` : name;
+        if (dir && !built.has(parent)) built.set(parent, new Map());
       }
-      if (!list.get(name)) list.set(name, dir);
-      parent = parent ? `${parent}/${name}` : name;
-      if (dir && !children.has(parent)) children.set(parent, new Map());
-    }
+    };
+    for (const dir of index.dirs) add(dir, true);
+    for (const file of index.files) add(file, false);
+    children = built;
+    return built;
   };
-  for (const dir of index.dirs) add(dir, true);
-  for (const file of index.files) add(file, false);
-  const listings = new Map<string, FileEntry[]>();
-  for (const [dir, list] of children)
-    listings.set(
-      dir,
-      [...list].map(([name, isDir]) => ({ name, dir: isDir })),
-    );
+  const top = new Map<string, boolean>();
+  for (const dir of index.dirs) {
+    const slash = dir.indexOf('/');
+    top.set(slash < 0 ? dir : dir.slice(0, slash), true);
+  }
+  for (const file of index.files) {
+    const slash = file.indexOf('/');
+    if (slash >= 0) top.set(file.slice(0, slash), true);
+    else if (!top.has(file)) top.set(file, false);
+  }
   const clean = (file: string) => file.replace(/^\.\//, '');
-  const has = (file: string): boolean => {
-    const slash = file.lastIndexOf('/');
-    return (
-      children.get(slash < 0 ? '' : file.slice(0, slash))?.has(slash < 0 ? file : file.slice(slash + 1)) ??
-      false
-    );
-  };
   return {
     manifest: index.manifest,
-    rootEntries: (listings.get('') ?? []).map((e) => (e.dir ? `${e.name}/` : e.name)),
+    rootEntries: [...top].map(([name, dir]) => (dir ? `${name}/` : name)),
     fileCount: index.files.length,
-    list: (dir) => listings.get(dir.replace(/\/+$/, '')) ?? null,
-    exists: (file) => has(clean(file)),
+    list(dir) {
+      const key = dir.replace(/\/+$/, '');
+      let hit = listings.get(key);
+      if (hit === undefined) {
+        const list = tree().get(key);
+        hit = list ? [...list].map(([name, isDir]) => ({ name, dir: isDir })) : null;
+        listings.set(key, hit);
+      }
+      return hit;
+    },
+    exists(file) {
+      const f = clean(file);
+      const slash = f.lastIndexOf('/');
+      return (
+        tree()
+          .get(slash < 0 ? '' : f.slice(0, slash))
+          ?.has(slash < 0 ? f : f.slice(slash + 1)) ?? false
+      );
+    },
     readText(file, maxBytes = 1024 * 1024) {
       const text = index.texts[clean(file)];
       return text === undefined ? null : text.length > maxBytes ? text.slice(0, maxBytes) : text;
