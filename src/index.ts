@@ -15,3 +15,7 @@ export type { Finding, FindingCode, FindingEvidence, Severity } from './findings
 export type { Outcome, Prediction, StrategyName, Evidence } from './strategies/types.js';
 export { parseProjectConfig, ConfigError } from './config.js';
 export type { ProjectConfig } from './config.js';
+export type { CheckStepOptions } from './check-steps.js';
+export type { ScriptPolicySummary } from './install-policy.js';
+export type { UrlCheck } from './net/url-check.js';
+export type { InstallScriptVerdict } from './strategies/types.js';

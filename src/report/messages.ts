@@ -263,7 +263,7 @@ export function describe(f: Finding): Words {
       const e = f.evidence;
       return {
         message: `${pkg}: the lockfile entry of ${e.name}@${e.version ?? '?'} has no libc field, but its package.json says libc ${list(e.libc)}: npm installs it on ${e.libc.includes('musl') ? 'glibc' : 'musl'} systems too, next to the right one`,
-        fix: 'regenerate the lockfile with npm 10.4 or newer (`rm package-lock.json && npm install --package-lock-only`), which records libc',
+        fix: 'regenerate the lockfile with npm 11.11.0 or newer, which records libc (npm/cli#8514): `rm package-lock.json && npm install --package-lock-only`',
       };
     }
     case 'INSTALL_SCRIPT_DENIED': {
