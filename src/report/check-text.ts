@@ -71,7 +71,12 @@ export function renderCheckText(report: CheckReport, opts: { color: boolean; ver
             : pred.url
               ? ` ${pred.url}`
               : '';
-          out.push(`  ${pred.target}: ${outcomeStyle(s, pred.outcome)}${where}`);
+          const script = pred.installScript
+            ? s.dim(
+                ` (install script ${pred.installScript.needed === 'yes' ? 'needed' : pred.installScript.needed === 'no' ? 'not needed' : 'maybe needed'}; ${pred.installScript.tool}: ${pred.installScript.verdict})`,
+              )
+            : '';
+          out.push(`  ${pred.target}: ${outcomeStyle(s, pred.outcome)}${where}${script}`);
         }
       }
     }
@@ -137,7 +142,7 @@ export function networkLines(s: Style, report: CheckReport): string[] {
   if (pending.length) {
     out.push('');
     out.push(
-      `${s.bold('--online')} would settle ${pending.length} answer${pending.length === 1 ? '' : 's'} that depend on a download: ${pending
+      `${s.bold('--online')} would settle ${pending.length} answer${pending.length === 1 ? ' that depends' : 's that depend'} on a download: ${pending
         .map((f) => `${f.package ?? f.location ?? ''} on ${f.target ?? '?'}`)
         .join(', ')}`,
     );
