@@ -116,6 +116,7 @@ export async function settleDownloads(
   env: Record<string, string | undefined>,
   options: CheckStepOptions,
   analyze: (input: AnalyzeInput) => CheckReport,
+  applyIgnore: (findings: Finding[], config: ProjectConfig) => { kept: Finding[]; ignored: number },
 ): Promise<CheckReport> {
   const checks = new Map<string, UrlCheck>();
   const netOptions = {
@@ -136,7 +137,16 @@ export async function settleDownloads(
     });
     if (report.fetched) current.fetched = report.fetched;
   }
-  return withUrlEvidence(current, checks);
+  const next = withUrlEvidence(current, checks);
+  // what the URL checks add is subject to the project's `ignore` config like everything else
+  const before = new Set(current.findings);
+  const added = next.findings.filter((f) => !before.has(f));
+  const { kept, ignored } = applyIgnore(added, input.config);
+  return {
+    ...next,
+    findings: sortFindings([...current.findings, ...kept]),
+    ignored: current.ignored + ignored,
+  };
 }
 
 /** Adds each URL check to the evidence after its download, and DOWNLOAD_HOST_UNREACHABLE where no answer came. */

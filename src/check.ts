@@ -276,6 +276,7 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   };
   let report = analyze(input);
   if (loaded.fetched) report.fetched = loaded.fetched;
-  if (options.online) report = await settleDownloads(input, report, npm, hostEnv.env, options, analyze);
+  if (options.online)
+    report = await settleDownloads(input, report, npm, hostEnv.env, options, analyze, applyIgnore);
   return applyScriptPolicies(report, input.tree, readScriptPolicies(root, npm), config, applyIgnore);
 }

@@ -1,5 +1,8 @@
 // --online against a local server standing in for the release hosts, reached through the mirror
 // variables prebuild-install and node-pre-gyp honour.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/check.js';
 import type { CheckReport } from '../../src/check.js';
@@ -121,6 +124,27 @@ describe('check --online', () => {
       );
     }
     expect(report.findings.filter((f) => f.code === 'DOWNLOAD_HOST_UNREACHABLE').length).toBe(2);
+  }, 300_000);
+
+  it("the project's ignore config applies to what --online adds", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ng-online-ignore-'));
+    try {
+      const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({ ...pkg, nativeGuard: { ignore: ['DOWNLOAD_HOST_UNREACHABLE'] } }),
+      );
+      copyFileSync(join(project, 'package-lock.json'), join(dir, 'package-lock.json'));
+      const port = await closedPort();
+      const host = hostWith({
+        npm_config_better_sqlite3_binary_host_mirror: `http://127.0.0.1:${port}/sqlite`,
+      });
+      const report = await check({ cwd: dir, targets: ['node:22-slim'], today: TODAY, host, online: true });
+      expect(report.findings.filter((f) => f.code === 'DOWNLOAD_HOST_UNREACHABLE')).toEqual([]);
+      expect(report.ignored).toBeGreaterThanOrEqual(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 300_000);
 
   it('the text output says which answers --online would change, and what it checked', async () => {
