@@ -157,3 +157,43 @@ if (want('verify')) {
     `native-guard verify (whole command)  ${fmt(ours)}   ${(theirs / ours).toFixed(1)}x faster   (target >= 10x; every addon still loads outside native-guard's process, a crash or hang costs only its own loader)`,
   );
 }
+
+if (want('lockfile')) {
+  const { lockfileProject } = await import('./lockfile-project.mjs');
+  const { dir, packages: count } = lockfileProject(cache);
+  // warm npm's cache with the tarballs lockfile mode reads (and the tarball index), untimed
+  const warm = runChild(join(here, 'child-check-lockfile.mjs'), [dir, 'host']);
+  section(
+    `lockfile: --lockfile-only check of a real ${count}-package lockfile (${warm.packages} native, ${warm.fetched.tarballs} tarballs read), npm cache warm, ${RUNS} runs each, medians`,
+  );
+  const r = measure(
+    {
+      loadVirtual: () => runChild(join(here, 'child-load-virtual.mjs'), [dir]),
+      check: () => runChild(join(here, 'child-check-lockfile.mjs'), [dir, 'host']),
+      checkNoIndex: () => runChild(join(here, 'child-check-lockfile.mjs'), [dir, 'host', 'no-index']),
+      checkFour: () =>
+        runChild(join(here, 'child-check-lockfile.mjs'), [
+          dir,
+          'host,node:22-alpine,node:22-slim,node24-linux-arm64',
+        ]),
+    },
+    RUNS,
+  );
+  const base = median(r.loadVirtual.map((x) => x.ms));
+  const chk = median(r.check.map((x) => x.ms));
+  const chkNoIndex = median(r.checkNoIndex.map((x) => x.ms));
+  const chk4 = median(r.checkFour.map((x) => x.ms));
+  console.log(`bare Arborist loadVirtual()                  ${fmt(base)}`);
+  console.log(
+    `check --lockfile-only (host)                 ${fmt(chk)}   ratio ${(chk / base).toFixed(2)}x   (target <= 1.5x)`,
+  );
+  console.log(
+    `check --lockfile-only (4 targets)            ${fmt(chk4)}   ratio ${(chk4 / base).toFixed(2)}x`,
+  );
+  console.log(
+    `check, tarball index off (every tarball read) ${fmt(chkNoIndex)}   ratio ${(chkNoIndex / base).toFixed(2)}x`,
+  );
+  console.log(
+    `peak RSS: loadVirtual ${mb(median(r.loadVirtual.map((x) => x.rss)))}, check ${mb(median(r.check.map((x) => x.rss)))}, index off ${mb(median(r.checkNoIndex.map((x) => x.rss)))}`,
+  );
+}

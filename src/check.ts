@@ -4,6 +4,12 @@ import { inspectFile } from './binary/facts.js';
 import { applyIgnore, readProjectConfig } from './config.js';
 import type { ProjectConfig } from './config.js';
 import { sortFindings, treeProblemFindings } from './findings.js';
+import {
+  isUnknownPackage,
+  lostLibcFindings,
+  unavailableFindings,
+  unknownPredictions,
+} from './lockfile-findings.js';
 import type { Finding } from './findings.js';
 import { detectNative, strategyNames } from './strategies/detect.js';
 import { hostSourceBuildFindings } from './strategies/host-build.js';
@@ -19,7 +25,11 @@ import type {
 import { currentHostEnvironment, detectHost, resolveTargets } from './target/index.js';
 import type { HostEnvironment, NpmToolConfig, TargetContext } from './target/index.js';
 import type { Target } from './target/types.js';
-import { loadInstalledTree } from './tree/actual.js';
+import { applyScriptPolicies, beginTreeLoad, loadTreeForCheck, settleDownloads } from './check-steps.js';
+import type { CheckStepOptions } from './check-steps.js';
+import type { ScriptPolicySummary } from './install-policy.js';
+import type { UrlCheck } from './net/url-check.js';
+import { readScriptPolicies } from './tree/script-policy.js';
 import { loadNpmConfig } from './tree/npm-config.js';
 import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
@@ -49,6 +59,12 @@ export interface CheckReport {
   ignored: number;
   /** The Dockerfile check, when a Dockerfile was given or found. */
   docker?: DockerSummary;
+  /** Lockfile mode: what was read from the registry (npm's cache first). */
+  fetched?: { tarballs: number; manifests: number; unavailable: number; offline: boolean };
+  /** `--online`: every download URL checked, with what answered. */
+  online?: { checks: UrlCheck[] };
+  /** Install-script policies applied, and the allowScripts block that keeps every target working. */
+  scriptPolicy?: ScriptPolicySummary;
 }
 
 export interface AnalyzeInput {
@@ -62,6 +78,8 @@ export interface AnalyzeInput {
   evaluate?: EvaluateOptions;
   /** Files of a record; defaults to its installed folder. Lockfile mode passes tarball-backed files. */
   filesOf?: (record: PackageRecord) => PackageFiles | null;
+  /** Lockfile mode ran with --offline (worded into MANIFEST_UNAVAILABLE's fix). */
+  offline?: boolean;
 }
 
 /**
@@ -98,14 +116,22 @@ export function analyze(input: AnalyzeInput): CheckReport {
       const dep = pkg.dependencies.find((d) => d.name === name);
       const record =
         dep?.location != null ? byLocation.get(dep.location) : resolveFrom(byLocation, pkg.location, name);
-      if (record) return { source: 'installed', record };
+      if (record)
+        return record.unavailable ? { source: 'unavailable', record } : { source: 'installed', record };
       const entry = resolveFrom(lockEntries, pkg.location, name);
       if (entry) return { source: 'lockfile', entry };
+      const unlocked = pkg.unlocked?.find((u) => u.name === name && !u.unavailable);
+      if (unlocked) return { source: 'registry', unlocked };
       return { source: 'missing', name, spec };
     };
 
   const natives: NativePackage[] = [];
+  const unknownPackages: PackageRecord[] = [];
   for (const pkg of tree.packages) {
+    if (isUnknownPackage(pkg)) {
+      unknownPackages.push(pkg);
+      continue;
+    }
     const native = detectNative(pkg, { files: filesOf(pkg), resolvePlatformCandidate: resolverFor(pkg) });
     if (native) natives.push(native);
   }
@@ -123,6 +149,8 @@ export function analyze(input: AnalyzeInput): CheckReport {
   }
 
   const findings: Finding[] = treeProblemFindings(tree.problems);
+  findings.push(...unavailableFindings(tree, input.offline === true));
+  findings.push(...lostLibcFindings(natives, resolverFor, lockEntries));
   const packages: PackageReport[] = [];
   for (const native of natives) {
     if (platformLocations.has(native.pkg.location)) continue;
@@ -151,6 +179,17 @@ export function analyze(input: AnalyzeInput): CheckReport {
     });
   }
 
+  for (const pkg of unknownPackages) {
+    packages.push({
+      name: pkg.name,
+      version: pkg.version,
+      location: pkg.location,
+      strategies: [],
+      predictions: unknownPredictions(pkg, targets),
+    });
+  }
+  packages.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
+
   const { kept, ignored } = applyIgnore(findings, input.config);
   return {
     schemaVersion: 1,
@@ -163,7 +202,7 @@ export function analyze(input: AnalyzeInput): CheckReport {
   };
 }
 
-export interface CheckOptions extends DockerCheckOptions {
+export interface CheckOptions extends CheckStepOptions, DockerCheckOptions {
   /** Project folder (default: the current directory). */
   cwd?: string;
   /** Target specs as the user wrote them; default: nativeGuard.targets, else `host`. */
@@ -180,6 +219,8 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   const hostEnv = options.host ?? currentHostEnvironment();
   const root = resolve(options.cwd ?? process.cwd());
   const config = readProjectConfig(root);
+  // the tree needs neither npm's config nor the targets: read it while those load
+  const treeLoad = beginTreeLoad(root, options);
   const npm = await loadNpmConfig({
     cwd: root,
     env: hostEnv.env,
@@ -195,20 +236,25 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   const specs = options.targets?.length ? options.targets : (config.targets ?? ['host']);
   const ctx: TargetContext = { host, today: options.today ?? new Date().toISOString().slice(0, 10) };
   if (options.arch) ctx.arch = options.arch;
-  const targets = resolveTargets(specs, ctx);
   // --- Dockerfile check: the image becomes a target (--dockerfile); the context leak check always runs ---
   const docker = dockerForCheck(root, options, ctx, inspectFile);
-  const tree = await loadInstalledTree(root);
-  const report = analyze({
-    tree,
-    targets: withDockerTarget(targets, docker),
+  const targets = withDockerTarget(resolveTargets(specs, ctx), docker);
+  const loaded = await loadTreeForCheck(treeLoad, npm, targets, options);
+  const input: AnalyzeInput = {
+    ...loaded.input,
+    targets,
     config,
     env: hostEnv.env,
     npmCache: npm.cache,
     readFacts: inspectFile,
     cacheHas: (path) => existsSync(path),
     evaluate: { sourceBuildFindings: hostSourceBuildFindings },
-  });
+  };
+  let report = analyze(input);
+  if (loaded.fetched) report.fetched = loaded.fetched;
+  if (options.online)
+    report = await settleDownloads(input, report, npm, hostEnv.env, options, analyze, applyIgnore);
+  report = applyScriptPolicies(report, input.tree, readScriptPolicies(root, npm), config, applyIgnore);
   if (docker) {
     const { findings, summary } = dockerCheckResults(docker, report.packages);
     const { kept, ignored } = applyIgnore(findings, config);

@@ -1,7 +1,7 @@
 import type { FactsMismatch } from './binary/compat.js';
 import type { LoadClassification } from './probe/classify.js';
 import type { RuntimeLoader } from './strategies/runtime.js';
-import type { Evidence, Mismatch, Outcome, StrategyName } from './strategies/types.js';
+import type { Evidence, InstallScriptVerdict, Mismatch, Outcome, StrategyName } from './strategies/types.js';
 import type { TreeProblem } from './tree/types.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -180,6 +180,59 @@ export interface FindingEvidence {
     /** What its binary facts say against the verifying Node. */
     mismatches: FactsMismatch[];
   };
+  MANIFEST_UNAVAILABLE: {
+    name: string;
+    version: string | null;
+    /** npm's error code (`ENOTCACHED` offline with a cold cache, `E404`, `ECONNREFUSED`…). */
+    code: string;
+    detail: string;
+    offline: boolean;
+    /** A package of its own, a platform package some target needs, or one the lockfile lacks. */
+    role: 'package' | 'platform-package' | 'unlocked-platform-package';
+  };
+  PLATFORM_PACKAGE_NOT_IN_LOCKFILE: {
+    name: string;
+    version: string | null;
+    os?: string[];
+    cpu?: string[];
+    libc?: string[];
+    /** The parent's lockfile entry still lists it, so `npm ci` refuses the lockfile everywhere. */
+    listedInLockfile: boolean;
+  };
+  LOCKFILE_LIBC_MISSING: {
+    name: string;
+    version: string | null;
+    os?: string[];
+    cpu?: string[];
+    /** The libc the package's own manifest declares, which its lockfile entry lost. */
+    libc: string[];
+  };
+  INSTALL_SCRIPT_DENIED: {
+    tool: 'npm' | 'pnpm';
+    verdict: InstallScriptVerdict;
+    /** `unknown`: an install script native-guard cannot read, treated as needed. */
+    needed: 'yes' | 'unknown';
+    /** The targets whose binary needs the script. */
+    targets: string[];
+    strategy: StrategyName | null;
+    scripts: string[];
+    /** Where the policy came from (`package.json`, `.npmrc`, `pnpm-workspace.yaml`…), null for defaults. */
+    policySource: string | null;
+  };
+  INSTALL_SCRIPT_NOT_NEEDED: {
+    tool: 'npm' | 'pnpm';
+    verdict: InstallScriptVerdict;
+    targets: string[];
+    strategies: StrategyName[];
+    scripts: string[];
+    policySource: string | null;
+  };
+  DOWNLOAD_HOST_UNREACHABLE: {
+    tool: 'prebuild-install' | 'node-pre-gyp';
+    url: string;
+    status: 'unreachable' | 'timeout' | 'error';
+    error: string | null;
+  };
 }
 
 export type FindingCode = keyof FindingEvidence;
@@ -263,6 +316,18 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
     severity: 'warning',
   },
   STRAY_BINARY: { title: 'A .node file no package loads, and it would not load here', severity: 'warning' },
+  MANIFEST_UNAVAILABLE: { title: 'Package manifest or tarball could not be fetched', severity: 'warning' },
+  PLATFORM_PACKAGE_NOT_IN_LOCKFILE: {
+    title: 'Platform package the target needs is not in the lockfile',
+    severity: 'error',
+  },
+  LOCKFILE_LIBC_MISSING: {
+    title: 'Lockfile entry lost the libc field of a platform package',
+    severity: 'warning',
+  },
+  INSTALL_SCRIPT_DENIED: { title: 'Needed install script is denied or not allowed', severity: 'error' },
+  INSTALL_SCRIPT_NOT_NEEDED: { title: 'Install script not needed for any target', severity: 'info' },
+  DOWNLOAD_HOST_UNREACHABLE: { title: 'Prebuilt download host could not be reached', severity: 'warning' },
 };
 
 export const findingDocsAnchor = (code: FindingCode): string => `docs/findings.md#${code.toLowerCase()}`;

@@ -26,3 +26,7 @@ export { analyzeDockerBuild, DockerfileError } from './docker/analyze.js';
 export type { DockerOptions, DockerAnalysis, BinarySent, StageSummary } from './docker/analyze.js';
 export type { DockerSummary } from './docker/summary.js';
 export type { DockerCheckOptions } from './docker/for-check.js';
+export type { CheckStepOptions } from './check-steps.js';
+export type { ScriptPolicySummary } from './install-policy.js';
+export type { UrlCheck } from './net/url-check.js';
+export type { InstallScriptVerdict } from './strategies/types.js';

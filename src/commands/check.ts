@@ -8,6 +8,8 @@ import { parseCommandArgs, today } from './args.js';
 import { DOCKER_FLAGS, parseBuildArgs, withDockerfileDefault } from '../docker/cli-options.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './types.js';
 import type { Command } from './types.js';
+import { LOCKFILE_FLAGS, lockfileOptions, suggestAllowScripts } from './check-lockfile.js';
+import { currentHostEnvironment } from '../target/index.js';
 
 const HELP = `Usage: native-guard check [--target <spec>]... [options]
 
@@ -33,6 +35,16 @@ Dockerfile (see "native-guard docker --help"):
       --docker-target <stage>   the stage that is the image (default: the last)
       --docker-context <dir>    build context folder (default: the project folder)
       (--arch is the platform the image is built for, like docker build --platform linux/<arch>)
+Before install (no node_modules yet):
+      --lockfile-only  read package-lock.json / npm-shrinkwrap.json even when node_modules exists
+                       (the default when there is no node_modules); tarballs of packages that can be
+                       native come through npm's cache first, honouring npm's registry/proxy config
+      --offline        npm's cache only: what is not cached is reported (MANIFEST_UNAVAILABLE)
+      --online         check that each prebuilt download (prebuild-install, node-pre-gyp) exists:
+                       HEAD, falling back to a ranged GET; mirror variables and npm's proxy apply
+      --online-timeout <ms>  per-URL timeout for --online (default 10000)
+      --suggest-allow-scripts  print only the smallest package.json "allowScripts" block that keeps
+                       every target working (JSON on stdout)
 
 Configuration (package.json): "nativeGuard": { "targets": [...], "ignore": [package or CODE], "allowSourceBuild": [package] }
 Every finding code is explained in docs/findings.md.`;
@@ -49,6 +61,7 @@ export const checkCommand: Command = {
       verbose: { type: 'boolean' },
       ...DOCKER_FLAGS,
       'no-dockerfile': { type: 'boolean' },
+      ...LOCKFILE_FLAGS,
     });
     if (values.help) return { stdout: HELP + '\n', exitCode: EXIT_OK };
     if (positionals.length)
@@ -64,7 +77,11 @@ export const checkCommand: Command = {
     if (values['docker-target'] !== undefined) options.dockerTarget = values['docker-target'];
     if (values['docker-context'] !== undefined)
       options.dockerContext = resolve(options.cwd!, values['docker-context']);
+    Object.assign(options, lockfileOptions(values));
+    // the environment the command was given (mirror variables, npm_config_*), not this process's
+    options.host = { ...currentHostEnvironment(), env: io.env };
     const report = await check(options);
+    if (values['suggest-allow-scripts']) return { stdout: suggestAllowScripts(report), exitCode: EXIT_OK };
     const stdout = values.json
       ? renderCheckJson(report)
       : renderCheckText(report, { color: wantsColor(io.isTTY, io.env), verbose: !!values.verbose });

@@ -73,7 +73,12 @@ export function renderCheckText(report: CheckReport, opts: { color: boolean; ver
             : pred.url
               ? ` ${pred.url}`
               : '';
-          out.push(`  ${pred.target}: ${outcomeStyle(s, pred.outcome)}${where}`);
+          const script = pred.installScript
+            ? s.dim(
+                ` (install script ${pred.installScript.needed === 'yes' ? 'needed' : pred.installScript.needed === 'no' ? 'not needed' : 'maybe needed'}; ${pred.installScript.tool}: ${pred.installScript.verdict})`,
+              )
+            : '';
+          out.push(`  ${pred.target}: ${outcomeStyle(s, pred.outcome)}${where}${script}`);
         }
       }
     }
@@ -84,6 +89,7 @@ export function renderCheckText(report: CheckReport, opts: { color: boolean; ver
     out.push(s.bold('Findings'));
     for (const f of report.findings) out.push(...renderFinding(s, f));
   }
+  out.push(...networkLines(s, report));
   out.push('');
   out.push(summaryLine(s, report.findings, report.ignored));
   return out.join('\n') + '\n';
@@ -107,4 +113,41 @@ export function summaryLine(s: Style, findings: Finding[], ignored: number): str
   ];
   if (ignored) parts.push(`${ignored} ignored by config`);
   return parts.join(', ');
+}
+
+/**
+ * What the network did or could do: lockfile mode's registry reads, `--online`'s URL checks, and,
+ * offline, which answers `--online` would settle.
+ */
+export function networkLines(s: Style, report: CheckReport): string[] {
+  const out: string[] = [];
+  if (report.fetched) {
+    const f = report.fetched;
+    out.push('');
+    out.push(
+      s.dim(
+        `lockfile mode: ${f.tarballs} package tarball${f.tarballs === 1 ? '' : 's'}${f.manifests ? ` and ${f.manifests} manifest${f.manifests === 1 ? '' : 's'}` : ''} read through npm's cache${f.offline ? ' (offline)' : ''}${f.unavailable ? `, ${f.unavailable} not available` : ''}`,
+      ),
+    );
+  }
+  if (report.online) {
+    const counts = new Map<string, number>();
+    for (const c of report.online.checks) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
+    const parts = [...counts].map(([status, n]) => `${n} ${status}`);
+    out.push('');
+    out.push(
+      `--online: checked ${report.online.checks.length} download URL${report.online.checks.length === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''}`,
+    );
+    return out;
+  }
+  const pending = report.findings.filter((f) => f.code === 'PREBUILD_DOWNLOAD_UNVERIFIED');
+  if (pending.length) {
+    out.push('');
+    out.push(
+      `${s.bold('--online')} would settle ${pending.length} answer${pending.length === 1 ? ' that depends' : 's that depend'} on a download: ${pending
+        .map((f) => `${f.package ?? f.location ?? ''} on ${f.target ?? '?'}`)
+        .join(', ')}`,
+    );
+  }
+  return out;
 }

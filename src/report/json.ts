@@ -56,6 +56,9 @@ export function renderCheckJson(report: CheckReport): string {
     findings: report.findings.map(findingJson),
     ignored: report.ignored,
     ...(report.docker ? { docker: report.docker } : {}),
+    ...(report.fetched ? { fetched: report.fetched } : {}),
+    ...(report.online ? { online: report.online } : {}),
+    ...(report.scriptPolicy ? { scriptPolicy: report.scriptPolicy } : {}),
   };
   return JSON.stringify(json, null, 2) + '\n';
 }

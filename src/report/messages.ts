@@ -1,6 +1,6 @@
 import type { Finding, FindingCode, FindingEvidence, LoadEvidenceBase } from '../findings.js';
 import type { LoadClassification } from '../probe/classify.js';
-import type { Evidence, Mismatch } from '../strategies/types.js';
+import type { Evidence, InstallScriptVerdict, Mismatch } from '../strategies/types.js';
 
 export interface Words {
   message: string;
@@ -68,7 +68,41 @@ export function describeEvidence(e: Evidence): string {
       return `${e.file}: ${e.format ?? 'unknown format'} ${list(e.arches)} ${e.libc ?? ''} ${e.module}${e.abi ? ` abi ${e.abi}` : ''}`.trim();
     case 'opt-in-script':
       return `install script only builds when asked (${e.script})`;
+    case 'platform-package-not-in-lockfile':
+      return `${e.name}@${e.version ?? '?'} (${constraintWords(e)}) is the platform package for this target, and the lockfile has no entry for it`;
+    case 'manifest-unavailable':
+      return `${e.name}${e.version ? `@${e.version}` : ''}: manifest/tarball not available (${e.code})`;
+    case 'platform-package-name-hint':
+      return `${e.name} is named like this target's platform package (its manifest could not be checked)`;
+    case 'url-check':
+      return `--online: ${e.method} ${e.url} → ${e.status}${e.httpStatus !== null ? ` (HTTP ${e.httpStatus})` : ''}${e.finalUrl && e.finalUrl !== e.url ? ` via ${e.finalUrl}` : ''}${e.error ? `: ${e.error}` : ''}`;
+    case 'install-script-policy':
+      return `${e.tool} install-script policy: ${VERDICT_WORDS[e.verdict]}; the binary ${e.needed === 'yes' ? 'needs' : e.needed === 'no' ? 'does not need' : 'may need'} the script`;
   }
+}
+
+const constraintWords = (c: { os?: string[]; cpu?: string[]; libc?: string[] }): string =>
+  [c.os, c.cpu, c.libc]
+    .filter((x): x is string[] => !!x)
+    .map((x) => x.join('|'))
+    .join(' ') || 'no os/cpu/libc';
+
+const VERDICT_WORDS: Record<InstallScriptVerdict, string> = {
+  allowed: 'allowed',
+  denied: 'denied',
+  ignored: 'all scripts ignored (ignore-scripts)',
+  'not-allowed': 'not on the allowlist, so it does not run',
+  unreviewed: 'not reviewed (it runs, with a warning)',
+  'unreviewed-strict': 'not reviewed, and --strict-allow-scripts fails the install',
+};
+
+/** The npm flags that make a lockfile entry's os/cpu/libc install on a machine that isn't the target. */
+function platformFlags(e: { os?: string[]; cpu?: string[]; libc?: string[] }): string {
+  const flags: string[] = [];
+  if (e.os?.length === 1) flags.push(`--os=${e.os[0]}`);
+  if (e.cpu?.length === 1) flags.push(`--cpu=${e.cpu[0]}`);
+  if (e.libc?.length === 1) flags.push(`--libc=${e.libc[0]}`);
+  return flags.join(' ');
 }
 
 /** The words for one finding: what is wrong, with the numbers, and what to do. */
@@ -278,6 +312,95 @@ export function describe(f: Finding): Words {
     case 'JS_FALLBACK_IN_USE':
     case 'STRAY_BINARY':
       return describeLoad(f);
+    case 'MANIFEST_UNAVAILABLE': {
+      const e = f.evidence;
+      const what = `${e.name}${e.version ? `@${e.version}` : ''}`;
+      const role =
+        e.role === 'package'
+          ? 'its outcome is unknown on every target'
+          : e.role === 'platform-package'
+            ? 'the outcome of the package that picks it is unknown where a target needs it'
+            : 'native-guard cannot tell whether a target needs it';
+      return {
+        message: `${what}: could not get its manifest or tarball (${e.code}${e.detail ? `: ${e.detail}` : ''}); ${role}`,
+        fix: e.offline
+          ? "fill npm's cache first (`npm ci` once on this machine, or `npm cache add " +
+            what +
+            '`), or run without --offline'
+          : 'check the registry settings (registry, scoped registries, proxy, auth in .npmrc) and that the registry is reachable',
+      };
+    }
+    case 'PLATFORM_PACKAGE_NOT_IN_LOCKFILE': {
+      const e = f.evidence;
+      const flags = platformFlags(e);
+      return {
+        message: `${pkg}${on}: needs ${e.name}@${e.version ?? '?'} (${constraintWords(e)}), which the lockfile has no entry for; ${
+          e.listedInLockfile
+            ? `\`npm ci\` refuses this lockfile on every platform ("Missing: ${e.name} from lock file")`
+            : `\`npm ci\` installs without it, and ${name} fails to load there`
+        }`,
+        fix: e.listedInLockfile
+          ? `run \`npm install --package-lock-only\` (npm 7+ records every platform's entry) and commit package-lock.json (npm/cli#4828)`
+          : `the lockfile entry for ${name} lost the reference too, so \`npm install\` keeps trusting it (even with ${flags || '--os/--cpu/--libc'}): regenerate it, \`rm package-lock.json && npm install --package-lock-only\` (or \`rm -rf node_modules package-lock.json && npm install\`), and commit it (npm/cli#4828)`,
+      };
+    }
+    case 'LOCKFILE_LIBC_MISSING': {
+      const e = f.evidence;
+      return {
+        message: `${pkg}: the lockfile entry of ${e.name}@${e.version ?? '?'} has no libc field, but its package.json says libc ${list(e.libc)}: npm installs it on ${e.libc.includes('musl') ? 'glibc' : 'musl'} systems too, next to the right one`,
+        fix: 'regenerate the lockfile with npm 11.11.0 or newer, which records libc (npm/cli#8514): `rm package-lock.json && npm install --package-lock-only`',
+      };
+    }
+    case 'INSTALL_SCRIPT_DENIED': {
+      const e = f.evidence;
+      const source = e.policySource ? ` (${e.policySource})` : '';
+      const why =
+        e.needed === 'unknown'
+          ? 'an install script native-guard cannot read, which may be what provides the binary'
+          : `its binary comes from its install script (${e.strategy ?? 'install script'})`;
+      const verdict =
+        e.verdict === 'unreviewed'
+          ? `not reviewed by the ${e.tool} allowScripts policy${source}: it runs today with a warning, and breaks as soon as the policy denies it`
+          : e.verdict === 'unreviewed-strict'
+            ? `not reviewed by allowScripts${source}, and --strict-allow-scripts makes the whole install fail`
+            : e.verdict === 'ignored'
+              ? 'ignore-scripts is set, so no install script runs'
+              : e.verdict === 'not-allowed'
+                ? `${e.tool === 'pnpm' ? 'pnpm' : e.tool} does not run it: it is not on the allowlist${source}`
+                : `the ${e.tool} policy denies it${source}`;
+      return {
+        message: `${pkg} on ${list(e.targets)}: ${why}; ${verdict}`,
+        fix:
+          e.tool === 'pnpm'
+            ? `allow it: \`allowBuilds: { "${name}": true }\` in pnpm-workspace.yaml (pnpm 10: onlyBuiltDependencies), or \`pnpm approve-builds\``
+            : e.verdict === 'ignored'
+              ? `drop ignore-scripts for this install, or run \`npm rebuild ${name}\` after it with scripts allowed`
+              : `allow it: "allowScripts": { "${name}": true } in package.json (\`npm install-scripts approve ${name}\`); \`native-guard check --suggest-allow-scripts\` prints the whole block`,
+      };
+    }
+    case 'INSTALL_SCRIPT_NOT_NEEDED': {
+      const e = f.evidence;
+      return {
+        message: `${pkg}: its install script is not needed on ${list(e.targets)}${e.strategies.length ? ` (the binary comes from ${list(e.strategies)})` : ''}; it is ${VERDICT_WORDS[e.verdict]}`,
+        fix:
+          e.verdict === 'denied' || e.verdict === 'not-allowed' || e.verdict === 'ignored'
+            ? ''
+            : e.tool === 'pnpm'
+              ? `safe to deny: \`allowBuilds: { "${name}": false }\``
+              : `safe to deny: "allowScripts": { "${name}": false } (\`npm install-scripts deny ${name}\`)`,
+      };
+    }
+    case 'DOWNLOAD_HOST_UNREACHABLE': {
+      const e = f.evidence;
+      return {
+        message: `${pkg}${on}: ${e.tool} would download ${e.url}, and the host ${e.status === 'timeout' ? 'did not answer in time' : 'could not be reached'}${e.error ? ` (${e.error})` : ''}; an install from this network falls back as if the file were missing`,
+        fix: `check the host from the network the install runs on, or point the download at a mirror: ${
+          e.tool === 'prebuild-install'
+            ? `npm_config_${name.replace(/[^a-zA-Z0-9]/g, '_').replace(/^_/, '')}_binary_host_mirror`
+            : 'npm_config_<module_name>_binary_host_mirror (module_name from its package.json "binary")'
+        }`,
+      };
+    }
   }
 }
 

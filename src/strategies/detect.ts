@@ -15,11 +15,13 @@ export interface DetectContext {
 }
 
 const constraintsOf = (c: PlatformCandidate) =>
-  c.source === 'installed'
+  c.source === 'installed' || c.source === 'unavailable'
     ? { os: c.record.manifest.os, cpu: c.record.manifest.cpu, libc: c.record.manifest.libc }
     : c.source === 'lockfile'
       ? { os: c.entry.os, cpu: c.entry.cpu, libc: c.entry.libc }
-      : null;
+      : c.source === 'registry'
+        ? { os: c.unlocked.os, cpu: c.unlocked.cpu, libc: c.unlocked.libc }
+        : null;
 
 /**
  * Platform packages: optionalDependencies whose manifests carry os/cpu/libc, one per platform

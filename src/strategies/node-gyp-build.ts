@@ -164,6 +164,25 @@ export function predictNodeGypBuild(ctx: PredictContext, optionalPackages: boole
       });
       // which file it holds (and for which libc) is only known from its tarball
       return { kind: 'unknown', strategy: 'node-gyp-build', reason: 'unresolved', evidence };
+    } else if (cand.source === 'unavailable') {
+      evidence.push({
+        kind: 'manifest-unavailable',
+        name: cand.record.name,
+        version: cand.record.version,
+        code: cand.record.unavailable?.code ?? 'EFETCH',
+      });
+      return { kind: 'unknown', strategy: 'node-gyp-build', reason: 'unresolved', evidence };
+    } else if (cand.source === 'registry') {
+      const u = cand.unlocked;
+      evidence.push({
+        kind: 'platform-package-not-in-lockfile',
+        name: u.name,
+        version: u.version,
+        ...(u.os ? { os: u.os } : {}),
+        ...(u.cpu ? { cpu: u.cpu } : {}),
+        ...(u.libc ? { libc: u.libc } : {}),
+        listedInLockfile: u.listedInLockfile,
+      });
     } else {
       evidence.push({ kind: 'platform-packages-unresolved', names: [platformPackage] });
     }

@@ -31,11 +31,60 @@ export function npmWouldInstall(c: PlatformConstraints, target: Target): boolean
 }
 
 export const candidateConstraints = (c: PlatformCandidate): PlatformConstraints | null =>
-  c.source === 'installed'
+  c.source === 'installed' || c.source === 'unavailable'
     ? { os: c.record.manifest.os, cpu: c.record.manifest.cpu, libc: c.record.manifest.libc }
     : c.source === 'lockfile'
       ? { os: c.entry.os, cpu: c.entry.cpu, libc: c.entry.libc }
-      : null;
+      : c.source === 'registry'
+        ? { os: c.unlocked.os, cpu: c.unlocked.cpu, libc: c.unlocked.libc }
+        : null;
+
+const PLATFORM_WORDS: Record<string, string> = {
+  linux: 'linux',
+  linuxmusl: 'linux',
+  darwin: 'darwin',
+  macos: 'darwin',
+  win32: 'win32',
+  windows: 'win32',
+  freebsd: 'freebsd',
+  android: 'android',
+};
+const ARCH_WORDS: Record<string, string> = {
+  x64: 'x64',
+  amd64: 'x64',
+  x86_64: 'x64',
+  arm64: 'arm64',
+  aarch64: 'arm64',
+  arm: 'arm',
+  armv7: 'arm',
+  ia32: 'ia32',
+  x86: 'ia32',
+  s390x: 's390x',
+  ppc64: 'ppc64',
+  riscv64: 'riscv64',
+  loong64: 'loong64',
+};
+
+/**
+ * Whether a package name reads like the target's platform package (`@img/sharp-linuxmusl-x64`,
+ * `@rollup/rollup-linux-x64-musl`). Only ever evidence, when its manifest can't be had: naming
+ * conventions differ, the manifest's os/cpu/libc are what npm acts on.
+ */
+export function nameLooksLikeTarget(name: string, target: Target): boolean {
+  const words = name.toLowerCase().split(/[-/@._]+/);
+  let platform: string | null = null;
+  let arch: string | null = null;
+  let libc: string | null = null;
+  for (const w of words) {
+    if (PLATFORM_WORDS[w]) platform ??= PLATFORM_WORDS[w];
+    if (w === 'linuxmusl') libc = 'musl';
+    if (ARCH_WORDS[w]) arch ??= ARCH_WORDS[w];
+    if (/^musl/.test(w)) libc = 'musl';
+    if (/^(?:gnu|glibc)/.test(w)) libc ??= 'glibc';
+  }
+  if (platform !== target.platform || arch !== target.arch) return false;
+  return libc === null || target.platform !== 'linux' || libc === (target.libc ?? 'glibc');
+}
 
 /** The first `.node` in a package: its `main` when that is one, else a shallow search. */
 export function findNodeFile(files: PackageFiles, record: PackageRecord): string | null {
@@ -72,6 +121,8 @@ export function predictPlatformPackages(ctx: PredictContext, names: string[]): L
   let fromPackage: string | undefined;
   let installedMatch = false;
   let notInstalled: Evidence | null = null;
+  const notInLockfile: Evidence[] = [];
+  const unavailable: Evidence[] = [];
 
   for (const name of names) {
     const cand = ctx.resolvePlatformCandidate(name, manifest.optionalDependencies[name] ?? '*');
@@ -82,6 +133,26 @@ export function predictPlatformPackages(ctx: PredictContext, names: string[]): L
     }
     if (!npmWouldInstall(c, ctx.target)) {
       unmatched.push({ name, ...c });
+      continue;
+    }
+    if (cand.source === 'registry') {
+      // the target needs it, and `npm ci` installs only what the lockfile lists
+      notInLockfile.push({
+        kind: 'platform-package-not-in-lockfile',
+        name,
+        version: cand.unlocked.version,
+        ...c,
+        listedInLockfile: cand.unlocked.listedInLockfile,
+      });
+      continue;
+    }
+    if (cand.source === 'unavailable') {
+      unavailable.push({
+        kind: 'manifest-unavailable',
+        name,
+        version: cand.record.version,
+        code: cand.record.unavailable?.code ?? 'EFETCH',
+      });
       continue;
     }
     if (cand.source === 'installed') {
@@ -120,6 +191,18 @@ export function predictPlatformPackages(ctx: PredictContext, names: string[]): L
     }
   }
 
+  if (notInLockfile.length) {
+    return { kind: 'miss', strategy: 'platform-packages', evidence: [...matched, ...notInLockfile] };
+  }
+  if (unavailable.length) {
+    // what the package the target needs holds is unknown: no guess
+    return {
+      kind: 'unknown',
+      strategy: 'platform-packages',
+      reason: 'unresolved',
+      evidence: [...matched, ...unavailable],
+    };
+  }
   if (matched.length) {
     const evidence = notInstalled && !installedMatch ? [...matched, notInstalled] : matched;
     if (notInstalled && !installedMatch) {
@@ -133,6 +216,8 @@ export function predictPlatformPackages(ctx: PredictContext, names: string[]): L
   if (unmatched.length) evidence.push({ kind: 'platform-packages-unmatched', candidates: unmatched });
   if (unresolved.length) {
     evidence.push({ kind: 'platform-packages-unresolved', names: unresolved });
+    for (const name of unresolved)
+      if (nameLooksLikeTarget(name, ctx.target)) evidence.push({ kind: 'platform-package-name-hint', name });
     // an entry we know nothing about might be the one this target needs
     return { kind: 'unknown', strategy: 'platform-packages', reason: 'unresolved', evidence };
   }

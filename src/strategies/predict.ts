@@ -143,6 +143,14 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
         return done(pending ? 'unknown' : 'fails', 'source-build');
       }
       case 'miss':
+        if (result.evidence.some((e) => e.kind === 'platform-package-not-in-lockfile')) {
+          for (const e of result.evidence) {
+            if (e.kind !== 'platform-package-not-in-lockfile') continue;
+            const { kind: _kind, ...fields } = e;
+            findings.push(makeFinding('PLATFORM_PACKAGE_NOT_IN_LOCKFILE', where, fields));
+          }
+          return done('fails', result.strategy);
+        }
         if (result.evidence.some((e) => e.kind === 'platform-package-not-installed')) {
           for (const e of result.evidence) {
             if (e.kind === 'platform-package-not-installed') {

@@ -1,7 +1,7 @@
 import type { FactsMismatch } from '../binary/compat.js';
 import type { BinaryFacts } from '../binary/types.js';
 import type { Target } from '../target/types.js';
-import type { LockEntry, PackageRecord } from '../tree/types.js';
+import type { LockEntry, PackageRecord, UnlockedPackage } from '../tree/types.js';
 
 export type StrategyName =
   | 'node-gyp-build'
@@ -62,7 +62,11 @@ export interface NativePackage {
 export type PlatformCandidate =
   | { source: 'installed'; record: PackageRecord }
   | { source: 'lockfile'; entry: LockEntry }
-  | { source: 'missing'; name: string; spec: string };
+  | { source: 'missing'; name: string; spec: string }
+  /** Lockfile mode: named by the parent, absent from the lockfile, described by the registry. */
+  | { source: 'registry'; unlocked: UnlockedPackage }
+  /** Lockfile mode: in the lockfile, but its tarball could not be had, so what it holds is unknown. */
+  | { source: 'unavailable'; record: PackageRecord };
 
 /** Structured evidence; the renderer turns it into words. */
 export type Evidence =
@@ -111,7 +115,45 @@ export type Evidence =
       abi: string | null;
       napiVersion: number | null;
     }
-  | { kind: 'opt-in-script'; script: string; file: string | null };
+  | { kind: 'opt-in-script'; script: string; file: string | null }
+  | {
+      kind: 'platform-package-not-in-lockfile';
+      name: string;
+      version: string | null;
+      os?: string[];
+      cpu?: string[];
+      libc?: string[];
+      /** The parent's lockfile entry lists it: `npm ci` then refuses the lockfile on every platform. */
+      listedInLockfile: boolean;
+    }
+  | { kind: 'manifest-unavailable'; name: string; version: string | null; code: string }
+  /** Offline: a platform package whose manifest is unknown but whose name looks like the target's. */
+  | { kind: 'platform-package-name-hint'; name: string }
+  | {
+      kind: 'url-check';
+      url: string;
+      status: 'present' | 'missing' | 'unreachable' | 'timeout' | 'error';
+      /** Last HTTP status seen (after redirects), or null when no response came. */
+      httpStatus: number | null;
+      finalUrl: string | null;
+      method: 'HEAD' | 'GET';
+      error: string | null;
+    }
+  | {
+      kind: 'install-script-policy';
+      tool: 'npm' | 'pnpm';
+      verdict: InstallScriptVerdict;
+      needed: 'yes' | 'no' | 'unknown';
+    };
+
+/**
+ * What the install-script policy does with a package's scripts: `allowed`, `denied` (an explicit
+ * deny), `ignored` (ignore-scripts), `not-allowed` (pnpm: not on the allowlist, so not run),
+ * `unreviewed` (npm: runs, with a warning), `unreviewed-strict` (npm --strict-allow-scripts: the
+ * whole install fails).
+ */
+export type InstallScriptVerdict =
+  'allowed' | 'denied' | 'ignored' | 'not-allowed' | 'unreviewed' | 'unreviewed-strict';
 
 /** Why a binary that a link picked would not load on the target (from binary facts). */
 export type Mismatch = FactsMismatch | { code: 'INVALID_BINARY'; reason: string };
@@ -154,6 +196,11 @@ export interface Prediction {
   fromPackage?: string;
   url?: string;
   evidence: Evidence[];
+  /**
+   * Whether this target's binary depends on the package's install script running, and what the
+   * install-script policy does with it. Set for packages that have install scripts.
+   */
+  installScript?: { needed: 'yes' | 'no' | 'unknown'; tool: 'npm' | 'pnpm'; verdict: InstallScriptVerdict };
 }
 
 export interface PredictContext {

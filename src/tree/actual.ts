@@ -5,6 +5,7 @@ import type { ArboristNode } from '@npmcli/arborist';
 import { isNativeEntry, manifestFacts, NATIVE_DEPENDENCIES } from './manifest.js';
 import type { ManifestFacts } from './types.js';
 import { readLockfile } from './lockfile.js';
+import { scriptIdentityOf } from './identity.js';
 import type { PackageRecord, ProjectTree, ResolvedDependency, TreeProblem } from './types.js';
 
 export class TreeError extends Error {
@@ -150,6 +151,7 @@ export async function loadInstalledTree(root: string): Promise<ProjectTree> {
       dev: node.dev,
       inBundle: bundles && node.inBundle,
       installed: true,
+      ...(hasScripts(manifest, entries, node) ? { scriptIdentity: scriptIdentityOf(node) } : {}),
     });
   }
   packages.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
@@ -213,4 +215,13 @@ function problemFor(node: ArboristNode, location: string, err: Error & { code?: 
           ? 'link-broken'
           : 'package-json-invalid';
   return { kind, location, path: node.realpath, errorCode: code, detail: err.message.split('\n')[0] ?? '' };
+}
+
+/** Install scripts npm would run, implicit `node-gyp rebuild` included: the allowScripts policy applies. */
+function hasScripts(m: ManifestFacts, entries: string[] | null, node: ArboristNode): boolean {
+  return (
+    node.hasInstallScript ||
+    !!(m.scripts.preinstall || m.scripts.install || m.scripts.postinstall) ||
+    (entries ?? []).includes('binding.gyp')
+  );
 }

@@ -15,6 +15,10 @@ export interface NpmConfigView {
   flat: Record<string, unknown>;
   /** Where the values came from; null when npm's own config loader failed and defaults were used. */
   loadError: string | null;
+  /** npm 11 install-script policy from .npmrc (`allow-scripts`): the first layer that sets it. */
+  allowScripts?: { source: string; entries: string[] } | null;
+  strictAllowScripts?: boolean;
+  dangerouslyAllowAllScripts?: boolean;
 }
 
 export interface NpmConfigEnvironment {
@@ -74,6 +78,9 @@ export async function loadNpmConfig(e: NpmConfigEnvironment): Promise<NpmConfigV
       flat: conf.flat,
       loadError: null,
     };
+    view.allowScripts = allowScriptsFromNpmrc(conf);
+    view.strictAllowScripts = conf.get('strict-allow-scripts') === true;
+    view.dangerouslyAllowAllScripts = conf.get('dangerously-allow-all-scripts') === true;
     const nodedir = str(conf.get('nodedir'));
     if (nodedir) view.nodedir = nodedir;
     // python and devdir are node-gyp settings npm passes through as npm_config_* without defining them
@@ -85,4 +92,27 @@ export async function loadNpmConfig(e: NpmConfigEnvironment): Promise<NpmConfigV
   } catch (err) {
     return { ...fallback, loadError: (err as Error).message };
   }
+}
+
+/**
+ * npm's .npmrc layer of the allowScripts policy (lib/utils/resolve-allow-scripts.js): the first of
+ * project, user, global and builtin npmrc that sets `allow-scripts`, as a list of package specs.
+ */
+function allowScriptsFromNpmrc(conf: Config): { source: string; entries: string[] } | null {
+  for (const where of ['project', 'user', 'global', 'builtin']) {
+    let value: unknown;
+    try {
+      value = conf.get('allow-scripts', where);
+    } catch {
+      continue;
+    }
+    const raw = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+    const entries = raw
+      .filter((v): v is string => typeof v === 'string')
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter(Boolean);
+    if (entries.length) return { source: `.npmrc (${where})`, entries };
+  }
+  return null;
 }

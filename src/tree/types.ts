@@ -52,6 +52,51 @@ export interface PackageRecord {
   installed: boolean;
   /** The lockfile says this package has an install script (lockfile-only mode relies on it). */
   hasInstallScript?: boolean;
+  /**
+   * Where `manifest` came from: the package's own package.json (installed folder or registry
+   * tarball), or only the lockfile entry (lockfile mode, for packages that need nothing more).
+   */
+  manifestSource?: 'package' | 'lockfile';
+  /** Lockfile mode: the registry manifest/tarball could not be had (offline with a cold cache, registry down). */
+  unavailable?: FetchProblem;
+  /** Lockfile mode: platform packages the manifest names that the lockfile has no entry for. */
+  unlocked?: UnlockedPackage[];
+  /** What npm's allowScripts matcher reads about the package; set for packages with install scripts. */
+  scriptIdentity?: ScriptIdentity;
+}
+
+/** Why a package's manifest or tarball could not be had. */
+export interface FetchProblem {
+  /** npm's error code: `ENOTCACHED` (offline, not in the cache), `E404`, `ECONNREFUSED`, `EINTEGRITY`… */
+  code: string;
+  detail: string;
+}
+
+/** An optional dependency the parent names but the lockfile lacks, as the registry describes it. */
+export interface UnlockedPackage {
+  name: string;
+  spec: string;
+  /** Resolved version, or null when the manifest could not be had. */
+  version: string | null;
+  os?: string[];
+  cpu?: string[];
+  libc?: string[];
+  /** Whether the parent's own lockfile entry lists it (then `npm ci` refuses the lockfile). */
+  listedInLockfile: boolean;
+  unavailable?: FetchProblem;
+}
+
+/**
+ * The identity npm's allowScripts policy matches on (npm/rfcs#868): the lockfile's resolved URL and
+ * the specs of incoming edges, never the package's self-reported name.
+ */
+export interface ScriptIdentity {
+  resolved: string | null;
+  /** Every incoming edge is a registry spec (Arborist's `isRegistryDependency`). */
+  registry: boolean;
+  edgesIn: Array<{ name: string; spec: string }>;
+  path: string;
+  realpath: string;
 }
 
 /** A package-lock.json entry, kept for the platform packages npm skipped on this machine. */

@@ -34,6 +34,8 @@ declare module '@npmcli/arborist' {
     errors: Array<Error & { code?: string; path?: string }>;
     children: Map<string, ArboristNode>;
     edgesOut: Map<string, ArboristEdge>;
+    edgesIn: Set<ArboristEdge>;
+    isRegistryDependency: boolean;
     inventory: Map<string, ArboristNode>;
     workspaces: Map<string, string> | null;
     parent: ArboristNode | null;

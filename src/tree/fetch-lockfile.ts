@@ -1,0 +1,190 @@
+import { checkPlatform } from 'npm-install-checks';
+import type { Target } from '../target/types.js';
+import { manifestFacts, NATIVE_DEPENDENCIES } from './manifest.js';
+import { fetchProblem } from './registry.js';
+import type { PackageFetcher } from './registry.js';
+import { resolveFrom } from './resolve.js';
+import type { TarballIndexCache } from './index-cache.js';
+import { readTarball, tarballFiles } from './tarball-files.js';
+import type { TarballFiles, TarballIndex } from './tarball-files.js';
+import type { PackageRecord, ProjectTree, UnlockedPackage } from './types.js';
+
+export interface LockfileFetchOptions {
+  /** The targets being checked: a platform package is fetched only when one of them would install it. */
+  targets: Target[];
+  fetcher: PackageFetcher;
+  /** Parallel registry/cache reads (default 8). */
+  concurrency?: number;
+  /** What earlier runs read out of the same tarballs (by integrity); none by default. */
+  indexCache?: TarballIndexCache | null;
+}
+
+export interface LockfileFetchResult {
+  /** The same tree, with fetched records carrying their real manifest and top-level entries. */
+  tree: ProjectTree;
+  /** Tarball-backed files by record location. */
+  files: Map<string, TarballFiles>;
+  /** What was asked of the fetcher, for the evidence and for tests (index-cache hits included). */
+  fetched: { tarballs: string[]; manifests: string[]; fromIndexCache: string[] };
+}
+
+const constraintsOf = (m: PackageRecord['manifest']) =>
+  m.os !== undefined || m.cpu !== undefined || m.libc !== undefined;
+
+/** Would npm install a package with these os/cpu/libc fields on the target (npm-install-checks, as npm)? */
+function installsOn(m: { os?: string[]; cpu?: string[]; libc?: string[] }, target: Target): boolean {
+  try {
+    checkPlatform({ os: m.os, cpu: m.cpu, libc: m.libc }, false, {
+      os: target.platform,
+      cpu: target.arch,
+      libc: target.libc ?? (target.platform === 'linux' ? 'glibc' : undefined),
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A parent of a platform-package family (sharp, rollup, esbuild, napi-rs packages): two or more
+ * optional dependencies that carry os/cpu/libc in the lockfile, or that the lockfile lacks.
+ */
+function isFamilyParent(record: PackageRecord, byLocation: Map<string, PackageRecord>): boolean {
+  const names = Object.keys(record.manifest.optionalDependencies);
+  if (names.length < 2) return false;
+  let platform = 0;
+  for (const name of names) {
+    const dep = resolveFrom(byLocation, record.location, name);
+    if (!dep || constraintsOf(dep.manifest)) platform++;
+    if (platform >= 2) return true;
+  }
+  return false;
+}
+
+/**
+ * Which lockfile records need their tarball read: those that can be native. An install script
+ * (`hasInstallScript`, which npm also sets for an implicit `node-gyp rebuild`), a dependency only
+ * native packages have (node-gyp-build, prebuild-install, bindings, nan, node-addon-api…), a
+ * platform family to pick from, or os/cpu/libc fields that one of the targets satisfies (the
+ * platform package that target gets). Nothing else is fetched. Bundled dependencies come inside
+ * their parent's tarball and never run install scripts.
+ */
+export function selectTarballs(tree: ProjectTree, targets: Target[]): PackageRecord[] {
+  const byLocation = new Map(tree.packages.map((p) => [p.location, p]));
+  return tree.packages.filter((record) => {
+    if (record.manifestSource !== 'lockfile' || record.inBundle || record.isRoot) return false;
+    // the toolkit itself (node-gyp-build, prebuild-install, nan…) is JavaScript and headers
+    if (NATIVE_DEPENDENCIES.has(record.name)) return false;
+    const m = record.manifest;
+    if (record.hasInstallScript) return true;
+    const deps = [...Object.keys(m.dependencies), ...Object.keys(m.optionalDependencies)];
+    if (deps.some((d) => NATIVE_DEPENDENCIES.has(d))) return true;
+    if (constraintsOf(m)) return targets.some((t) => installsOn(m, t));
+    return isFamilyParent(record, byLocation);
+  });
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Reads what lockfile mode needs from the registry (npm's cache first): the tarballs of the
+ * packages `selectTarballs` picks, then the manifests of platform packages that a family parent
+ * names and the lockfile lacks. A package that cannot be had gets `unavailable`, never a guess.
+ */
+export async function fetchLockfilePackages(
+  tree: ProjectTree,
+  options: LockfileFetchOptions,
+): Promise<LockfileFetchResult> {
+  const concurrency = options.concurrency ?? 8;
+  const files = new Map<string, TarballFiles>();
+  const fetched = { tarballs: [] as string[], manifests: [] as string[], fromIndexCache: [] as string[] };
+  const cache = options.indexCache ?? null;
+  const selected = selectTarballs(tree, options.targets);
+  const lockEntries = tree.lockfile?.entries ?? new Map();
+  const enriched = new Map<string, PackageRecord>();
+
+  await mapLimit(selected, concurrency, async (record) => {
+    const entry = lockEntries.get(record.location);
+    const request: Parameters<PackageFetcher['tarball']>[0] = { name: record.name, version: record.version };
+    if (entry?.integrity) request.integrity = entry.integrity;
+    if (entry?.resolved) request.resolved = entry.resolved;
+    fetched.tarballs.push(record.id);
+    try {
+      let index: TarballIndex | null = request.integrity && cache ? cache.get(request.integrity) : null;
+      if (index) fetched.fromIndexCache.push(record.id);
+      else {
+        index = await options.fetcher.tarball(request, (stream) => readTarball(stream));
+        if (request.integrity && cache) cache.set(request.integrity, index);
+      }
+      const contents = tarballFiles(index);
+      files.set(record.location, contents);
+      const next: PackageRecord = { ...record, rootEntries: contents.rootEntries, manifestSource: 'package' };
+      if (contents.manifest) {
+        next.manifest = manifestFacts(contents.manifest);
+        const s = next.manifest.scripts;
+        next.hasInstallScript =
+          record.hasInstallScript === true || !!(s.preinstall || s.install || s.postinstall);
+      }
+      enriched.set(record.location, next);
+    } catch (err) {
+      enriched.set(record.location, { ...record, unavailable: fetchProblem(err) });
+    }
+  });
+
+  const packages = tree.packages.map((p) => enriched.get(p.location) ?? p);
+  const byLocation = new Map(packages.map((p) => [p.location, p]));
+
+  // platform packages a parent names that the lockfile has no entry for: what would the target need?
+  const unlockedWork: Array<{ parent: PackageRecord; name: string; spec: string; listed: boolean }> = [];
+  for (const parent of packages) {
+    if (parent.manifestSource !== 'package' || parent.isRoot) continue;
+    const optional = parent.manifest.optionalDependencies;
+    if (Object.keys(optional).length < 2 || !isFamilyParent(parent, byLocation)) continue;
+    const listed = lockEntries.get(parent.location)?.optionalDependencies ?? {};
+    for (const [name, spec] of Object.entries(optional)) {
+      if (resolveFrom(byLocation, parent.location, name)) continue;
+      unlockedWork.push({ parent, name, spec, listed: name in listed });
+    }
+  }
+  const unlocked = new Map<string, UnlockedPackage[]>();
+  await mapLimit(unlockedWork, concurrency, async ({ parent, name, spec, listed }) => {
+    fetched.manifests.push(`${name}@${spec}`);
+    const pkg: UnlockedPackage = { name, spec, version: null, listedInLockfile: listed };
+    try {
+      const raw = await options.fetcher.manifest(name, spec);
+      const m = manifestFacts(raw);
+      pkg.version = typeof raw.version === 'string' ? raw.version : null;
+      if (m.os) pkg.os = m.os;
+      if (m.cpu) pkg.cpu = m.cpu;
+      if (m.libc) pkg.libc = m.libc;
+    } catch (err) {
+      pkg.unavailable = fetchProblem(err);
+    }
+    const list = unlocked.get(parent.location) ?? [];
+    list.push(pkg);
+    unlocked.set(parent.location, list);
+  });
+  for (const [location, list] of unlocked) {
+    const record = byLocation.get(location)!;
+    list.sort((a, b) => a.name.localeCompare(b.name));
+    const withUnlocked = { ...record, unlocked: list };
+    byLocation.set(location, withUnlocked);
+  }
+  fetched.tarballs.sort();
+  fetched.manifests.sort();
+  fetched.fromIndexCache.sort();
+  return {
+    tree: { ...tree, packages: packages.map((p) => byLocation.get(p.location) ?? p) },
+    files,
+    fetched,
+  };
+}

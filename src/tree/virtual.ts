@@ -1,0 +1,94 @@
+import Arborist from '@npmcli/arborist';
+import type { ArboristNode } from '@npmcli/arborist';
+import { TreeError } from './actual.js';
+import { readLockfile } from './lockfile.js';
+import { manifestFacts } from './manifest.js';
+import { scriptIdentityOf } from './identity.js';
+import type { PackageRecord, ProjectTree, ResolvedDependency } from './types.js';
+
+/**
+ * The tree `npm ci` would build from package-lock.json (or npm-shrinkwrap.json), without touching
+ * node_modules or the network: Arborist's loadVirtual, turned into the same PackageRecords as an
+ * installed tree. Records carry only what the lockfile says (`installed: false`,
+ * `manifestSource: 'lockfile'`, no scripts, no file listing); `fetchLockfilePackages` adds the
+ * registry manifests and tarball listings of the packages that need them.
+ */
+export async function loadLockfileTree(root: string): Promise<ProjectTree> {
+  const { index, problem } = readLockfile(root);
+  if (!index) {
+    if (problem) {
+      throw new TreeError(
+        `cannot read ${problem.path}: ${problem.errorCode ?? 'error'}: ${problem.detail}`,
+        'ELOCKFILE',
+        problem.path,
+      );
+    }
+    throw new TreeError(
+      `no node_modules and no package-lock.json or npm-shrinkwrap.json in ${root}: run \`npm install --package-lock-only\` first`,
+      'ENOLOCKFILE',
+      root,
+    );
+  }
+  let tree: ArboristNode;
+  try {
+    tree = await new Arborist({ path: root }).loadVirtual();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR')
+      throw new TreeError(`no package.json in ${root}`, 'ENOPACKAGEJSON', root);
+    throw new TreeError(`cannot read the lockfile tree at ${root}: ${e.message}`, e.code ?? 'ETREE', root);
+  }
+
+  const locationOf = (node: ArboristNode): string => (node.isRoot ? '' : node.location);
+  // Arborist's inBundle walks every edge in, recursively: only ask when something bundles at all
+  let bundles = false;
+  for (const node of tree.inventory.values()) {
+    const bd = node.package.bundleDependencies ?? node.package.bundledDependencies;
+    if ((Array.isArray(bd) && bd.length > 0) || bd === true) {
+      bundles = true;
+      break;
+    }
+  }
+  const packages: PackageRecord[] = [];
+  for (const node of tree.inventory.values()) {
+    if (node.isLink) continue;
+    const location = locationOf(node);
+    const pkg = node.package;
+    const name = (typeof pkg.name === 'string' && pkg.name) || node.name;
+    const version = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+    const dependencies: ResolvedDependency[] = [];
+    for (const edge of node.edgesOut.values()) {
+      const to = edge.to ? (edge.to.isLink ? edge.to.target : edge.to) : null;
+      dependencies.push({
+        name: edge.name,
+        spec: edge.spec,
+        type: edge.type,
+        location: to ? locationOf(to) : null,
+      });
+    }
+    // the root and workspaces are folders on disk: Arborist read their package.json
+    const ownManifest = node.isRoot || node.isWorkspace || !location.includes('node_modules/');
+    const record: PackageRecord = {
+      name,
+      version,
+      id: `${name}@${version}`,
+      location,
+      path: node.realpath,
+      manifest: manifestFacts(pkg),
+      rootEntries: null,
+      dependencies,
+      isRoot: node.isRoot,
+      isWorkspace: node.isWorkspace,
+      optional: node.optional,
+      dev: node.dev,
+      inBundle: bundles && node.inBundle,
+      installed: false,
+      hasInstallScript: node.hasInstallScript === true || pkg.hasInstallScript === true,
+      manifestSource: ownManifest ? 'package' : 'lockfile',
+    };
+    if (record.hasInstallScript) record.scriptIdentity = scriptIdentityOf(node);
+    packages.push(record);
+  }
+  packages.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
+  return { root: tree.realpath, mode: 'lockfile', packages, lockfile: index, problems: [] };
+}
