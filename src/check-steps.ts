@@ -1,6 +1,6 @@
 // The steps of `check` around the pure analysis: which tree to read (installed, or the lockfile
 // with registry tarballs), `--online` download checks, and the install-script policy pass.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnalyzeInput, CheckReport } from './check.js';
 import type { ProjectConfig } from './config.js';
@@ -55,7 +55,8 @@ export interface TreeLoad {
  * lockfile's tree. Nothing here needs the targets, so it overlaps with host detection.
  */
 export function beginTreeLoad(root: string, options: CheckStepOptions): TreeLoad {
-  const installed = !options.lockfileOnly && existsSync(join(root, 'node_modules'));
+  const installed =
+    !options.lockfileOnly && (existsSync(join(root, 'node_modules')) || nothingToInstall(root));
   const tree = installed ? loadInstalledTree(root) : loadLockfileTree(root);
   // awaited in loadTreeForCheck; an error must not surface as unhandled before then
   tree.catch(() => {});
@@ -215,4 +216,26 @@ export function applyScriptPolicies(
     ignored: report.ignored + ignored,
     scriptPolicy: summary,
   };
+}
+
+/**
+ * A project with no node_modules and no lockfile whose package.json declares no dependency and no
+ * workspace has nothing to install: its tree is just itself, which the installed-tree loader reads.
+ */
+function nothingToInstall(root: string): boolean {
+  if (['package-lock.json', 'npm-shrinkwrap.json'].some((f) => existsSync(join(root, f)))) return false;
+  let pkg: Record<string, unknown>;
+  try {
+    pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+  } catch {
+    // the tree loader reports a missing or broken package.json in its own words
+    return true;
+  }
+  const declares = (field: string) => {
+    const v = pkg[field];
+    return !!v && typeof v === 'object' && Object.keys(v).length > 0;
+  };
+  return !['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'workspaces'].some(
+    declares,
+  );
 }

@@ -140,8 +140,14 @@ export function analyze(input: AnalyzeInput): CheckReport {
   for (const native of natives) {
     const resolve = resolverFor(native.pkg);
     for (const link of native.chain) {
-      if (link.strategy !== 'platform-packages') continue;
-      for (const name of link.candidates) {
+      // node-gyp-build-optional-packages looks in its optionalDependencies (`@lmdb/lmdb-linux-x64`)
+      const names =
+        link.strategy === 'platform-packages'
+          ? link.candidates
+          : link.strategy === 'node-gyp-build' && link.optionalPackages
+            ? Object.keys(native.pkg.manifest.optionalDependencies)
+            : [];
+      for (const name of names) {
         const cand = resolve(name, '*');
         if (cand.source === 'installed') platformLocations.add(cand.record.location);
       }

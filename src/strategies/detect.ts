@@ -53,7 +53,13 @@ function platformCandidates(pkg: PackageRecord, ctx: DetectContext): string[] {
 /** A `node install.js` script that only acts when asked to build from source (sharp, @parcel/watcher). */
 function isOptInScript(files: PackageFiles, file: string | null): boolean {
   if (!file) return false;
-  const text = files.readText(file.replace(/^\.\//, ''), 256 * 1024);
+  // `node install/check` resolves like require(): as written, then with .js, then a folder's index.js
+  const base = file.replace(/^\.\//, '');
+  let text: string | null = null;
+  for (const candidate of [base, `${base}.js`, `${base}/index.js`]) {
+    text = files.readText(candidate, 256 * 1024);
+    if (text !== null) break;
+  }
   if (text === null) return false;
   const gated = /npm_config_build_from_source|build[-_]from[-_]source/.test(text);
   const downloads = /\bhttps?\.(?:get|request)\b|\bfetch\(|download/i.test(text);

@@ -81,9 +81,15 @@ describe('install-script policy (npm allowScripts)', () => {
     const host = await checkCommand.run(['--suggest-allow-scripts', '-t', 'node22-linux-x64-glibc'], io);
     expect(host.exitCode).toBe(0);
     expect(JSON.parse(host.stdout)).toEqual({ allowScripts: { 'better-sqlite3': true } });
-    // alpine has no musl prebuild of bufferutil: its install script compiles one there
-    const both = await checkCommand.run(
+    // musl loads bufferutil's glibc prebuild (it needs nothing glibc-specific), so alpine adds nothing;
+    // linux-arm64 has no prebuild: there its install script compiles one
+    const alpine = await checkCommand.run(
       ['--suggest-allow-scripts', '-t', 'node22-linux-x64-glibc,node:22-alpine'],
+      io,
+    );
+    expect(JSON.parse(alpine.stdout)).toEqual({ allowScripts: { 'better-sqlite3': true } });
+    const both = await checkCommand.run(
+      ['--suggest-allow-scripts', '-t', 'node22-linux-x64-glibc,node22-linux-arm64-glibc'],
       io,
     );
     expect(JSON.parse(both.stdout)).toEqual({ allowScripts: { 'better-sqlite3': true, bufferutil: true } });
@@ -118,7 +124,8 @@ describe('install-script policy (npm allowScripts)', () => {
     // native-guard's verdict is npm's: Arborist's matcher on the same lockfile
     const report = await check({
       cwd: pinned,
-      targets: ['node:22-alpine'],
+      // no linux-arm64 prebuild: the install script is what builds the binary there
+      targets: ['node22-linux-arm64-glibc'],
       today: TODAY,
       lockfileOnly: true,
     });
@@ -134,7 +141,7 @@ describe('install-script policy (npm allowScripts)', () => {
     writeFileSync(join(pinned, '.npmrc'), 'strict-allow-scripts=true\n');
     const strictReport = await check({
       cwd: pinned,
-      targets: ['node:22-alpine'],
+      targets: ['node22-linux-arm64-glibc'],
       today: TODAY,
       lockfileOnly: true,
     });

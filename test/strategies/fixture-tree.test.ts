@@ -40,6 +40,7 @@ describe('fixture tree: one package per convention', () => {
       'ngb-glibc-only',
       'ngb-glibc-runtime',
       'ngb-tagged',
+      'ngbop-parent',
       'npg-addon',
       'opt-in-builder',
       'pbi-addon',
@@ -127,6 +128,24 @@ describe('fixture tree: one package per convention', () => {
     // the same files on a glibc image are fine
     expect(outcome(r, 'ngb-glibc-runtime', 'node:22-slim')).toMatchObject({ outcome: 'prebuilt' });
     expect(outcome(r, 'ngb-glibc-bound', 'node:22-slim')).toMatchObject({ outcome: 'prebuilt' });
+  });
+
+  it('node-gyp-build-optional-packages: tags matched inside the platform package it resolves', () => {
+    const r = run(['host', 'node:22-alpine', 'node22-darwin-arm64', 'node22-linux-arm64']);
+    expect(outcome(r, 'ngbop-parent', 'host')).toMatchObject({
+      outcome: 'prebuilt',
+      binary: 'node.napi.glibc.node',
+      fromPackage: '@ngbop-parent/ngbop-parent-linux-x64@3.0.7',
+    });
+    expect(outcome(r, 'ngbop-parent', 'node:22-alpine')).toMatchObject({
+      outcome: 'prebuilt',
+      binary: 'node.napi.musl.node',
+    });
+    // only in the lockfile: which file (and libc) it holds is known from its tarball, not here
+    expect(outcome(r, 'ngbop-parent', 'node22-darwin-arm64')).toMatchObject({ outcome: 'unknown' });
+    // none for linux-arm64: the install compiles, and a tuple target says nothing about a toolchain
+    expect(outcome(r, 'ngbop-parent', 'node22-linux-arm64')).toMatchObject({ outcome: 'source-build' });
+    expect(r.packages.some((p) => p.name.startsWith('@ngbop-parent/'))).toBe(false);
   });
 
   it('platform packages: installed for the host, from the lockfile for other targets', () => {
