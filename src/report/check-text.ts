@@ -87,7 +87,8 @@ export function renderCheckText(report: CheckReport, opts: { color: boolean; ver
   if (report.findings.length) {
     out.push('');
     out.push(s.bold('Findings'));
-    for (const f of report.findings) out.push(...renderFinding(s, f));
+    if (opts.verbose) for (const f of report.findings) out.push(...renderFinding(s, f));
+    else for (const group of groupFindings(report.findings)) out.push(...renderGroup(s, group));
   }
   out.push(...networkLines(s, report));
   out.push('');
@@ -95,12 +96,59 @@ export function renderCheckText(report: CheckReport, opts: { color: boolean; ver
   return out.join('\n') + '\n';
 }
 
+interface FindingGroup {
+  findings: Finding[];
+  /** The message with `{targets}` where the target ids go. */
+  template: string;
+  fix: string;
+}
+
+/**
+ * The same finding for several targets (a download not checked on host and on arm64, a missing
+ * toolchain on slim and on alpine) reads as one: same package, code, severity, fix and words but for
+ * the target. Order stays that of the sorted findings.
+ */
+export function groupFindings(findings: Finding[]): FindingGroup[] {
+  const groups = new Map<string, FindingGroup>();
+  for (const f of findings) {
+    const words = describe(f);
+    const marker = f.target ? ` on ${f.target}` : null;
+    const template =
+      marker && words.message.includes(marker)
+        ? words.message.split(marker).join(' on {targets}')
+        : words.message;
+    const fix = marker ? words.fix.split(f.target!).join('{target}') : words.fix;
+    const key = JSON.stringify([f.package ?? f.location ?? '', f.code, f.severity, template, fix]);
+    const group = groups.get(key);
+    if (group) group.findings.push(f);
+    else groups.set(key, { findings: [f], template, fix });
+  }
+  return [...groups.values()];
+}
+
+function renderGroup(s: Style, g: FindingGroup): string[] {
+  const first = g.findings[0]!;
+  const targets = [...new Set(g.findings.map((f) => f.target).filter((t): t is string => !!t))];
+  const message = g.template.split('{targets}').join(targets.join(', '));
+  const fix =
+    targets.length === 1
+      ? g.fix.split('{target}').join(targets[0]!)
+      : g.fix.split('{target}').join('the target');
+  return findingLines(s, first, message, fix);
+}
+
 export function renderFinding(s: Style, f: Finding): string[] {
   const words = describe(f);
-  const lines = [`  ${severityStyle(s, f.severity)} ${s.bold(f.code)}  ${words.message}`];
-  if (words.fix) lines.push(`          ${s.dim('fix:')} ${words.fix}`);
-  lines.push(`          ${s.dim(findingDocsAnchor(f.code))}`);
-  return lines;
+  return findingLines(s, f, words.message, words.fix);
+}
+
+/** A finding's two lines: severity, code and message; then the fix and where the code is explained. */
+function findingLines(s: Style, f: Finding, message: string, fix: string): string[] {
+  const docs = s.dim(`(${findingDocsAnchor(f.code)})`);
+  return [
+    `  ${severityStyle(s, f.severity)} ${s.bold(f.code)}  ${message}`,
+    `          ${fix ? `${s.dim('fix:')} ${fix} ${docs}` : docs}`,
+  ];
 }
 
 export function summaryLine(s: Style, findings: Finding[], ignored: number): string {

@@ -107,11 +107,9 @@ describe.skipIf(!runnable)('native-guard verify: output (linux-x64 glibc, Node 2
 
       Findings
         error   LIBC_MISMATCH  alpine-build@1.0.0: node_modules/alpine-build/addon.node is linked against musl (needs libc.musl-x86_64.so.1), this system uses glibc
-                fix: install inside the image (\`npm ci\` there) so npm picks or builds the glibc binary, or use a version of alpine-build that ships a glibc prebuild
-                docs/findings.md#libc_mismatch
+                fix: install inside the image (\`npm ci\` there) so npm picks or builds the glibc binary, or use a version of alpine-build that ships a glibc prebuild (docs/findings.md#libc_mismatch)
         warning STRAY_BINARY  build/Release/leftover.node is loaded by no package, and does not load with Node <version>: linked against musl (needs libc.musl-x86_64.so.1), this system uses glibc
-                fix: remove it if nothing uses it (\`rm build/Release/leftover.node\`); add \`**/*.node\` to .dockerignore if it is a local build output
-                docs/findings.md#stray_binary
+                fix: remove it if nothing uses it (\`rm build/Release/leftover.node\`); add \`**/*.node\` to .dockerignore if it is a local build output (docs/findings.md#stray_binary)
 
       1 loaded, 1 failed, 1 stray; 1 error, 1 warning, 0 info
       "
