@@ -26,3 +26,5 @@ export { analyzeDockerBuild, DockerfileError } from './docker/analyze.js';
 export type { DockerOptions, DockerAnalysis, BinarySent, StageSummary } from './docker/analyze.js';
 export type { DockerSummary } from './docker/summary.js';
 export type { DockerCheckOptions } from './docker/for-check.js';
+export { initProject, planInit, planRemove, hookScript, InitError } from './init.js';
+export type { InitOptions, InitProjectOptions, InitResult, InitChange, InitPlan, HookEvent } from './init.js';
