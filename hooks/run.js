@@ -17,6 +17,12 @@ function strictConfigured() {
 /** Runs one hook and sets the exit code; never throws. */
 export async function run(event) {
   const command = event === 'preinstall' ? 'check' : 'verify';
+  // the same rule as runHook's, before the code is loaded: a skipped hook costs a bare Node start
+  const off = process.env.NATIVE_GUARD?.trim() ?? '';
+  if (/^(0|false|off|no)$/i.test(off)) {
+    process.stdout.write(`native-guard ${command}: skipped (NATIVE_GUARD=${process.env.NATIVE_GUARD})\n`);
+    return;
+  }
   let result;
   try {
     const { runHook } = await import('../dist/hook.js');
