@@ -29,6 +29,13 @@ export function hookScript(event: HookEvent): string {
 /** Between a user's own script and ours: runs ours only when theirs succeeded, in sh and in cmd. */
 const CHAIN = ' && ';
 
+/**
+ * The hook script as any version of init writes it: the import of the hook file, then code without
+ * a double quote up to the closing one. Lets a newer init update, and --remove take out, older text.
+ */
+const hookPattern = (event: HookEvent) =>
+  new RegExp(`node -e "import\\('native-guard/hooks/${event}\\.js'\\)[^"]*"`);
+
 export interface InitOptions {
   /** Write `"strict": true` into the nativeGuard block. */
   strict?: boolean;
@@ -41,6 +48,8 @@ export type InitChange =
   | { kind: 'script-added'; event: HookEvent; script: string }
   | { kind: 'script-chained'; event: HookEvent; before: string; after: string }
   | { kind: 'script-present'; event: HookEvent }
+  /** An earlier version's hook text, replaced by this version's. */
+  | { kind: 'script-updated'; event: HookEvent; before: string; after: string }
   /** The script mentions the hook file but is not the text init writes: someone wired it by hand. */
   | { kind: 'script-custom'; event: HookEvent; script: string }
   | { kind: 'script-removed'; event: HookEvent; before: string }
@@ -114,6 +123,11 @@ export function planInit(
       throw new InitError(`${file}: "scripts.${event}" must be a string`);
     } else if (existing.includes(ours)) {
       changes.push({ kind: 'script-present', event });
+    } else if (hookPattern(event).test(existing)) {
+      const after = existing.replace(hookPattern(event), () => ours);
+      scripts[event] = after;
+      scriptsChanged = true;
+      changes.push({ kind: 'script-updated', event, before: existing, after });
     } else if (existing.includes(`native-guard/hooks/${event}.js`)) {
       changes.push({ kind: 'script-custom', event, script: existing });
     } else if (existing.trim() === '') {
@@ -174,9 +188,10 @@ export function planRemove(
     const scripts: Record<string, unknown> = { ...current };
     let changed = false;
     for (const event of HOOK_EVENTS) {
-      const ours = hookScript(event);
       const existing = scripts[event];
       if (typeof existing !== 'string') continue;
+      // this version's text, or an earlier version's
+      const ours = hookPattern(event).exec(existing)?.[0] ?? hookScript(event);
       if (existing === ours) {
         delete scripts[event];
         changed = true;
@@ -184,7 +199,7 @@ export function planRemove(
         continue;
       }
       let after: string | null = null;
-      if (existing.includes(CHAIN + ours)) after = existing.replace(CHAIN + ours, '');
+      if (existing.includes(CHAIN + ours)) after = existing.replace(CHAIN + ours, () => '');
       else if (existing.startsWith(ours + CHAIN)) after = existing.slice((ours + CHAIN).length);
       if (after !== null) {
         scripts[event] = after;

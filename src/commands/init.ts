@@ -45,6 +45,8 @@ function changeLine(s: Style, c: InitChange): string {
       return `  ${s.green('+')} ${at(`scripts.${c.event}`)} ${HOOK_NAME[c.event]}`;
     case 'script-chained':
       return `  ${s.yellow('~')} ${at(`scripts.${c.event}`)} ${q(c.before)} && ${HOOK_NAME[c.event]}`;
+    case 'script-updated':
+      return `  ${s.yellow('~')} ${at(`scripts.${c.event}`)} ${HOOK_NAME[c.event]} updated to this version's text`;
     case 'script-present':
       return `  ${s.dim('=')} ${at(`scripts.${c.event}`)} already wired`;
     case 'script-custom':

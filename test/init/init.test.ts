@@ -167,6 +167,21 @@ describe('planInit / planRemove', () => {
     expect(plan.scripts).toEqual({ preinstall: 'a && b', postinstall: 'c' });
   });
 
+  it('updates, and removes, the hook text an earlier version of init wrote', () => {
+    const older = `node -e "import('native-guard/hooks/preinstall.js').catch(e=>{console.log('old words')})"`;
+    const manifest = { scripts: { preinstall: `lint && ${older}`, postinstall: POST } };
+    const plan = planInit(manifest, {});
+    expect(plan.scripts).toEqual({ preinstall: `lint && ${PRE}`, postinstall: POST });
+    expect(plan.changes[0]).toEqual({
+      kind: 'script-updated',
+      event: 'preinstall',
+      before: `lint && ${older}`,
+      after: `lint && ${PRE}`,
+    });
+    expect(planRemove(manifest, {}).scripts).toEqual({ preinstall: 'lint' });
+    expect(planRemove({ scripts: { preinstall: older } }, {}).scripts).toBeNull();
+  });
+
   it('leaves a hook wired by hand in other words alone, both ways', () => {
     const custom = 'node node_modules/native-guard/hooks/preinstall.js';
     const manifest = { scripts: { preinstall: custom } };
