@@ -197,3 +197,65 @@ if (want('lockfile')) {
     `peak RSS: loadVirtual ${mb(median(r.loadVirtual.map((x) => x.rss)))}, check ${mb(median(r.check.map((x) => x.rss)))}, index off ${mb(median(r.checkNoIndex.map((x) => x.rss)))}`,
   );
 }
+
+if (want('hooks')) {
+  // what the hooks init wires add to every `npm install`: 10 addons, npm's hidden lockfile, and
+  // native-guard linked into node_modules as a user's install has it
+  const { copyFileSync, mkdirSync, symlinkSync, writeFileSync, rmSync } = await import('node:fs');
+  const { hookScript } = await import('../dist/init.js');
+  const N = 10;
+  const hooksRoot = join(cache, `hooks-${N}`);
+  const addonFile = join(here, '..', 'fixtures', 'addons', 'bin', 'napi-ok.node');
+  const names = Array.from({ length: N }, (_, i) => `addon-${String(i).padStart(2, '0')}`);
+  rmSync(hooksRoot, { recursive: true, force: true });
+  mkdirSync(join(hooksRoot, 'node_modules'), { recursive: true });
+  writeFileSync(
+    join(hooksRoot, 'package.json'),
+    JSON.stringify({ name: 'bench-hooks', version: '1.0.0', private: true }),
+  );
+  writeFileSync(join(hooksRoot, 'node_modules', '.package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
+  for (const name of names) {
+    const dir = join(hooksRoot, 'node_modules', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'addon.node' }));
+    copyFileSync(addonFile, join(dir, 'addon.node'));
+  }
+  symlinkSync(join(here, '..'), join(hooksRoot, 'node_modules', 'native-guard'), 'dir');
+  const absent = join(cache, 'hooks-absent');
+  mkdirSync(absent, { recursive: true });
+  writeFileSync(join(absent, 'package.json'), '{"name":"absent","version":"1.0.0"}');
+  const script =
+    (event, cwd, env = {}) =>
+    () =>
+      timeCommand('sh', ['-c', hookScript(event)], {
+        cwd,
+        env: { ...process.env, npm_lifecycle_event: event, ...env },
+      });
+  section(`hooks: ${N} addons, ${RUNS} runs each, medians`);
+  const r = measure(
+    {
+      node: () => timeCommand('sh', ['-c', 'node -e ""']),
+      preinstall: script('preinstall', hooksRoot),
+      postinstall: script('postinstall', hooksRoot),
+      disabled: script('postinstall', hooksRoot, { NATIVE_GUARD: '0' }),
+      absent: script('postinstall', absent),
+    },
+    RUNS,
+  );
+  for (const [name, runs] of Object.entries(r)) {
+    if (runs.some((x) => x.status !== 0)) throw new Error(`hooks bench: ${name} exited non-zero`);
+  }
+  const m = (name) => median(r[name].map((x) => x.ms));
+  console.log(`sh -c 'node -e ""' (the floor)            ${fmt(m('node'))}`);
+  console.log(`preinstall hook (check, host)           ${fmt(m('preinstall'))}`);
+  console.log(`postinstall hook (verify, ${N} loads)      ${fmt(m('postinstall'))}`);
+  console.log(
+    `both hooks added to an install           ${fmt(m('preinstall') + m('postinstall'))}   (target: under 2 s for a small project)`,
+  );
+  console.log(
+    `NATIVE_GUARD=0                           ${fmt(m('disabled'))}   (${(m('disabled') / m('node')).toFixed(1)}x the floor)`,
+  );
+  console.log(
+    `native-guard not installed (--omit=dev)  ${fmt(m('absent'))}   (${(m('absent') / m('node')).toFixed(1)}x the floor)`,
+  );
+}

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { checkCommand } from './commands/check.js';
 import { dockerCommand } from './commands/docker.js';
+import { initCommand } from './commands/init.js';
 import { inspectCommand } from './commands/inspect.js';
 import { targetsCommand } from './commands/targets.js';
 import { verifyCommand } from './commands/verify.js';
@@ -9,7 +10,14 @@ import { EXIT_OK, EXIT_USAGE } from './commands/types.js';
 import type { Command, CommandIo } from './commands/types.js';
 
 /** Every command, in the order the help lists them. */
-const COMMANDS: Command[] = [checkCommand, verifyCommand, inspectCommand, targetsCommand, dockerCommand];
+const COMMANDS: Command[] = [
+  checkCommand,
+  verifyCommand,
+  inspectCommand,
+  targetsCommand,
+  dockerCommand,
+  initCommand,
+];
 
 const VERSION = (() => {
   try {

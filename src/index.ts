@@ -30,3 +30,5 @@ export type { CheckStepOptions } from './check-steps.js';
 export type { ScriptPolicySummary } from './install-policy.js';
 export type { UrlCheck } from './net/url-check.js';
 export type { InstallScriptVerdict } from './strategies/types.js';
+export { initProject, planInit, planRemove, hookScript, InitError } from './init.js';
+export type { InitOptions, InitProjectOptions, InitResult, InitChange, InitPlan, HookEvent } from './init.js';

@@ -720,8 +720,11 @@ export function nativePackagesOf(
     const native = detectNative(pkg, { files: filesOf(pkg), resolvePlatformCandidate: resolverFor(pkg) });
     if (native) natives.push(native);
     // a package that calls a binary loader at run time is native whatever its install does (some
-    // publish build/Release in the tarball, with no binding.gyp or install script)
+    // publish build/Release in the tarball, with no binding.gyp or install script). Not native-guard
+    // itself: it depends on node-gyp-build for its prebuild matching, never for a binary of its own,
+    // and every project that installs it (and runs its postinstall hook) would see it as missing one.
     else if (
+      pkg.name !== 'native-guard' &&
       RUNTIME_LOADERS.some((l) => l in pkg.manifest.dependencies || l in pkg.manifest.optionalDependencies)
     )
       natives.push({ pkg, chain: [], scripts: [] });

@@ -4,6 +4,7 @@ import { analyzeDockerBuild } from '../docker/analyze.js';
 import type { DockerOptions } from '../docker/analyze.js';
 import { DOCKER_FLAGS, parseBuildArgs } from '../docker/cli-options.js';
 import { summarizeDocker } from '../docker/summary.js';
+import { applyIgnore, readProjectConfig } from '../config.js';
 import { sortFindings } from '../findings.js';
 import { describeTarget, renderFinding, summaryLine } from '../report/check-text.js';
 import { renderDockerSummary } from '../report/docker-text.js';
@@ -63,7 +64,9 @@ export const dockerCommand: Command = {
     if (values['docker-target'] !== undefined) options.stage = values['docker-target'];
     if (values['docker-context'] !== undefined) options.context = resolve(root, values['docker-context']);
     const analysis = analyzeDockerBuild(options);
-    const findings = sortFindings(analysis.findings);
+    // the project's "nativeGuard.ignore" applies here as in check and verify
+    const { kept, ignored } = applyIgnore(analysis.findings, readProjectConfig(root));
+    const findings = sortFindings(kept);
     const summary = summarizeDocker(analysis, true);
     const exitCode = findings.some((f) => f.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
     if (values.json) {
@@ -76,6 +79,7 @@ export const dockerCommand: Command = {
           install: analysis.installTarget ? targetJson(analysis.installTarget) : null,
         },
         findings: findings.map(findingJson),
+        ignored,
       };
       return { stdout: JSON.stringify(json, null, 2) + '\n', exitCode };
     }
@@ -104,7 +108,7 @@ export const dockerCommand: Command = {
       out.push('', s.bold('Findings'));
       for (const f of findings) out.push(...renderFinding(s, f));
     }
-    out.push('', summaryLine(s, findings, 0));
+    out.push('', summaryLine(s, findings, ignored));
     return { stdout: out.join('\n') + '\n', exitCode };
   },
 };

@@ -1,0 +1,2 @@
+// Lifecycle entry point: importing it runs the hook. It exports nothing.
+export {};

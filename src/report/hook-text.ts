@@ -1,0 +1,40 @@
+import type { CheckReport } from '../check.js';
+import type { Finding } from '../findings.js';
+import type { VerifyReport } from '../verify.js';
+import { renderFinding, summaryLine } from './check-text.js';
+import type { Style } from './style.js';
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Error and warning findings, one line each (their first line from the full renderer); info is left out. */
+function findingLines(s: Style, findings: Finding[]): string[] {
+  return findings
+    .filter((f) => f.severity !== 'info')
+    .map((f) => renderFinding(s, f)[0]!.replace(/\s*[\r\n]+\s*/g, ' '));
+}
+
+const detailsHint = (findings: Finding[], command: string) =>
+  findings.some((f) => f.severity !== 'info') ? `; fixes: npx native-guard ${command}` : '';
+
+/** The hook's compact check output: a summary line, then one line per error or warning finding. */
+export function renderCheckCompact(report: CheckReport, s: Style): string {
+  const mode = report.mode === 'installed' ? 'installed tree' : 'lockfile only';
+  const head =
+    `${s.bold('native-guard check:')} ${plural(report.packages.length, 'native package')} ` +
+    `for ${report.targets.map((t) => t.id).join(', ')} (${mode}): ` +
+    `${summaryLine(s, report.findings, report.ignored)}${detailsHint(report.findings, 'check')}`;
+  return [head, ...findingLines(s, report.findings)].join('\n') + '\n';
+}
+
+/** The hook's compact verify output: a summary line, then one line per error or warning finding. */
+export function renderVerifyCompact(report: VerifyReport, s: Style): string {
+  const files = report.binaries.filter((b) => b.file !== null).length;
+  const loaded = report.binaries.filter((b) => b.loaded && !b.code).length;
+  const failed = report.binaries.filter((b) => !b.loaded && b.resolvedBy !== 'stray').length;
+  const strays = report.binaries.filter((b) => b.resolvedBy === 'stray').length;
+  const head =
+    `${s.bold('native-guard verify:')} ${plural(files, 'binary', 'binaries')} with Node ${report.node.version}, ` +
+    `${loaded} loaded, ${failed} failed${strays ? `, ${strays} stray` : ''}: ` +
+    `${summaryLine(s, report.findings, report.ignored)}${detailsHint(report.findings, 'verify')}`;
+  return [head, ...findingLines(s, report.findings)].join('\n') + '\n';
+}
