@@ -14,14 +14,9 @@ import type { Finding } from './findings.js';
 import { detectNative, strategyNames } from './strategies/detect.js';
 import { hostSourceBuildFindings } from './strategies/host-build.js';
 import { evaluateChain } from './strategies/predict.js';
+import { candidateResolver, platformPackageLocations } from './strategies/tree-view.js';
 import type { EvaluateOptions } from './strategies/predict.js';
-import type {
-  NativePackage,
-  PackageFiles,
-  PlatformCandidate,
-  Prediction,
-  PredictContext,
-} from './strategies/types.js';
+import type { NativePackage, PackageFiles, Prediction, PredictContext } from './strategies/types.js';
 import { currentHostEnvironment, detectHost, resolveTargets } from './target/index.js';
 import type { HostEnvironment, NpmToolConfig, TargetContext } from './target/index.js';
 import type { Target } from './target/types.js';
@@ -33,7 +28,6 @@ import { readScriptPolicies } from './tree/script-policy.js';
 import { loadNpmConfig } from './tree/npm-config.js';
 import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
-import { resolveFrom } from './tree/resolve.js';
 import type { LockEntry, PackageRecord, ProjectTree } from './tree/types.js';
 // --- Dockerfile check (src/docker) ---
 import { dockerCheckResults, dockerForCheck, withDockerTarget } from './docker/for-check.js';
@@ -88,7 +82,6 @@ export interface AnalyzeInput {
  */
 export function analyze(input: AnalyzeInput): CheckReport {
   const { tree, targets } = input;
-  const byLocation = new Map(tree.packages.map((p) => [p.location, p]));
   const lockEntries: Map<string, LockEntry> = tree.lockfile?.entries ?? new Map();
   const filesCache = new Map<string, PackageFiles>();
   const emptyFiles: PackageFiles = {
@@ -110,20 +103,7 @@ export function analyze(input: AnalyzeInput): CheckReport {
     }
     return hit;
   };
-  const resolverFor =
-    (pkg: PackageRecord) =>
-    (name: string, spec: string): PlatformCandidate => {
-      const dep = pkg.dependencies.find((d) => d.name === name);
-      const record =
-        dep?.location != null ? byLocation.get(dep.location) : resolveFrom(byLocation, pkg.location, name);
-      if (record)
-        return record.unavailable ? { source: 'unavailable', record } : { source: 'installed', record };
-      const entry = resolveFrom(lockEntries, pkg.location, name);
-      if (entry) return { source: 'lockfile', entry };
-      const unlocked = pkg.unlocked?.find((u) => u.name === name && !u.unavailable);
-      if (unlocked) return { source: 'registry', unlocked };
-      return { source: 'missing', name, spec };
-    };
+  const resolverFor = candidateResolver(tree);
 
   const natives: NativePackage[] = [];
   const unknownPackages: PackageRecord[] = [];
@@ -135,24 +115,7 @@ export function analyze(input: AnalyzeInput): CheckReport {
     const native = detectNative(pkg, { files: filesOf(pkg), resolvePlatformCandidate: resolverFor(pkg) });
     if (native) natives.push(native);
   }
-  // platform packages are reported through the package that picks them, not as packages of their own
-  const platformLocations = new Set<string>();
-  for (const native of natives) {
-    const resolve = resolverFor(native.pkg);
-    for (const link of native.chain) {
-      // node-gyp-build-optional-packages looks in its optionalDependencies (`@lmdb/lmdb-linux-x64`)
-      const names =
-        link.strategy === 'platform-packages'
-          ? link.candidates
-          : link.strategy === 'node-gyp-build' && link.optionalPackages
-            ? Object.keys(native.pkg.manifest.optionalDependencies)
-            : [];
-      for (const name of names) {
-        const cand = resolve(name, '*');
-        if (cand.source === 'installed') platformLocations.add(cand.record.location);
-      }
-    }
-  }
+  const platformLocations = platformPackageLocations(natives, resolverFor);
 
   const findings: Finding[] = treeProblemFindings(tree.problems);
   findings.push(...unavailableFindings(tree, input.offline === true));

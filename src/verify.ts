@@ -17,16 +17,16 @@ import type { DlopenCall, LoadJob, LoadResult } from './probe/pool.js';
 import { describe } from './report/messages.js';
 import { detectNative } from './strategies/detect.js';
 import { resolveRuntimeBinaries } from './strategies/runtime.js';
+import { candidateResolver, platformPackageLocations } from './strategies/tree-view.js';
 import type { RuntimeBinary, RuntimeContext, RuntimeLoader } from './strategies/runtime.js';
-import type { NativePackage, PackageFiles, PlatformCandidate } from './strategies/types.js';
+import type { NativePackage, PackageFiles } from './strategies/types.js';
 import type { LibcFacts } from './target/host.js';
 import type { Target } from './target/types.js';
 import { loadInstalledTree, TreeError } from './tree/actual.js';
 import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
 import { findNestedProjects, findNodeFiles, PACKAGE_WALK, PROJECT_WALK } from './tree/projects.js';
-import { resolveFrom } from './tree/resolve.js';
-import type { LockEntry, PackageRecord, ProjectTree } from './tree/types.js';
+import type { PackageRecord, ProjectTree } from './tree/types.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Loaders at once: Node's start-up is the cost, and a few cores are enough to hide it. */
@@ -691,8 +691,6 @@ export function nativePackagesOf(
     readFacts: FactsReader;
   },
 ): { natives: NativeInTree[]; scan: PackageRecord[] } {
-  const byLocation = new Map(tree.packages.map((p) => [p.location, p]));
-  const lockEntries: Map<string, LockEntry> = tree.lockfile?.entries ?? new Map();
   const files = new Map<string, PackageFiles>();
   const filesAt = (dir: string): PackageFiles => {
     let hit = files.get(dir);
@@ -703,17 +701,7 @@ export function nativePackagesOf(
     return hit;
   };
   const filesOf = (record: PackageRecord) => filesAt(record.path);
-  const resolverFor =
-    (pkg: PackageRecord) =>
-    (name: string, spec: string): PlatformCandidate => {
-      const dep = pkg.dependencies.find((d) => d.name === name);
-      const record =
-        dep?.location != null ? byLocation.get(dep.location) : resolveFrom(byLocation, pkg.location, name);
-      if (record) return { source: 'installed', record };
-      const entry = resolveFrom(lockEntries, pkg.location, name);
-      if (entry) return { source: 'lockfile', entry };
-      return { source: 'missing', name, spec };
-    };
+  const resolverFor = candidateResolver(tree);
 
   const natives: NativePackage[] = [];
   for (const pkg of tree.packages) {
@@ -729,17 +717,7 @@ export function nativePackagesOf(
     )
       natives.push({ pkg, chain: [], scripts: [] });
   }
-  const platformLocations = new Set<string>();
-  for (const native of natives) {
-    const resolveCand = resolverFor(native.pkg);
-    for (const link of native.chain) {
-      if (link.strategy !== 'platform-packages') continue;
-      for (const name of link.candidates) {
-        const cand = resolveCand(name, '*');
-        if (cand.source === 'installed') platformLocations.add(cand.record.location);
-      }
-    }
-  }
+  const platformLocations = platformPackageLocations(natives, resolverFor);
   const nativeSet = new Set(natives.map((n) => n.pkg));
   const scan = tree.packages.filter(
     (p) =>
