@@ -1,22 +1,49 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { checkCommand } from './commands/check.js';
-import { dockerCommand } from './commands/docker.js';
-import { initCommand } from './commands/init.js';
-import { inspectCommand } from './commands/inspect.js';
-import { targetsCommand } from './commands/targets.js';
-import { verifyCommand } from './commands/verify.js';
 import { EXIT_OK, EXIT_USAGE } from './commands/types.js';
 import type { Command, CommandIo } from './commands/types.js';
 
+interface CommandEntry {
+  name: string;
+  /** One line for the main help. */
+  summary: string;
+  /** Commands load on use: `--help`, `--version` and `inspect` should not pay for Arborist and pacote. */
+  load(): Promise<Command>;
+}
+
 /** Every command, in the order the help lists them. */
-const COMMANDS: Command[] = [
-  checkCommand,
-  verifyCommand,
-  inspectCommand,
-  targetsCommand,
-  dockerCommand,
-  initCommand,
+const COMMANDS: CommandEntry[] = [
+  {
+    name: 'check',
+    summary:
+      'predict, per native package and target, what a fresh install gives: prebuilt | source-build | fails | unknown',
+    load: async () => (await import('./commands/check.js')).checkCommand,
+  },
+  {
+    name: 'verify',
+    summary: 'load every native binary the installed tree will load, in isolation, and explain each failure',
+    load: async () => (await import('./commands/verify.js')).verifyCommand,
+  },
+  {
+    name: 'inspect',
+    summary: 'read binary facts of .node files (ELF, Mach-O, PE) without running them',
+    load: async () => (await import('./commands/inspect.js')).inspectCommand,
+  },
+  {
+    name: 'targets',
+    summary: 'list the target forms native-guard understands, and what they mean today',
+    load: async () => (await import('./commands/targets.js')).targetsCommand,
+  },
+  {
+    name: 'docker',
+    summary: 'read a Dockerfile and its build context: image target, npm ci stage, binaries that leak in',
+    load: async () => (await import('./commands/docker.js')).dockerCommand,
+  },
+  {
+    name: 'init',
+    summary: 'wire check (preinstall) and verify (postinstall) into package.json; --remove takes them out',
+    load: async () => (await import('./commands/init.js')).initCommand,
+  },
 ];
 
 const VERSION = (() => {
@@ -76,14 +103,15 @@ export async function main(argv: string[], io: CommandIo, out: Output): Promise<
     out.stdout(VERSION + '\n');
     return EXIT_OK;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     out.stderr(
       `native-guard: unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see --help)\n`,
     );
     return EXIT_USAGE;
   }
   try {
+    const command = await entry.load();
     const result = await command.run(rest, io);
     if (result.stdout) out.stdout(result.stdout);
     if (result.stderr) out.stderr(result.stderr);

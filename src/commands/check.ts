@@ -51,8 +51,6 @@ Every finding code is explained in docs/findings.md.`;
 
 export const checkCommand: Command = {
   name: 'check',
-  summary:
-    'predict, per native package and target, what a fresh install gives: prebuilt | source-build | fails | unknown',
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(withDockerfileDefault(args), {

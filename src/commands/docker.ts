@@ -40,7 +40,6 @@ Every finding code is explained in docs/findings.md.`;
 
 export const dockerCommand: Command = {
   name: 'docker',
-  summary: 'read a Dockerfile and its build context: image target, npm ci stage, binaries that leak in',
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { ...DOCKER_FLAGS, arch: { type: 'string' } });

@@ -111,7 +111,6 @@ export function renderInitText(result: InitResult, color: boolean): string {
 
 export const initCommand: Command = {
   name: 'init',
-  summary: 'wire check (preinstall) and verify (postinstall) into package.json; --remove takes them out',
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {

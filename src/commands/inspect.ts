@@ -22,7 +22,6 @@ fit a target, 2 usage error.`;
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'read binary facts of .node files (ELF, Mach-O, PE) without running them',
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {

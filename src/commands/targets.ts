@@ -13,7 +13,6 @@ Lists the target forms native-guard accepts, with an example of each and what it
 
 export const targetsCommand: Command = {
   name: 'targets',
-  summary: 'list the target forms native-guard understands, and what they mean today',
   help: HELP,
   async run(args, io) {
     const { values } = parseCommandArgs(args, { arch: { type: 'string' } });

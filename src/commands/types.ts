@@ -13,8 +13,6 @@ export interface CommandResult {
 
 export interface Command {
   name: string;
-  /** One line for the main help. */
-  summary: string;
   help: string;
   run(args: string[], io: CommandIo): Promise<CommandResult>;
 }

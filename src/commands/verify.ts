@@ -37,7 +37,6 @@ function positiveInteger(name: string, value: string | undefined): number | unde
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'load every native binary the installed tree will load, in isolation, and explain each failure',
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
