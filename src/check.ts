@@ -31,6 +31,7 @@ import type { ScriptPolicySummary } from './install-policy.js';
 import type { UrlCheck } from './net/url-check.js';
 import { readScriptPolicies } from './tree/script-policy.js';
 import { loadNpmConfig } from './tree/npm-config.js';
+import { assertProjectFiles } from './tree/actual.js';
 import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
 import { resolveFrom } from './tree/resolve.js';
@@ -224,6 +225,7 @@ export interface CheckOptions extends CheckStepOptions, DockerCheckOptions {
 export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   const hostEnv = options.host ?? currentHostEnvironment();
   const root = resolve(options.cwd ?? process.cwd());
+  assertProjectFiles(root);
   const config = readProjectConfig(root);
   // the tree needs neither npm's config nor the targets: read it while those load
   const treeLoad = beginTreeLoad(root, options);
