@@ -1,6 +1,6 @@
 // Offline by default, proven twice over: with networking made impossible (`unshare -n`: a network
 // namespace with no interface up), and with every proxy variable pointing at a local server that
-// records each connection. check (installed), verify, inspect and targets must give their normal
+// records each connection. check (installed), verify, inspect, targets and docker must give their normal
 // results and make no connection. Lockfile mode reads the registry through npm's cache: with a
 // warm cache and --offline it makes no connection; without --offline it contacts the configured
 // registry and nothing else.
@@ -149,12 +149,14 @@ beforeAll(() => {
     copyFileSync(join(ADDONS, file), join(dir, 'addon.node'));
   }
   const mixed = join(work, 'mixed');
+  writeFileSync(join(work, 'Dockerfile'), 'FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci\n');
   cpSync(MIXED, mixed, { recursive: true, verbatimSymlinks: true });
   Object.assign(COMMANDS, {
     check: ['check', '--json', '-C', mixed, '--target', 'host,node:22-alpine,node24-linux-arm64'],
     verify: ['verify', '--json', '-C', verifyProject],
     inspect: ['inspect', '--json', join(ADDONS, 'napi-ok.node'), join(ADDONS, 'musl.node')],
     targets: ['targets', '--json'],
+    docker: ['docker', '--json', '--dockerfile', join(work, 'Dockerfile'), '-C', mixed],
   });
 });
 
@@ -172,7 +174,7 @@ async function baseline(name: string): Promise<Run> {
 }
 
 describe('installed-tree commands never touch the network', () => {
-  for (const name of ['check', 'verify', 'inspect', 'targets']) {
+  for (const name of ['check', 'verify', 'inspect', 'targets', 'docker']) {
     it.skipIf(!!unshareSkip)(`${name} under unshare -n gives its normal result`, async () => {
       const base = await baseline(name);
       expect([0, 1], base.stderr).toContain(base.code);
