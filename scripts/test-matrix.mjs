@@ -9,7 +9,7 @@
 //
 // Expects `npm run build` to have run (npm test does it). Prints one summary line per Node and
 // exits non-zero if any run failed.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -43,6 +43,20 @@ function fetchNode(major) {
   }).trim();
 }
 
+/** Runs a command with its output shown as it comes, and kept for the summary. */
+function tee(cmd, argv, env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      process.stdout.write(chunk);
+    });
+    child.on('close', (status) => resolve({ status, stdout }));
+  });
+}
+
 function envFor(node) {
   return { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
 }
@@ -54,14 +68,7 @@ for (const major of suite) {
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   console.log(`\n=== vitest on Node ${version} (${node}) ===`);
   const t0 = Date.now();
-  const run = spawnSync(node, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], {
-    cwd: ROOT,
-    env: envFor(node),
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-    maxBuffer: 512 * 1024 * 1024,
-  });
-  process.stdout.write(run.stdout ?? '');
+  const run = await tee(node, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], envFor(node));
   // vitest's own closing lines, colour codes removed: "Tests  612 passed | 3 skipped (615)"
   // eslint-disable-next-line no-control-regex
   const plain = (run.stdout ?? '').replace(/\x1b\[[0-9;]*m/g, '');
