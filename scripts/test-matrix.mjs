@@ -57,8 +57,18 @@ function tee(cmd, argv, env) {
   });
 }
 
+/**
+ * PATH with that Node first, and its own headers as node-gyp's nodedir: the machine's ~/.npmrc
+ * points nodedir at the system Node's headers, and a source build for Node 22 against Node 20's
+ * headers gives a binary Node 22 refuses (nodejs.org, where node-gyp would fetch them, is not
+ * reachable here).
+ */
 function envFor(node) {
-  return { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
+  return {
+    ...process.env,
+    PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}`,
+    npm_config_nodedir: dirname(dirname(node)),
+  };
 }
 
 const results = [];

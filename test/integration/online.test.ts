@@ -21,7 +21,8 @@ beforeAll(async () => {
   releases = await startServer((req, res) => {
     const url = req.url ?? '';
     // better-sqlite3 publishes glibc x64 builds for this Node, and no musl build
-    if (url.startsWith('/sqlite/') && url.includes('-node-v115-linux-x64.tar.gz')) res.writeHead(200).end();
+    if (url.startsWith('/sqlite/') && url.includes(`-node-v${process.versions.modules}-linux-x64.tar.gz`))
+      res.writeHead(200).end();
     else if (url.startsWith('/bcrypt-slow/')) setTimeout(() => res.writeHead(200).end(), 5000).unref();
     else res.writeHead(404).end();
   });
@@ -60,7 +61,7 @@ describe('check --online', () => {
     expect(sqliteHost).toMatchObject({ outcome: 'prebuilt', strategy: 'prebuild-install' });
     expect(sqliteHost.url).toMatch(
       new RegExp(
-        `^${releases.url}/sqlite/v12\\.[0-9.]+/better-sqlite3-v12\\.[0-9.]+-node-v115-linux-x64\\.tar\\.gz$`,
+        `^${releases.url}/sqlite/v12\\.[0-9.]+/better-sqlite3-v12\\.[0-9.]+-node-v${process.versions.modules}-linux-x64\\.tar\\.gz$`,
       ),
     );
     expect(sqliteHost.evidence).toContainEqual(
