@@ -259,3 +259,46 @@ if (want('hooks')) {
     `native-guard not installed (--omit=dev)  ${fmt(m('absent'))}   (${(m('absent') / m('node')).toFixed(1)}x the floor)`,
   );
 }
+
+if (want('memory')) {
+  // Peak RSS of every mode on the same machine, each in a fresh process (maxRSS of that process),
+  // next to its floor: check vs a bare Arborist loadActual() of the 3,000-package tree (target
+  // <= 1.3x), verify's own process vs a bare Node (its loaders are separate Node processes).
+  const { copyFileSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { packages } = benchTree();
+  const N = 100;
+  const verifyRoot = join(cache, `verify-${N}`);
+  const addonFile = join(here, '..', 'fixtures', 'addons', 'bin', 'napi-ok.node');
+  const names = Array.from({ length: N }, (_, i) => `addon-${String(i).padStart(3, '0')}`);
+  mkdirSync(verifyRoot, { recursive: true });
+  writeFileSync(
+    join(verifyRoot, 'package.json'),
+    JSON.stringify({ name: 'bench-verify', version: '1.0.0', private: true }),
+  );
+  for (const name of names) {
+    const dir = join(verifyRoot, 'node_modules', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'addon.node' }));
+    copyFileSync(addonFile, join(dir, 'addon.node'));
+  }
+  section(`memory: peak RSS (maxRSS of a fresh process), ${RUNS} runs each, medians`);
+  const r = measure(
+    {
+      loadActual: () => runChild(join(here, 'child-load-actual.mjs'), [treeRoot]),
+      check: () => runChild(join(here, 'child-check.mjs'), [treeRoot, 'host']),
+      bareNode: () => runChild(join(here, 'child-bare-node.mjs'), []),
+      verify: () => runChild(join(here, 'child-verify.mjs'), [verifyRoot]),
+    },
+    RUNS,
+  );
+  const rss = (k) => median(r[k].map((x) => x.rss));
+  console.log(`bare Arborist loadActual() (${packages} packages)   ${mb(rss('loadActual'))}`);
+  console.log(
+    `native-guard check (host)                      ${mb(rss('check'))}   ratio ${(rss('check') / rss('loadActual')).toFixed(2)}x   (target <= 1.3x)`,
+  );
+  console.log(`bare node process                              ${mb(rss('bareNode'))}`);
+  console.log(
+    `native-guard verify, its own process (${N} addons) ${mb(rss('verify'))}   ratio ${(rss('verify') / rss('bareNode')).toFixed(2)}x a bare Node`,
+  );
+  console.log('lockfile mode: see the "lockfile" section (peak RSS of check --lockfile-only vs loadVirtual)');
+}

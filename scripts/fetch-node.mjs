@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // node scripts/fetch-node.mjs <major>: a real Node binary of that major for this platform, from the
 // npm registry package node-<platform>-<arch> (the official build, repackaged), unpacked into
-// .cache/node/<version>/ and reused from there. Prints the path of its bin/node.
+// .cache/node/<version>/ and reused from there. Prints the path of its bin/node. Its headers come
+// along in include/node/, so that <version>/ works as node-gyp's --nodedir for that Node.
 //
 // Safe to run from several processes at once (a lock per major; unpacking happens in a private
 // folder renamed into place only when complete), and after an interrupted run (incomplete
@@ -40,7 +41,13 @@ function packageName() {
 function cached(major) {
   if (!existsSync(CACHE)) return null;
   const versions = readdirSync(CACHE)
-    .filter((d) => d.startsWith(`${major}.`) && existsSync(join(CACHE, d, '.complete')))
+    .filter(
+      (d) =>
+        d.startsWith(`${major}.`) &&
+        existsSync(join(CACHE, d, '.complete')) &&
+        // copies made before the headers came along are fetched again
+        existsSync(join(CACHE, d, 'include', 'node', 'common.gypi')),
+    )
     .sort((a, b) => {
       const [x, y] = [a, b].map((v) => v.split('.').map(Number));
       return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
@@ -114,13 +121,16 @@ function fetchNode(major) {
       if (!packed?.filename || !packed.version) fail(`npm pack ${spec} gave no tarball`);
       const unpacked = join(tmp, 'unpacked');
       mkdirSync(unpacked);
-      execFileSync('tar', ['-xzf', join(tmp, packed.filename), '-C', unpacked, 'package/bin/node'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      execFileSync(
+        'tar',
+        ['-xzf', join(tmp, packed.filename), '-C', unpacked, 'package/bin/node', 'package/include'],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       const dest = join(CACHE, packed.version);
       const staged = join(tmp, 'staged');
       mkdirSync(join(staged, 'bin'), { recursive: true });
       renameSync(join(unpacked, 'package', 'bin', 'node'), join(staged, 'bin', 'node'));
+      renameSync(join(unpacked, 'package', 'include'), join(staged, 'include'));
       // the binary must run before the copy counts as complete
       const version = execFileSync(join(staged, 'bin', 'node'), ['-p', 'process.versions.node'], {
         encoding: 'utf8',

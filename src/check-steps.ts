@@ -1,6 +1,6 @@
 // The steps of `check` around the pure analysis: which tree to read (installed, or the lockfile
 // with registry tarballs), `--online` download checks, and the install-script policy pass.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnalyzeInput, CheckReport } from './check.js';
 import type { ProjectConfig } from './config.js';
@@ -14,6 +14,7 @@ import type { Evidence } from './strategies/types.js';
 import type { Target } from './target/types.js';
 import { loadInstalledTree } from './tree/actual.js';
 import { fetchLockfilePackages } from './tree/fetch-lockfile.js';
+import { parseJsonText, readRegularFile } from './tree/files.js';
 import { folderIndexCache } from './tree/index-cache.js';
 import type { TarballIndexCache } from './tree/index-cache.js';
 import type { NpmConfigView } from './tree/npm-config.js';
@@ -226,7 +227,7 @@ function nothingToInstall(root: string): boolean {
   if (['package-lock.json', 'npm-shrinkwrap.json'].some((f) => existsSync(join(root, f)))) return false;
   let pkg: Record<string, unknown>;
   try {
-    pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    pkg = parseJsonText(readRegularFile(join(root, 'package.json'))) as Record<string, unknown>;
   } catch {
     // the tree loader reports a missing or broken package.json in its own words
     return true;

@@ -26,6 +26,7 @@ import type { ScriptPolicySummary } from './install-policy.js';
 import type { UrlCheck } from './net/url-check.js';
 import { readScriptPolicies } from './tree/script-policy.js';
 import { loadNpmConfig } from './tree/npm-config.js';
+import { assertProjectFiles } from './tree/actual.js';
 import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
 import type { LockEntry, PackageRecord, ProjectTree } from './tree/types.js';
@@ -187,6 +188,7 @@ export interface CheckOptions extends CheckStepOptions, DockerCheckOptions {
 export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   const hostEnv = options.host ?? currentHostEnvironment();
   const root = resolve(options.cwd ?? process.cwd());
+  assertProjectFiles(root);
   const config = readProjectConfig(root);
   // the tree needs neither npm's config nor the targets: read it while those load
   const treeLoad = beginTreeLoad(root, options);

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseJsonText, readRegularFile } from './tree/files.js';
 import type { Finding } from './findings.js';
 
 /** The `"nativeGuard"` block of the project's package.json. */
@@ -75,13 +75,14 @@ export function readProjectConfig(root: string): ProjectConfig {
   const file = join(root, 'package.json');
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file);
   } catch {
+    // missing, a folder or a FIFO: the tree loader reports it in its own words
     return {};
   }
   let pkg: unknown;
   try {
-    pkg = JSON.parse(text);
+    pkg = parseJsonText(text);
   } catch (err) {
     throw new ConfigError(`${file}: invalid JSON (${(err as Error).message})`, 'package.json', file);
   }

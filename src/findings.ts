@@ -93,6 +93,7 @@ export interface FindingEvidence {
   LINK_BROKEN: { path: string; errorCode: string | null; detail: string };
   FOLDER_UNREADABLE: { path: string; errorCode: string | null; detail: string };
   LOCKFILE_INVALID: { path: string; errorCode: string | null; detail: string };
+  PACKAGE_NAME_CASE_CONFLICT: { path: string; errorCode: string | null; detail: string };
   DOCKERIGNORE_MISSES_NESTED_NODE_MODULES: NodeModulesLeakEvidence;
   DOCKERIGNORE_MISSES_NODE_MODULES: NodeModulesLeakEvidence;
   STRAY_BINARY_IN_CONTEXT: {
@@ -284,6 +285,10 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   LINK_BROKEN: { title: 'Broken symbolic link in node_modules', severity: 'warning' },
   FOLDER_UNREADABLE: { title: 'Folder native-guard could not read', severity: 'warning' },
   LOCKFILE_INVALID: { title: 'Unreadable lockfile', severity: 'warning' },
+  PACKAGE_NAME_CASE_CONFLICT: {
+    title: 'Two package folders whose names differ only in case',
+    severity: 'warning',
+  },
   DOCKERIGNORE_MISSES_NESTED_NODE_MODULES: {
     title: 'A nested node_modules from the build context is copied into the image',
     severity: 'warning',
@@ -374,6 +379,8 @@ export function treeProblemFindings(problems: TreeProblem[], project = ''): Find
         return makeFinding('FOLDER_UNREADABLE', where, evidence);
       case 'lockfile-invalid':
         return makeFinding('LOCKFILE_INVALID', where, evidence);
+      case 'case-conflict':
+        return makeFinding('PACKAGE_NAME_CASE_CONFLICT', where, evidence);
     }
   });
 }

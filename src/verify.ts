@@ -22,7 +22,8 @@ import type { RuntimeBinary, RuntimeContext, RuntimeLoader } from './strategies/
 import type { NativePackage, PackageFiles } from './strategies/types.js';
 import type { LibcFacts } from './target/host.js';
 import type { Target } from './target/types.js';
-import { loadInstalledTree, TreeError } from './tree/actual.js';
+import { assertProjectFiles, loadInstalledTree } from './tree/actual.js';
+import type { TreeError } from './tree/actual.js';
 import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
 import { findNestedProjects, findNodeFiles, PACKAGE_WALK, PROJECT_WALK } from './tree/projects.js';
@@ -152,9 +153,7 @@ interface Subject {
 export async function verify(options: VerifyOptions = {}): Promise<VerifyReport> {
   const root = resolve(options.cwd ?? process.cwd());
   const env = options.env ?? { ...process.env };
-  if (!existsSync(join(root, 'package.json'))) {
-    throw new TreeError(`no package.json in ${root}`, 'ENOPACKAGEJSON', root);
-  }
+  assertProjectFiles(root);
   const config = readProjectConfig(root);
   const nodePath = options.node ? resolveNodeBinary(options.node, root) : process.execPath;
   const isHost = nodePath === process.execPath;
@@ -258,6 +257,17 @@ function isBundled(relInPackage: string): boolean {
   return dirs.some((d) => d === 'prebuilds' || BUNDLED_TUPLE.test(d));
 }
 
+const NOT_REGULAR = 'ENOTREG';
+
+/** Something at the path that exists but is no regular file (a FIFO, socket, device, folder). */
+function isSpecialFile(abs: string): boolean {
+  try {
+    return !statSync(abs).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** A file whose headers parse cleanly but register no Node module (a SQLite extension, a plain library). */
 const notAnAddon = (facts: BinaryFacts) =>
   facts.format !== null && facts.reason === null && facts.module.kind === 'unknown';
@@ -292,7 +302,16 @@ class VerifyRun {
   private dlopen(abs: string): Promise<LoadResult> {
     let hit = this.dlopens.get(abs);
     if (!hit) {
-      hit = this.pool.load({ kind: 'dlopen', file: abs });
+      // dlopen of a FIFO waits for a writer, of /dev/zero reads forever: such a file is judged by
+      // its facts (INVALID_BINARY), never handed to a loader
+      hit = isSpecialFile(abs)
+        ? Promise.resolve<LoadResult>({
+            status: 'threw',
+            error: { message: `${abs}: not a regular file`, code: NOT_REGULAR, name: 'Error' },
+            ms: 0,
+            fresh: true,
+          })
+        : this.pool.load({ kind: 'dlopen', file: abs });
       this.dlopens.set(abs, hit);
     }
     return hit;
@@ -513,7 +532,7 @@ class VerifyRun {
     }
     const c = classifyFailure(failed.failure, this.classifyCtx(s.file));
     // a package may catch the failure and carry on in JavaScript: load its entry point to see
-    if (r.status === 'threw' && !s.record.isRoot) {
+    if (r.status === 'threw' && !s.record.isRoot && r.error.code !== NOT_REGULAR) {
       const entry = await this.pool.load(this.entryJob(s));
       if (entry.status === 'loaded') {
         const calls = entry.dlopened ?? [];

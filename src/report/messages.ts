@@ -235,6 +235,11 @@ export function describe(f: Finding): Words {
         message: `${f.evidence.path}: lockfile cannot be read (${f.evidence.errorCode ?? 'error'}: ${f.evidence.detail})`,
         fix: 'regenerate it with `npm install --package-lock-only`',
       };
+    case 'PACKAGE_NAME_CASE_CONFLICT':
+      return {
+        message: `${f.evidence.path}: ${f.evidence.detail}`,
+        fix: 'remove both folders and reinstall (`npm install`); rename the dependency that uses the wrong case',
+      };
     case 'DOCKERIGNORE_MISSES_NESTED_NODE_MODULES':
     case 'DOCKERIGNORE_MISSES_NODE_MODULES': {
       const e = f.evidence;

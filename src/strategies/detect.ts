@@ -75,7 +75,8 @@ export function detectNative(pkg: PackageRecord, ctx: DetectContext): NativePack
   const entries = pkg.rootEntries ?? [];
   const has = (entry: string) => entries.includes(entry);
   const hasPrebuilds = has('prebuilds/');
-  const hasBindingGyp = has('binding.gyp');
+  // npm globs `*.gyp`, which matches a folder too: it runs `node-gyp rebuild` either way
+  const hasBindingGyp = has('binding.gyp') || has('binding.gyp/');
   const shippedNode = entries.filter((e) => e.endsWith('.node'));
   const depNames = [...Object.keys(m.dependencies), ...Object.keys(m.optionalDependencies)];
   const nativeDeps = depNames.some((d) => NATIVE_DEPENDENCIES.has(d));

@@ -1,9 +1,10 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import Arborist from '@npmcli/arborist';
 import type { ArboristNode } from '@npmcli/arborist';
 import { isNativeEntry, manifestFacts, NATIVE_DEPENDENCIES } from './manifest.js';
 import type { ManifestFacts } from './types.js';
+import { parseJsonText, readRegularFile } from './files.js';
 import { readLockfile } from './lockfile.js';
 import { scriptIdentityOf } from './identity.js';
 import type { PackageRecord, ProjectTree, ResolvedDependency, TreeProblem } from './types.js';
@@ -34,34 +35,85 @@ export function listRootEntries(path: string): {
   }
 }
 
+/** Files at the project root that npm, Arborist or native-guard read whole, package.json first. */
+const PROJECT_FILES = [
+  'package.json',
+  'npm-shrinkwrap.json',
+  'package-lock.json',
+  'yarn.lock',
+  '.npmrc',
+  'pnpm-workspace.yaml',
+];
+
+/**
+ * The project's own files must be regular files before anything reads them: a FIFO named
+ * package.json or package-lock.json would make every reader (Arborist's and npm's config loader
+ * included) wait for a writer forever. package.json must exist; the others may not.
+ */
+export function assertProjectFiles(root: string): void {
+  for (const name of PROJECT_FILES) {
+    const file = join(root, name);
+    let stat;
+    try {
+      stat = statSync(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        if (name === 'package.json')
+          throw new TreeError(`no package.json in ${root}`, 'ENOPACKAGEJSON', root);
+        continue;
+      }
+      throw new TreeError(`cannot read ${file}: ${(err as Error).message}`, code ?? 'EREAD', file);
+    }
+    if (!stat.isFile()) {
+      throw new TreeError(
+        `${file} is ${stat.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, socket or device)'}: npm and native-guard cannot read it`,
+        stat.isDirectory() ? 'EISDIR' : 'ENOTREG',
+        file,
+      );
+    }
+  }
+}
+
+/** npm's hidden lockfile, which Arborist reads before anything else, must not be a FIFO either. */
+function assertHiddenLockfile(root: string): void {
+  const hidden = join(root, 'node_modules', '.package-lock.json');
+  let stat;
+  try {
+    stat = lstatSync(hidden);
+  } catch {
+    return;
+  }
+  if (!stat.isFile() && !stat.isSymbolicLink()) {
+    throw new TreeError(
+      `${hidden} is not a regular file: npm's tree reader would wait on it forever; remove it (npm writes it again on the next install)`,
+      'ENOTREG',
+      hidden,
+    );
+  }
+}
+
+/** The kind of the entry at `path` without following links, or null when there is none. */
+function kindOf(path: string): 'file' | 'dir' | 'link' | 'other' | null {
+  try {
+    const st = lstatSync(path);
+    return st.isSymbolicLink() ? 'link' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Loads the reified tree with Arborist and turns every node into a plain PackageRecord.
  * This is the only place that sees Arborist nodes for an installed tree.
  */
 export async function loadInstalledTree(root: string): Promise<ProjectTree> {
+  assertProjectFiles(root);
+  assertHiddenLockfile(root);
+  const problems: TreeProblem[] = [];
+  const lost: string[] = [];
+  const filter = treeFilter(root, problems, lost);
   let tree: ArboristNode;
-  const loopProblems: TreeProblem[] = [];
-  // Arborist's own realpath gives up on a two-link cycle (a -> b -> a) only after its tree walk has
-  // run away with the heap, so cyclic links are kept out of the walk here and reported instead.
-  const filter = (parent: ArboristNode, kid: string): boolean => {
-    const path = join(parent.realpath, 'node_modules', kid);
-    try {
-      if (lstatSync(path).isSymbolicLink()) realpathSync(path);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP') {
-        loopProblems.push({
-          kind: 'link-broken',
-          location: toPosix(relative(root, path)),
-          path,
-          errorCode: 'ELOOP',
-          detail: 'symbolic link cycle',
-        });
-        return false;
-      }
-    }
-    return true;
-  };
   try {
     tree = await new Arborist({ path: root }).loadActual({ filter });
   } catch (err) {
@@ -73,13 +125,126 @@ export async function loadInstalledTree(root: string): Promise<ProjectTree> {
     throw new TreeError(`no package.json in ${root}`, 'ENOPACKAGEJSON', root);
   }
 
-  const problems: TreeProblem[] = [...loopProblems];
-  const packages: PackageRecord[] = [];
   const projectRoot = tree.realpath;
+  const packages: PackageRecord[] = [];
+  lost.push(...collectRecords(tree, projectRoot, packages, problems));
+  // packages Arborist never saw (a scope entry beside them it could not read, a name that differs
+  // from another only in case): each one is loaded as a tree of its own so that it is still checked
+  for (const dir of lost) {
+    let sub: ArboristNode;
+    try {
+      sub = await new Arborist({ path: dir }).loadActual({ filter: treeFilter(projectRoot, problems, lost) });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      problems.push({
+        kind: 'folder-unreadable',
+        location: toPosix(relative(projectRoot, dir)),
+        path: dir,
+        errorCode: e.code ?? null,
+        detail: e.message.split('\n')[0] ?? '',
+      });
+      continue;
+    }
+    collectRecords(sub, projectRoot, packages, problems);
+  }
+  packages.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
+
+  const { index, problem } = readLockfile(projectRoot);
+  if (problem) problems.push(problem);
+  return { root: projectRoot, mode: 'installed', packages, lockfile: index, problems };
+}
+
+/**
+ * Arborist's `filter`: keeps out of its walk what would hang it or run it away, and reports each.
+ * A link cycle (a -> b -> a: Arborist's own realpath gives up only after the walk has run away with
+ * the heap), a dangling link, a link to something that is not a folder, and a package.json that is
+ * not a regular file (a FIFO: Arborist's read would wait for a writer forever).
+ */
+function treeFilter(root: string, problems: TreeProblem[], lost: string[]) {
+  // Arborist keys children case-insensitively (npm's trees must work on macOS and Windows): of
+  // `Foo` and `foo` it keeps one and silently drops the other, which Linux's require() still loads
+  const seen = new Map<string, string>();
+  return (parent: ArboristNode, kid: string): boolean => {
+    const path = join(parent.realpath, 'node_modules', kid);
+    const location = toPosix(relative(root, path));
+    const key = join(parent.realpath, 'node_modules', kid.toLowerCase());
+    const first = seen.get(key);
+    if (first !== undefined && first !== kid) {
+      problems.push({
+        kind: 'case-conflict',
+        location,
+        path,
+        errorCode: null,
+        detail: `${kid} and ${first} differ only in case: one folder on macOS and Windows, and npm keeps only one of them`,
+      });
+      lost.push(path);
+      return false;
+    }
+    seen.set(key, kid);
+    let real = path;
+    if (kindOf(path) === 'link') {
+      const broken = (errorCode: string, detail: string) => {
+        problems.push({ kind: 'link-broken', location, path, errorCode, detail });
+        return false;
+      };
+      let written = '';
+      try {
+        written = readlinkSync(path);
+      } catch {
+        // raced away: realpath below says what is left
+      }
+      try {
+        real = realpathSync(path);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'ELINK';
+        if (code === 'ELOOP') return broken(code, `symbolic link cycle (${kid} -> ${written})`);
+        if (code === 'ENOENT') return broken(code, `link target ${written} does not exist`);
+        return broken(code, (err as Error).message);
+      }
+      const target = kindOf(real);
+      if (target !== 'dir') return broken('ENOTDIR', `link target ${written} is not a folder`);
+      if (kindOf(join(real, 'package.json')) === null)
+        return broken('ENOENT', `link target ${written} has no package.json`);
+    }
+    const manifest = kindOf(join(real, 'package.json'));
+    if (manifest === 'other' || manifest === 'link') {
+      let regular = manifest === 'link';
+      try {
+        regular = regular && statSync(join(real, 'package.json')).isFile();
+      } catch {
+        regular = false;
+      }
+      if (!regular) {
+        problems.push({
+          kind: 'package-json-invalid',
+          location,
+          path: join(real, 'package.json'),
+          errorCode: 'ENOTREG',
+          detail: 'package.json is not a regular file (a FIFO, socket, device or dangling link)',
+        });
+        return false;
+      }
+    }
+    return true;
+  };
+}
+
+/**
+ * Turns an Arborist tree into records (appended to `packages`), its problems into `problems`.
+ * Returns the package folders Arborist lost: the children of a node_modules it could not list.
+ */
+function collectRecords(
+  tree: ArboristNode,
+  projectRoot: string,
+  packages: PackageRecord[],
+  problems: TreeProblem[],
+): string[] {
+  const lost: string[] = [];
   const locationOf = (node: ArboristNode): string => {
     // a link target outside the root (a workspace pointing elsewhere) keeps a `../` location
     return toPosix(relative(projectRoot, node.realpath));
   };
+  const isProjectRoot = (node: ArboristNode) => node.isRoot && node.realpath === projectRoot;
 
   // Arborist's inBundle walks every edge in, recursively: seconds per thousand packages. Only ask
   // when some package bundles dependencies at all.
@@ -94,27 +259,30 @@ export async function loadInstalledTree(root: string): Promise<ProjectTree> {
 
   for (const node of tree.inventory.values()) {
     if (node.isLink) {
-      // A link whose target is missing is a dangling symlink (or a workspace that points nowhere).
+      // links the filter did not see (workspaces, a hidden lockfile's links) can still point nowhere
       if (!node.target || node.target.errors.some((e) => e.code === 'ENOENT')) {
         problems.push({
           kind: 'link-broken',
           location: node.location,
           path: node.path,
           errorCode: 'ENOENT',
-          detail: `link target ${node.realpath} does not exist`,
+          detail: `link target ${node.realpath} ${kindOf(node.realpath) === null ? 'does not exist' : 'has no package.json'}`,
         });
       }
       continue;
     }
-    const location = node.isRoot ? '' : locationOf(node);
+    const projectRootNode = isProjectRoot(node);
+    const location = projectRootNode ? '' : locationOf(node);
     for (const err of node.errors) {
       problems.push(problemFor(node, location, err));
     }
-    if (node.errors.some((e) => e.code === 'ENOENT') && !node.isRoot) {
+    if (node.errors.some((e) => e.code === 'ENOENT') && !projectRootNode) {
       // a folder in node_modules without a package.json: nothing npm installed lives here
       continue;
     }
-    const { entries, error } = node.isRoot ? { entries: null, error: null } : listRootEntries(node.realpath);
+    const { entries, error } = projectRootNode
+      ? { entries: null, error: null }
+      : listRootEntries(node.realpath);
     if (error && !node.errors.length) {
       problems.push({
         kind: 'folder-unreadable',
@@ -124,9 +292,28 @@ export async function loadInstalledTree(root: string): Promise<ProjectTree> {
         detail: error.message,
       });
     }
+    // Arborist lists node_modules all or nothing: a scope entry it cannot read (a file named
+    // @scope, an unreadable folder) loses every package beside it, silently
+    if (node.children.size === 0 && (projectRootNode || entries?.some((e) => /^node_modules\/?$/.test(e)))) {
+      lost.push(...unlistedChildren(node.realpath, location, problems));
+    }
     const manifest = fullManifest(node, entries, location, problems);
     const name = (typeof node.package.name === 'string' && node.package.name) || node.name;
     const version = typeof node.package.version === 'string' ? node.package.version : '0.0.0';
+    if (!projectRootNode && location.includes('node_modules/') && !node.errors.length) {
+      const missing = ['name', 'version'].filter(
+        (f) => typeof node.package[f] !== 'string' || !node.package[f],
+      );
+      if (missing.length) {
+        problems.push({
+          kind: 'package-json-invalid',
+          location,
+          path: join(node.realpath, 'package.json'),
+          errorCode: null,
+          detail: `no ${missing.map((f) => `"${f}"`).join(' and no ')}: reported as ${name}@${version}`,
+        });
+      }
+    }
     const dependencies: ResolvedDependency[] = [];
     for (const edge of node.edgesOut.values()) {
       dependencies.push({
@@ -145,7 +332,7 @@ export async function loadInstalledTree(root: string): Promise<ProjectTree> {
       manifest,
       rootEntries: entries,
       dependencies,
-      isRoot: node.isRoot,
+      isRoot: projectRootNode,
       isWorkspace: node.isWorkspace,
       optional: node.optional,
       dev: node.dev,
@@ -154,13 +341,55 @@ export async function loadInstalledTree(root: string): Promise<ProjectTree> {
       ...(hasScripts(manifest, entries, node) ? { scriptIdentity: scriptIdentityOf(node) } : {}),
     });
   }
-  packages.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
-
-  const { index, problem } = readLockfile(projectRoot);
-  if (problem) problems.push(problem);
-  return { root: projectRoot, mode: 'installed', packages, lockfile: index, problems };
+  return lost;
 }
 
+/**
+ * A node_modules Arborist found no package in: lists it the way Arborist does, reporting what it
+ * could not read (the folder itself, a scope entry), and returns the package folders Arborist
+ * lost because of a scope entry beside them.
+ */
+function unlistedChildren(folder: string, location: string, problems: TreeProblem[]): string[] {
+  const nm = join(folder, 'node_modules');
+  const nmLocation = location ? `${location}/node_modules` : 'node_modules';
+  const unreadable = (loc: string, path: string, err: NodeJS.ErrnoException) =>
+    problems.push({
+      kind: 'folder-unreadable',
+      location: loc,
+      path,
+      errorCode: err.code ?? null,
+      detail:
+        err.code === 'ENOTDIR'
+          ? `${loc} is not a folder: nothing in it can be installed or loaded`
+          : (err.message.split('\n')[0] ?? ''),
+    });
+  let names: string[];
+  try {
+    names = readdirSync(nm);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code !== 'ENOENT') unreadable(nmLocation, nm, e);
+    return [];
+  }
+  const kids: string[] = [];
+  let scopeFailed = false;
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    if (!name.startsWith('@')) {
+      kids.push(join(nm, name));
+      continue;
+    }
+    try {
+      for (const scoped of readdirSync(join(nm, name)))
+        if (!scoped.startsWith('.')) kids.push(join(nm, name, scoped));
+    } catch (err) {
+      scopeFailed = true;
+      unreadable(`${nmLocation}/${name}`, join(nm, name), err as NodeJS.ErrnoException);
+    }
+  }
+  // without a failed scope, Arborist saw the same (empty, or dot entries only) listing
+  return scopeFailed ? kids.filter((k) => ['dir', 'link'].includes(kindOf(k) ?? '')) : [];
+}
 /**
  * When npm's hidden lockfile (node_modules/.package-lock.json) is current, Arborist builds nodes
  * from it, and their `package` holds only what a lockfile records: no scripts, gypfile, binary or
@@ -190,7 +419,7 @@ function fullManifest(
   if (!lockOnly || !candidate) return manifestFacts(pkg);
   const file = join(node.realpath, 'package.json');
   try {
-    return manifestFacts(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>);
+    return manifestFacts(parseJsonText(readRegularFile(file)) as Record<string, unknown>);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     problems.push({

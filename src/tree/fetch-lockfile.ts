@@ -68,13 +68,18 @@ function isFamilyParent(record: PackageRecord, byLocation: Map<string, PackageRe
  * platform family to pick from, or os/cpu/libc fields that one of the targets satisfies (the
  * platform package that target gets). Nothing else is fetched. Bundled dependencies come inside
  * their parent's tarball and never run install scripts.
+ *
+ * A lockfile v1 records none of this (no hasInstallScript, no os/cpu, no dependencies of its
+ * own): every package is read, as npm itself reads every manifest to upgrade such a lockfile.
  */
 export function selectTarballs(tree: ProjectTree, targets: Target[]): PackageRecord[] {
   const byLocation = new Map(tree.packages.map((p) => [p.location, p]));
+  const ancient = (tree.lockfile?.lockfileVersion ?? 2) < 2;
   return tree.packages.filter((record) => {
     if (record.manifestSource !== 'lockfile' || record.inBundle || record.isRoot) return false;
     // the toolkit itself (node-gyp-build, prebuild-install, nan…) is JavaScript and headers
     if (NATIVE_DEPENDENCIES.has(record.name)) return false;
+    if (ancient) return true;
     const m = record.manifest;
     if (record.hasInstallScript) return true;
     const deps = [...Object.keys(m.dependencies), ...Object.keys(m.optionalDependencies)];

@@ -1,4 +1,13 @@
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { BinaryFacts } from '../binary/types.js';
 import type { FileEntry, PackageFiles } from '../strategies/types.js';
@@ -56,11 +65,28 @@ function listFolder(path: string): FileEntry[] | null {
 
 /** Reads at most maxBytes of a file as UTF-8; null when it is not a readable file. */
 export function readBounded(path: string, maxBytes: number): string | null {
-  let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    return readRegularFile(path, maxBytes);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads a regular file as UTF-8 (at most maxBytes), without ever blocking: a FIFO named
+ * package.json or package-lock.json would make a plain readFileSync wait for a writer forever.
+ * Throws the fs error (ENOENT, EACCES…), or one coded `EISDIR` / `ENOTREG` for anything that is
+ * not a regular file.
+ */
+export function readRegularFile(path: string, maxBytes = Infinity): string {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) return null;
+    if (!stat.isFile()) {
+      const code = stat.isDirectory() ? 'EISDIR' : 'ENOTREG';
+      const what = stat.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, socket or device)';
+      throw Object.assign(new Error(`${path} is ${what}`), { code, path });
+    }
     const size = Math.min(stat.size, maxBytes);
     const buf = Buffer.alloc(size);
     let total = 0;
@@ -70,9 +96,11 @@ export function readBounded(path: string, maxBytes: number): string | null {
       total += n;
     }
     return buf.subarray(0, total).toString('utf8');
-  } catch {
-    return null;
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
 }
+
+/** JSON.parse that accepts a leading byte-order mark, as npm's own package.json reader does. */
+export const parseJsonText = (text: string): unknown =>
+  JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

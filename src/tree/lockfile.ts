@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseJsonText, readRegularFile } from './files.js';
 import type { LockEntry, LockfileIndex, TreeProblem } from './types.js';
 
 const list = (v: unknown): string[] | undefined =>
@@ -24,7 +24,7 @@ export function readLockfile(root: string): { index: LockfileIndex | null; probl
     const file = join(root, name);
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readRegularFile(file);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? null;
       if (code === 'ENOENT') continue;
@@ -53,7 +53,7 @@ const lockProblem = (
 });
 
 export function parseLockfile(file: string, text: string): LockfileIndex {
-  const data = JSON.parse(text) as Record<string, unknown>;
+  const data = parseJsonText(text) as Record<string, unknown>;
   if (!data || typeof data !== 'object') throw new Error('not a JSON object');
   const lockfileVersion = typeof data.lockfileVersion === 'number' ? data.lockfileVersion : 1;
   const entries = new Map<string, LockEntry>();

@@ -20,7 +20,11 @@ export const NATIVE_DEPENDENCIES: ReadonlySet<string> = new Set([
 
 /** Top-level entries that say a package builds, bundles or ships a binary. */
 export const isNativeEntry = (entry: string): boolean =>
-  entry === 'binding.gyp' || entry === 'prebuilds/' || entry === 'CMakeLists.txt' || entry.endsWith('.node');
+  entry === 'binding.gyp' ||
+  entry === 'binding.gyp/' ||
+  entry === 'prebuilds/' ||
+  entry === 'CMakeLists.txt' ||
+  entry.endsWith('.node');
 
 const stringList = (value: unknown): string[] | undefined => {
   if (typeof value === 'string') return [value];

@@ -124,7 +124,7 @@ export interface LockfileIndex {
 
 /** Something about the tree itself that is wrong (a malformed package.json, a dangling link…). */
 export interface TreeProblem {
-  kind: 'package-json-invalid' | 'link-broken' | 'folder-unreadable' | 'lockfile-invalid';
+  kind: 'package-json-invalid' | 'link-broken' | 'folder-unreadable' | 'lockfile-invalid' | 'case-conflict';
   location: string;
   path: string;
   /** The underlying error code (`EJSONPARSE`, `ENOENT`, `EACCES`, `ELOOP`…). */

@@ -1,6 +1,6 @@
 import Arborist from '@npmcli/arborist';
 import type { ArboristNode } from '@npmcli/arborist';
-import { TreeError } from './actual.js';
+import { assertProjectFiles, TreeError } from './actual.js';
 import { readLockfile } from './lockfile.js';
 import { manifestFacts } from './manifest.js';
 import { scriptIdentityOf } from './identity.js';
@@ -14,6 +14,7 @@ import type { PackageRecord, ProjectTree, ResolvedDependency } from './types.js'
  * registry manifests and tarball listings of the packages that need them.
  */
 export async function loadLockfileTree(root: string): Promise<ProjectTree> {
+  assertProjectFiles(root);
   const { index, problem } = readLockfile(root);
   if (!index) {
     if (problem) {

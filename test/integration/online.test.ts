@@ -21,7 +21,8 @@ beforeAll(async () => {
   releases = await startServer((req, res) => {
     const url = req.url ?? '';
     // better-sqlite3 publishes glibc x64 builds for this Node, and no musl build
-    if (url.startsWith('/sqlite/') && url.includes('-node-v115-linux-x64.tar.gz')) res.writeHead(200).end();
+    if (url.startsWith('/sqlite/') && url.includes(`-node-v${process.versions.modules}-linux-x64.tar.gz`))
+      res.writeHead(200).end();
     else if (url.startsWith('/bcrypt-slow/')) setTimeout(() => res.writeHead(200).end(), 5000).unref();
     else res.writeHead(404).end();
   });
@@ -60,7 +61,7 @@ describe('check --online', () => {
     expect(sqliteHost).toMatchObject({ outcome: 'prebuilt', strategy: 'prebuild-install' });
     expect(sqliteHost.url).toMatch(
       new RegExp(
-        `^${releases.url}/sqlite/v12\\.[0-9.]+/better-sqlite3-v12\\.[0-9.]+-node-v115-linux-x64\\.tar\\.gz$`,
+        `^${releases.url}/sqlite/v12\\.[0-9.]+/better-sqlite3-v12\\.[0-9.]+-node-v${process.versions.modules}-linux-x64\\.tar\\.gz$`,
       ),
     );
     expect(sqliteHost.evidence).toContainEqual(
@@ -155,11 +156,15 @@ describe('check --online', () => {
       npm_config_bcrypt_lib_binary_host_mirror: `${releases.url}/nothing-here`,
     };
     const io = { isTTY: false, env, cwd: project };
-    const offline = await checkCommand.run(['--lockfile-only', '-t', 'node:22-slim'], io);
+    // a slim image whose Node is not this one: the mirror serves only this Node's build
+    const slim = process.versions.modules === '127' ? 'node:24-slim' : 'node:22-slim';
+    const offline = await checkCommand.run(['--lockfile-only', '-t', slim], io);
     expect(offline.stdout).toMatch(
-      /--online would settle 2 answers that depend on a download: bcrypt@5\.\d+\.\d+ on node:22-slim, better-sqlite3@12\.[\d.]+ on node:22-slim/,
+      new RegExp(
+        `--online would settle 2 answers that depend on a download: bcrypt@5\\.\\d+\\.\\d+ on ${slim}, better-sqlite3@12\\.[\\d.]+ on ${slim}`,
+      ),
     );
-    const online = await checkCommand.run(['--lockfile-only', '--online', '-t', 'node:22-slim'], io);
+    const online = await checkCommand.run(['--lockfile-only', '--online', '-t', slim], io);
     expect(online.stdout).toMatch(/--online: checked 2 download URLs \(2 missing\)/);
     expect(online.stdout).not.toMatch(/would settle/);
     expect(online.exitCode).toBe(1);

@@ -129,7 +129,7 @@ describe('check on real registry packages', () => {
     );
     // prebuild-install's URL template: {name}-v{version}-{runtime}-v{abi}-{platform}{libc}-{arch}.tar.gz
     expect(hostUnverified?.evidence.url).toBe(
-      `https://github.com/WiseLibs/better-sqlite3/releases/download/v${v}/better-sqlite3-v${v}-node-v115-linux-x64.tar.gz`,
+      `https://github.com/WiseLibs/better-sqlite3/releases/download/v${v}/better-sqlite3-v${v}-node-v${process.versions.modules}-linux-x64.tar.gz`,
     );
     const alpineUrl = report.findings.find(
       (f) =>

@@ -85,7 +85,10 @@ async function fakeHeaders(root: string, version: string): Promise<string> {
 describe.runIf(linux)('on this machine', () => {
   it('finds python3, make and g++ and the headers npm config nodedir names', async () => {
     const env = await envWith({ PATH: realPath });
-    const t = await detectToolchain(env, { nodedir: '/usr' });
+    // the running Node's own prefix (/usr here; .cache/node/<version> in the Node matrix), so that
+    // the headers found are this Node's on every Node the suite runs on
+    const prefix = path.dirname(path.dirname(process.execPath));
+    const t = await detectToolchain(env, { nodedir: prefix });
     expect(t).toMatchObject({ python: true, make: true, cxx: true, known: true });
     expect(t.details?.python?.version).toMatch(/^3\.\d+\.\d+$/);
     expect(t.details?.python?.source).toBe('PATH');
@@ -93,7 +96,10 @@ describe.runIf(linux)('on this machine', () => {
     expect(t.details?.cxx).toMatchObject({ source: 'PATH' });
     expect(t.details?.cxx?.path).toMatch(/g\+\+$/);
     expect(t.details?.cc?.path).toMatch(/cc$/);
-    expect(t.details?.headers).toMatchObject({ path: '/usr/include/node', source: 'nodedir' });
+    expect(t.details?.headers).toMatchObject({
+      path: path.join(prefix, 'include', 'node'),
+      source: 'nodedir',
+    });
     expect(t.details?.headers?.version).toBe(process.versions.node);
     expect(t.details?.distutilsTrap).toBe(false);
   });

@@ -1,0 +1,238 @@
+#!/usr/bin/env node
+// node scripts/test-matrix.mjs [<major>...] [--smoke <major>]...
+//
+// Runs the vitest suite again under each Node major (default: 22 24), then a smoke run of the
+// built CLI under each --smoke major (default: 26). Each Node is the real binary from the registry
+// package node-<platform>-<arch>@<major> (scripts/fetch-node.mjs, cached in .cache/node/). PATH puts
+// that Node first, so everything the tests start — the CLI, verify's loaders, `npm` (whose script
+// runs on whatever `node` PATH gives) and the real-package installs — runs on it too.
+//
+// Expects `npm run build` to have run (npm test does it). Prints one summary line per Node and
+// exits non-zero if any run failed.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const suite = [];
+const smoke = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--smoke') smoke.push(args[++i]);
+  else suite.push(args[i]);
+}
+if (!args.length) {
+  suite.push('22', '24');
+  smoke.push('26');
+}
+for (const m of [...suite, ...smoke]) {
+  if (!/^\d+$/.test(m ?? '')) {
+    console.error(
+      `test-matrix: not a Node major: "${m}" (usage: test-matrix.mjs [<major>...] [--smoke <major>]...)`,
+    );
+    process.exit(2);
+  }
+}
+
+function fetchNode(major) {
+  return execFileSync(process.execPath, [join(ROOT, 'scripts', 'fetch-node.mjs'), major], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+}
+
+/** Runs a command with its output shown as it comes, and kept for the summary. */
+function tee(cmd, argv, env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      process.stdout.write(chunk);
+    });
+    child.on('close', (status) => resolve({ status, stdout }));
+  });
+}
+
+/**
+ * PATH with that Node first, and its own headers as node-gyp's nodedir: the machine's ~/.npmrc
+ * points nodedir at the system Node's headers, and a source build for Node 22 against Node 20's
+ * headers gives a binary Node 22 refuses (nodejs.org, where node-gyp would fetch them, is not
+ * reachable here).
+ */
+function envFor(node) {
+  return {
+    ...process.env,
+    PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}`,
+    npm_config_nodedir: dirname(dirname(node)),
+  };
+}
+
+const results = [];
+
+for (const major of suite) {
+  const node = fetchNode(major);
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  console.log(`\n=== vitest on Node ${version} (${node}) ===`);
+  const t0 = Date.now();
+  const run = await tee(node, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], envFor(node));
+  // vitest's own closing lines, colour codes removed: "Tests  612 passed | 3 skipped (615)"
+  // eslint-disable-next-line no-control-regex
+  const plain = (run.stdout ?? '').replace(/\x1b\[[0-9;]*m/g, '');
+  const tests = plain.match(/^\s*Tests\s+(.+)$/m)?.[1]?.trim() ?? 'no summary';
+  const count = (word) => Number(tests.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
+  results.push({
+    node: version,
+    what: 'vitest',
+    ok: run.status === 0,
+    detail: tests,
+    passed: count('passed'),
+    failed: count('failed') + (run.status === 0 ? 0 : count('failed') ? 0 : 1),
+    s: (Date.now() - t0) / 1000,
+  });
+}
+
+/** The built CLI under a Node: --version, check on a fixture tree, verify of fixture addons, inspect. */
+function smokeRun(node) {
+  const cli = join(ROOT, 'dist', 'cli.js');
+  const env = { ...envFor(node), NO_COLOR: '1' };
+  const failures = [];
+  let passed = 0;
+  const cli2 = (argv) => spawnSync(node, [cli, ...argv], { env, encoding: 'utf8', timeout: 120_000 });
+  const expectRun = (label, argv, wantCode, check) => {
+    const r = cli2(argv);
+    const stack = /^\s+at .+[(:]\d+/m.test(r.stderr ?? '') || /internal error/.test(r.stderr ?? '');
+    // Node's own warnings (an experimental feature, a deprecation) would reach users: none allowed
+    const warned = /\(node:\d+\) \w*Warning/.test(r.stderr ?? '');
+    let why = null;
+    if (r.status !== wantCode)
+      why = `exit ${r.status ?? r.signal}, expected ${wantCode}: ${(r.stderr ?? '').trim()}`;
+    else if (stack) why = `stack trace: ${r.stderr}`;
+    else if (warned) why = `Node warning on stderr: ${r.stderr.trim()}`;
+    else {
+      try {
+        why = check(r.stdout) || null;
+      } catch (err) {
+        why = `output: ${err.message}`;
+      }
+    }
+    console.log(`${why ? 'FAIL' : 'ok  '} ${label}${why ? `: ${why}` : ''}`);
+    if (why) failures.push(label);
+    else passed++;
+  };
+  const version = execFileSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
+  const abi = execFileSync(node, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).trim();
+  const pkg = JSON.parse(
+    execFileSync(node, ['-p', `JSON.stringify(require(${JSON.stringify(join(ROOT, 'package.json'))}))`], {
+      encoding: 'utf8',
+    }),
+  );
+
+  expectRun('--version', ['--version'], 0, (out) => out.trim() !== pkg.version && `printed "${out.trim()}"`);
+
+  const mixed = join(ROOT, 'fixtures', 'trees', 'mixed');
+  expectRun(
+    'check --json on fixtures/trees/mixed (host, node:22-alpine)',
+    ['check', '--json', '-C', mixed, '--target', 'host,node:22-alpine'],
+    1,
+    (out) => {
+      const r = JSON.parse(out);
+      if (r.targets[0].version !== version)
+        return `host target is Node ${r.targets[0].version}, not ${version}`;
+      if (r.targets[0].abi !== abi) return `host ABI ${r.targets[0].abi}, not ${abi}`;
+      if (r.packages.length < 10) return `only ${r.packages.length} native packages`;
+      return null;
+    },
+  );
+
+  // fixture addons: napi-ok loads on any Node; legacy-abi is built for ABI 115 (Node 20) only
+  const tmp = mkdtempSync(join(tmpdir(), 'ng-smoke-'));
+  try {
+    writeFileSync(
+      join(tmp, 'package.json'),
+      JSON.stringify({ name: 'smoke', version: '1.0.0', private: true }),
+    );
+    for (const [name, file] of [
+      ['napi-ok', 'napi-ok.node'],
+      ['legacy', 'legacy-abi.node'],
+    ]) {
+      const dir = join(tmp, 'node_modules', name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({ name, version: '1.0.0', main: 'addon.node' }),
+      );
+      copyFileSync(join(ROOT, 'fixtures', 'addons', 'bin', file), join(dir, 'addon.node'));
+    }
+    expectRun(
+      'verify --json of fixture addons (napi-ok loads, legacy-abi is ABI_MISMATCH)',
+      ['verify', '--json', '-C', tmp],
+      abi === '115' ? 0 : 1,
+      (out) => {
+        const r = JSON.parse(out);
+        if (r.node.version !== version) return `verified with Node ${r.node.version}`;
+        const ok = r.binaries.find((b) => b.package === 'napi-ok@1.0.0');
+        if (!ok?.loaded) return 'napi-ok did not load';
+        const legacy = r.findings.find((f) => f.package === 'legacy@1.0.0');
+        if (abi !== '115' && legacy?.code !== 'ABI_MISMATCH')
+          return `legacy-abi: ${legacy?.code ?? 'no finding'}`;
+        return null;
+      },
+    );
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  expectRun(
+    'inspect --json of napi-ok.node and a musl addon',
+    [
+      'inspect',
+      '--json',
+      join(ROOT, 'fixtures', 'addons', 'bin', 'napi-ok.node'),
+      join(ROOT, 'fixtures', 'addons', 'bin', 'musl.node'),
+    ],
+    0,
+    (out) => {
+      const r = JSON.parse(out);
+      if (r.files[0].module?.kind !== 'napi')
+        return `napi-ok.node read as ${JSON.stringify(r.files[0].module)}`;
+      if (r.files[1].libc !== 'musl') return `musl.node read as libc ${r.files[1].libc}`;
+      return null;
+    },
+  );
+  expectRun(
+    'targets',
+    ['targets'],
+    0,
+    (out) => !/node:22-alpine/.test(out) && 'no node:22-alpine in the list',
+  );
+  return { version, failures, passed };
+}
+
+for (const major of smoke) {
+  const node = fetchNode(major);
+  console.log(`\n=== smoke run of the built CLI on Node ${major} (${node}) ===`);
+  const t0 = Date.now();
+  const { version, failures, passed } = smokeRun(node);
+  results.push({
+    node: `v${version}`,
+    what: 'smoke',
+    ok: failures.length === 0,
+    detail: failures.length ? `failed: ${failures.join('; ')}` : `${passed} smoke checks passed`,
+    passed,
+    failed: failures.length,
+    s: (Date.now() - t0) / 1000,
+  });
+}
+
+console.log('\n=== Node matrix ===');
+for (const r of results)
+  console.log(
+    `${r.ok ? 'ok  ' : 'FAIL'} Node ${r.node.padEnd(9)} ${r.what.padEnd(6)} ${r.detail}  (${r.s.toFixed(0)} s)`,
+  );
+const sum = (k) => results.reduce((n, r) => n + r[k], 0);
+console.log(`\nmatrix: ${sum('passed')} passed, ${sum('failed')} failed`);
+process.exit(results.every((r) => r.ok) ? 0 : 1);
