@@ -16,6 +16,7 @@ import { LoaderPool } from './probe/pool.js';
 import type { DlopenCall, LoadJob, LoadResult } from './probe/pool.js';
 import { describe } from './report/messages.js';
 import { detectNative } from './strategies/detect.js';
+import { cmakeTsBuildDir, readCmakeTsManifest } from './strategies/cmake-ts.js';
 import { resolveRuntimeBinaries } from './strategies/runtime.js';
 import { candidateResolver, platformPackageLocations } from './strategies/tree-view.js';
 import type { RuntimeBinary, RuntimeContext, RuntimeLoader } from './strategies/runtime.js';
@@ -251,10 +252,37 @@ async function loadProjects(rootTree: ProjectTree, nested: boolean, findings: Fi
 const BUNDLED_TUPLE =
   /(?:^|[-_.])(?:darwin|linux|linuxmusl|win32|windows|win|freebsd|openbsd|sunos|aix|android|macos|alpine|musl)[-_](?:x64|x86_64|amd64|arm64|aarch64|ia32|x86|arm|armv\d+l?|ppc64(?:le)?|s390x|riscv64|loong64|mips64el|universal)\b/i;
 
-function isBundled(relInPackage: string): boolean {
+/** `linux/x64/…`: a platform and an arch as consecutive folders (cmake-ts's `build/<os>/<arch>/`). */
+const PLATFORM_DIR = /^(?:darwin|linux|win32|freebsd|openbsd|sunos|aix|android)$/;
+const ARCH_DIR = /^(?:x64|arm64|ia32|arm|ppc64|s390x|riscv64|loong64|mips64el|universal)$/;
+
+function isBundled(relInPackage: string, record: PackageRecord, shipped: ReadonlySet<string>): boolean {
+  if (shipped.has(relInPackage)) return true;
   const dirs = relInPackage.split('/').slice(0, -1);
+  // a builds-per-platform layout: no compiler writes its output there, the publisher put them there
+  if (dirs.some((d, i) => PLATFORM_DIR.test(d) && ARCH_DIR.test(dirs[i + 1] ?? ''))) return true;
+  // a platform package (os/cpu in its manifest, nothing to run at install) holds only what it shipped:
+  // node-gyp-build-optional-packages' @lmdb/lmdb-linux-x64 carries its musl and other-ABI variants
+  const m = record.manifest;
+  const platformPackage =
+    !record.isRoot &&
+    (!!m.os?.length || !!m.cpu?.length) &&
+    !m.scripts.preinstall &&
+    !m.scripts.install &&
+    !m.scripts.postinstall;
+  if (platformPackage && !dirs.includes('build')) return true;
   if (dirs.includes('build')) return false;
   return dirs.some((d) => d === 'prebuilds' || BUNDLED_TUPLE.test(d));
+}
+
+/** The builds a cmake-ts package lists in its manifest: shipped for each os/arch/libc/ABI, never stray. */
+function cmakeTsShipped(record: PackageRecord): Set<string> {
+  const out = new Set<string>();
+  const deps = record.manifest;
+  if (!('cmake-ts' in deps.dependencies) && !('cmake-ts' in deps.optionalDependencies)) return out;
+  const files = folderFiles(record.path, inspectFile);
+  for (const e of readCmakeTsManifest(files, cmakeTsBuildDir(files)) ?? []) out.add(e.file);
+  return out;
 }
 
 const NOT_REGULAR = 'ENOTREG';
@@ -386,9 +414,10 @@ class VerifyRun {
       const base = record.isRoot ? project.dir : record.path;
       // a project's own folder is a checkout, walked with the project bounds; a package is small
       const limits = record.isRoot ? PROJECT_WALK : PACKAGE_WALK;
+      const shipped = cmakeTsShipped(record);
       for (const rel of findNodeFiles(base, { exclude, limits })) {
         const abs = join(base, ...rel.split('/'));
-        if (resolvedFiles.has(abs) || seen.has(abs) || isBundled(rel)) continue;
+        if (resolvedFiles.has(abs) || seen.has(abs) || isBundled(rel, record, shipped)) continue;
         seen.add(abs);
         if (notAnAddon(this.factsOf(abs))) continue;
         const stray: Subject = {

@@ -64,6 +64,13 @@ export function describeEvidence(e: Evidence): string {
         : 'toolchain: unknown for this target';
     case 'shipped-binary':
       return `ships ${e.file}`;
+    case 'cmake-ts-manifest':
+      if (e.libc === null) return `${e.file} cannot be read`;
+      if (!e.candidates.length)
+        return `${e.file} lists no build for this target's os, arch and libc (${e.libc})`;
+      return e.rejected.length
+        ? `${e.file}: ${e.rejected.map((r) => `${r.file} (${r.reason})`).join(', ')} would not load here`
+        : `${e.file} lists ${e.candidates.length} build${e.candidates.length === 1 ? '' : 's'} for this target, tried highest ABI first`;
     case 'binary-facts':
       return `${e.file}: ${e.format ?? 'unknown format'} ${list(e.arches)} ${e.libc ?? ''} ${e.module}${e.abi ? ` abi ${e.abi}` : ''}`.trim();
     case 'opt-in-script':
@@ -129,7 +136,7 @@ export function describe(f: Finding): Words {
     }
     case 'SOURCE_BUILD_REQUIRED':
       return {
-        message: `${pkg} compiles from source${on} (${f.evidence.builder === 'cmake-js' ? 'cmake-js' : 'node-gyp'})${f.evidence.toolchainKnown ? '' : '; the target does not say whether python3/make/g++ are present'}`,
+        message: `${pkg} compiles from source${on} (${f.evidence.builder === 'cmake-js' || f.evidence.builder === 'cmake-ts' ? f.evidence.builder : 'node-gyp'})${f.evidence.toolchainKnown ? '' : '; the target does not say whether python3/make/g++ are present'}`,
         fix: `expect a slow install that needs python3, make and g++; to accept it, add "${name}" to nativeGuard.allowSourceBuild`,
       };
     case 'PREBUILD_DOWNLOAD_UNVERIFIED':

@@ -1,4 +1,5 @@
 import { NATIVE_DEPENDENCIES } from '../tree/manifest.js';
+import { cmakeTsBuildDir } from './cmake-ts.js';
 import type { PackageRecord } from '../tree/types.js';
 import { classifyCommand, splitScript } from './script.js';
 import type { ChainLink, NativePackage, PackageFiles, PlatformCandidate, ScriptRef } from './types.js';
@@ -50,16 +51,19 @@ function platformCandidates(pkg: PackageRecord, ctx: DetectContext): string[] {
     : [];
 }
 
-/** A `node install.js` script that only acts when asked to build from source (sharp, @parcel/watcher). */
-function isOptInScript(files: PackageFiles, file: string | null): boolean {
-  if (!file) return false;
-  // `node install/check` resolves like require(): as written, then with .js, then a folder's index.js
+/** The text of the file a `node <file>` script runs, resolved like require(): as written, `.js`, `/index.js`. */
+function scriptFileText(files: PackageFiles, file: string | null): string | null {
+  if (!file) return null;
   const base = file.replace(/^\.\//, '');
-  let text: string | null = null;
   for (const candidate of [base, `${base}.js`, `${base}/index.js`]) {
-    text = files.readText(candidate, 256 * 1024);
-    if (text !== null) break;
+    const text = files.readText(candidate, 256 * 1024);
+    if (text !== null) return text;
   }
+  return null;
+}
+
+/** A `node install.js` script that only acts when asked to build from source (sharp, @parcel/watcher). */
+function isOptInScript(text: string | null): boolean {
   if (text === null) return false;
   const gated = /npm_config_build_from_source|build[-_]from[-_]source/.test(text);
   const downloads = /\bhttps?\.(?:get|request)\b|\bfetch\(|download/i.test(text);
@@ -91,6 +95,13 @@ export function detectNative(pkg: PackageRecord, ctx: DetectContext): NativePack
 
   const chain: ChainLink[] = [];
   const platform = platformCandidates(pkg, ctx);
+  // cmake-ts (zeromq 6): the builds ship in the tarball and its loader picks one through a manifest
+  const usesCmakeTs = depNames.includes('cmake-ts');
+  if (usesCmakeTs) {
+    const dir = cmakeTsBuildDir(ctx.files);
+    if (ctx.files.exists(`${dir}/manifest.json`))
+      chain.push({ strategy: 'shipped-binary', files: [], cmakeTs: { dir } });
+  }
   const usesOptionalPackagesLoader = depNames.includes('node-gyp-build-optional-packages');
   if (platform.length && !usesOptionalPackagesLoader) {
     chain.push({ strategy: 'platform-packages', candidates: platform });
@@ -123,8 +134,15 @@ export function detectNative(pkg: PackageRecord, ctx: DetectContext): NativePack
         case 'node-script':
         case 'other':
           if (nativeHint || platform.length) {
-            const optIn = kind.kind === 'node-script' && isOptInScript(ctx.files, kind.file);
-            chain.push({ strategy: 'unknown-script', script, optIn });
+            const text = kind.kind === 'node-script' ? scriptFileText(ctx.files, kind.file) : null;
+            if (usesCmakeTs && text !== null && /\bcmake-ts\b/.test(text)) {
+              // zeromq's script/install.js: load-test the shipped build, else `cmake-ts build`
+              if (chain.at(-1)?.strategy !== 'source-build') {
+                chain.push({ strategy: 'source-build', builder: 'cmake-ts', script });
+              }
+              break;
+            }
+            chain.push({ strategy: 'unknown-script', script, optIn: isOptInScript(text) });
           }
           break;
         case 'noop':

@@ -14,7 +14,7 @@ export function hostSourceBuildFindings(
 ): Finding[] {
   const { target, native } = ctx;
   const details = target.toolchain.details;
-  if (!target.isHost || !details || link.builder === 'cmake-js') return [];
+  if (!target.isHost || !details || link.builder === 'cmake-js' || link.builder === 'cmake-ts') return [];
   const where = { package: native.pkg.id, location: native.pkg.location, target: target.id };
   const out: Finding[] = [];
 

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { checkFactsAgainstTarget } from '../binary/compat.js';
 import type { BinaryFacts } from '../binary/types.js';
 import { makeFinding } from '../findings.js';
 import type { Finding } from '../findings.js';
+import { predictCmakeTs } from './cmake-ts.js';
 import { predictDownload } from './download-link.js';
 import type { UrlStatus } from './download-link.js';
 import { predictNodeGypBuild } from './node-gyp-build.js';
@@ -37,7 +39,9 @@ function runLink(ctx: PredictContext, link: ChainLink, opts: EvaluateOptions): L
     case 'source-build':
       return predictSourceBuild();
     case 'shipped-binary':
-      return predictShippedBinary(ctx, link.files);
+      return link.cmakeTs
+        ? predictCmakeTs(ctx, link.cmakeTs.dir, () => existsSync('/etc/alpine-release'))
+        : predictShippedBinary(ctx, link.files);
     case 'unknown-script': {
       const evidence: Evidence[] = [
         { kind: 'install-script', event: link.script.event, script: link.script.text },

@@ -104,7 +104,7 @@ export type CommandKind =
   | { kind: 'node-gyp-build'; optionalPackages: boolean }
   | { kind: 'prebuild-install'; args: string[] }
   | { kind: 'node-pre-gyp'; args: string[]; fallbackToBuild: boolean }
-  | { kind: 'source-build'; builder: 'node-gyp' | 'cmake-js' }
+  | { kind: 'source-build'; builder: 'node-gyp' | 'cmake-js' | 'cmake-ts' }
   | { kind: 'node-script'; file: string | null }
   | { kind: 'noop' }
   | { kind: 'other' };
@@ -147,6 +147,10 @@ export function classifyCommand(argv: string[]): CommandKind {
     case 'cmake-js':
       return rest.some((a) => a === 'compile' || a === 'rebuild' || a === 'build' || a === 'configure')
         ? { kind: 'source-build', builder: 'cmake-js' }
+        : { kind: 'other' };
+    case 'cmake-ts':
+      return rest.includes('build') || rest.length === 0
+        ? { kind: 'source-build', builder: 'cmake-ts' }
         : { kind: 'other' };
     case 'node':
     case 'node.exe': {

@@ -38,10 +38,14 @@ export type ChainLink =
   | { strategy: 'platform-packages'; candidates: string[] }
   | {
       strategy: 'source-build';
-      builder: 'node-gyp' | 'cmake-js' | 'implicit-node-gyp';
+      builder: 'node-gyp' | 'cmake-js' | 'cmake-ts' | 'implicit-node-gyp';
       script: ScriptRef | null;
     }
-  | { strategy: 'shipped-binary'; files: string[] }
+  /**
+   * Binaries that come in the tarball. `cmakeTs`: picked at run time through cmake-ts's
+   * `<dir>/manifest.json` (zeromq 6) rather than named files.
+   */
+  | { strategy: 'shipped-binary'; files: string[]; cmakeTs?: { dir: string } }
   | { strategy: 'unknown-script'; script: ScriptRef; optIn: boolean };
 
 export interface ScriptRef {
@@ -103,6 +107,16 @@ export type Evidence =
   | { kind: 'platform-package-not-installed'; name: string; location: string | null }
   | { kind: 'toolchain'; python: boolean; make: boolean; cxx: boolean; known: boolean }
   | { kind: 'shipped-binary'; file: string }
+  | {
+      kind: 'cmake-ts-manifest';
+      file: string;
+      /** The libc name cmake-ts's loader computes on the target (null: the manifest is unreadable). */
+      libc: string | null;
+      /** The entries for the target's os/arch/libc, in the order the loader tries them. */
+      candidates: string[];
+      /** Candidates whose binary facts rule them out on the target, with the reason codes. */
+      rejected: Array<{ file: string; reason: string }>;
+    }
   | {
       kind: 'binary-facts';
       file: string;

@@ -12,6 +12,7 @@ export const NATIVE_DEPENDENCIES: ReadonlySet<string> = new Set([
   'nan',
   'node-addon-api',
   'cmake-js',
+  'cmake-ts',
   'node-gyp',
   'napi-build-utils',
   'pkg-prebuilds',

@@ -44,6 +44,8 @@ export interface TarballFiles extends PackageFiles {
 }
 
 const SCRIPT_TEXT = /\.(?:c|m)?js$/;
+/** cmake-ts's build manifest (`build/manifest.json`, or another top-level build folder's). */
+const CMAKE_TS_MANIFEST = /^[^/]+\/manifest\.json$/;
 const INSTALL_EVENTS = ['preinstall', 'install', 'postinstall'];
 
 /**
@@ -128,7 +130,11 @@ export async function readTarball(
             facts[path] = factsOf(data);
           });
         }
-      } else if (SCRIPT_TEXT.test(path) && size <= maxText && textTotal + size <= maxTextTotal) {
+      } else if (
+        (SCRIPT_TEXT.test(path) || CMAKE_TS_MANIFEST.test(path)) &&
+        size <= maxText &&
+        textTotal + size <= maxTextTotal
+      ) {
         textTotal += size;
         collect(entry, maxText, (data) => texts.set(path, data.toString('utf8')));
       } else {
@@ -173,7 +179,15 @@ export async function readTarball(
   const scripts = scriptTexts(manifest);
   const kept: Record<string, string> = {};
   if (manifestText !== null) kept['package.json'] = manifestText;
+  const cmakeTs = ['dependencies', 'optionalDependencies'].some((field) => {
+    const deps = manifest?.[field];
+    return !!deps && typeof deps === 'object' && 'cmake-ts' in deps;
+  });
   for (const [path, text] of texts) {
+    if (CMAKE_TS_MANIFEST.test(path)) {
+      if (cmakeTs) kept[path] = text;
+      continue;
+    }
     const bare = path.replace(SCRIPT_TEXT, '');
     if (scripts.some((s) => s.includes(path) || s.includes(bare))) kept[path] = text;
   }

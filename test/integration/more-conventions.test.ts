@@ -1,0 +1,137 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { installRealProject, readJson } from '../helpers/real-project.js';
+
+/**
+ * Conventions beyond the ones the check issue names, on real registry packages installed by the
+ * real npm: zeromq 6 ships its builds under build/<os>/<arch>/ and picks one at run time through
+ * cmake-ts's build/manifest.json; lmdb (node-gyp-build-optional-packages) keeps every libc and ABI
+ * variant in its platform package. Expectations come from the packages' own files and from what
+ * Node really loads.
+ */
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+let project: string;
+beforeAll(() => {
+  project = installRealProject(['zeromq@6.8.0', 'lmdb@3.5.6'], { label: 'conventions' });
+}, 20 * 60_000);
+
+interface Prediction {
+  target: string;
+  outcome: string;
+  strategy: string | null;
+  binary?: string;
+}
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: project,
+    encoding: 'utf8',
+    env: { ...process.env, NATIVE_GUARD_TODAY: '2026-11-25' },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** What `build/manifest.json` lists for an os/arch/libc, highest ABI first (cmake-ts's loader order). */
+function manifestEntries(os: string, arch: string, libc: string): string[] {
+  const manifest = readJson<Record<string, string>>(join(project, 'node_modules/zeromq/build/manifest.json'));
+  return Object.entries(manifest)
+    .map(([key, file]) => ({ cfg: JSON.parse(key) as Record<string, unknown>, file }))
+    .filter(({ cfg }) => cfg.os === os && cfg.arch === arch && cfg.libc === libc)
+    .sort((a, b) => Number(b.cfg.abi ?? 0) - Number(a.cfg.abi ?? 0))
+    .map(({ file }) => `build/${file}`);
+}
+
+describe('zeromq 6 (cmake-ts manifest)', () => {
+  let zeromq: { strategies: string[]; predictions: Prediction[] };
+  beforeAll(() => {
+    const r = cli([
+      'check',
+      '--json',
+      '-t',
+      'host',
+      '-t',
+      'node:22-alpine',
+      '-t',
+      'node22-linux-arm64-glibc',
+    ]);
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout) as {
+      packages: Array<{ name: string; strategies: string[]; predictions: Prediction[] }>;
+    };
+    zeromq = report.packages.find((p) => p.name === 'zeromq')!;
+  });
+
+  it('is prebuilt on every target the manifest covers, not a failed install', () => {
+    expect(zeromq.strategies[0]).toBe('shipped-binary');
+    for (const p of zeromq.predictions) expect(p, p.target).toMatchObject({ outcome: 'prebuilt' });
+  });
+
+  it('predicts on the host the very file Node loads when the app requires zeromq', () => {
+    const loaded = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        "require('zeromq'); console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.endsWith('.node'))))",
+      ],
+      { cwd: project, encoding: 'utf8' },
+    );
+    const files = JSON.parse(loaded) as string[];
+    expect(files).toHaveLength(1);
+    const host = zeromq.predictions.find((p) => p.target === 'host')!;
+    expect(join(project, 'node_modules/zeromq', host.binary!)).toBe(files[0]);
+  });
+
+  it('on alpine picks the musl build the manifest lists (the loader checks /etc/alpine-release)', () => {
+    const alpine = zeromq.predictions.find((p) => p.target === 'node:22-alpine')!;
+    const musl = manifestEntries('linux', 'x64', 'musl');
+    expect(musl.length).toBeGreaterThan(0);
+    expect(musl).toContain(alpine.binary);
+    const arm = zeromq.predictions.find((p) => p.target === 'node22-linux-arm64-glibc')!;
+    expect(manifestEntries('linux', 'arm64', 'glibc')).toContain(arm.binary);
+  });
+  it('lockfile mode predicts the same, from the tarball (manifest and build facts read from it)', () => {
+    const r = cli([
+      'check',
+      '--json',
+      '--lockfile-only',
+      '-t',
+      'host',
+      '-t',
+      'node:22-alpine',
+      '-t',
+      'node22-linux-arm64-glibc',
+    ]);
+    const report = JSON.parse(r.stdout) as {
+      packages: Array<{ name: string; strategies: string[]; predictions: Prediction[] }>;
+    };
+    const fromLock = report.packages.find((p) => p.name === 'zeromq')!;
+    const pick = (ps: Prediction[]) => ps.map((p) => [p.target, p.outcome, p.binary]);
+    expect(fromLock.strategies).toEqual(zeromq.strategies);
+    expect(pick(fromLock.predictions)).toEqual(pick(zeromq.predictions));
+  });
+});
+
+describe('verify on zeromq and lmdb', () => {
+  it('loads what the packages load and calls none of their shipped variants stray', () => {
+    const r = cli(['verify', '--json']);
+    const report = JSON.parse(r.stdout) as {
+      binaries: Array<{ package: string; file: string | null; loaded: boolean; resolvedBy: string }>;
+      findings: Array<{ code: string; location: string | null }>;
+    };
+    expect(report.findings.map((f) => `${f.code} ${f.location}`)).toEqual([]);
+    expect(r.status).toBe(0);
+    const zeromq = report.binaries.filter((b) => b.package.startsWith('zeromq@'));
+    expect(zeromq).toHaveLength(1);
+    expect(zeromq[0]!.loaded).toBe(true);
+    expect(zeromq[0]!.file).toMatch(
+      /^node_modules\/zeromq\/build\/linux\/x64\/node\/glibc-\d+-Release\/addon\.node$/,
+    );
+    const lmdb = report.binaries.find((b) => b.package.startsWith('lmdb@'))!;
+    expect(lmdb).toMatchObject({ loaded: true, resolvedBy: 'node-gyp-build' });
+    // lmdb's platform package ships musl and other-ABI builds beside the one this Node loads
+    expect(report.binaries.filter((b) => b.resolvedBy === 'stray')).toEqual([]);
+  });
+});
