@@ -32,7 +32,10 @@ export type LoadClassification =
       /** A Node-API function the Node lacks, when the loader named one. */
       symbol: string | null;
     }
-  | { code: 'BINARY_MISSING'; loaderMessage: 'bindings' | 'node-gyp-build' | 'module-not-found' | 'file' }
+  | {
+      code: 'BINARY_MISSING';
+      loaderMessage: 'bindings' | 'node-gyp-build' | 'require-addon' | 'module-not-found' | 'file';
+    }
   | { code: 'LOAD_CRASHED'; signal: string | null; exitCode: number | null; exitCalled: boolean }
   | { code: 'LOAD_TIMEOUT'; timeoutMs: number }
   | { code: 'LOAD_FAILED'; symbol: string | null };
@@ -278,6 +281,9 @@ export function classifyMessage(
     return { code: 'BINARY_MISSING', loaderMessage: 'bindings' };
   if (/No native build was found/.test(message))
     return { code: 'BINARY_MISSING', loaderMessage: 'node-gyp-build' };
+  // require-addon (sodium-native 4): "Cannot find addon '.' imported from 'file:///…'", with the candidates
+  if (errorCode === 'ADDON_NOT_FOUND' || /Cannot find addon '/.test(message))
+    return { code: 'BINARY_MISSING', loaderMessage: 'require-addon' };
   if ((errorCode === 'MODULE_NOT_FOUND' || /Cannot find module/.test(message)) && /\.node\b/.test(message)) {
     return { code: 'BINARY_MISSING', loaderMessage: 'module-not-found' };
   }

@@ -64,6 +64,8 @@ export function describeEvidence(e: Evidence): string {
         : 'toolchain: unknown for this target';
     case 'shipped-binary':
       return `ships ${e.file}`;
+    case 'addon-lookup':
+      return `${e.loader} looks for ${e.tried.join(', ')}`;
     case 'cmake-ts-manifest':
       if (e.libc === null) return `${e.file} cannot be read`;
       if (!e.candidates.length)

@@ -100,7 +100,7 @@ export function detectNative(pkg: PackageRecord, ctx: DetectContext): NativePack
   if (usesCmakeTs) {
     const dir = cmakeTsBuildDir(ctx.files);
     if (ctx.files.exists(`${dir}/manifest.json`))
-      chain.push({ strategy: 'shipped-binary', files: [], cmakeTs: { dir } });
+      chain.push({ strategy: 'shipped-binary', files: [], loader: { kind: 'cmake-ts', dir } });
   }
   const usesOptionalPackagesLoader = depNames.includes('node-gyp-build-optional-packages');
   if (platform.length && !usesOptionalPackagesLoader) {
@@ -160,6 +160,15 @@ export function detectNative(pkg: PackageRecord, ctx: DetectContext): NativePack
     m.scripts.preinstall === undefined
   ) {
     chain.push({ strategy: 'source-build', builder: 'implicit-node-gyp', script: null });
+  }
+
+  // require-addon (sodium-native 4): `prebuilds/<platform>-<arch>[-musl]/<name>.node`, no install step
+  if (
+    hasPrebuilds &&
+    depNames.includes('require-addon') &&
+    !chain.some((l) => l.strategy === 'node-gyp-build')
+  ) {
+    chain.unshift({ strategy: 'shipped-binary', files: [], loader: { kind: 'require-addon' } });
   }
 
   const fromScripts = chain.some((l) => l.strategy !== 'platform-packages');

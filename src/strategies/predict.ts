@@ -8,6 +8,7 @@ import { predictDownload } from './download-link.js';
 import type { UrlStatus } from './download-link.js';
 import { predictNodeGypBuild } from './node-gyp-build.js';
 import { predictPlatformPackages } from './platform-packages.js';
+import { predictRequireAddon } from './require-addon.js';
 import { predictShippedBinary } from './shipped-binary.js';
 import { predictSourceBuild, toolchainComplete, toolchainEvidence } from './source-build.js';
 import type {
@@ -30,6 +31,9 @@ export interface EvaluateOptions {
   ) => Finding[];
 }
 
+/** Both run-time loaders that care ask this file, not the C library, whether they run on musl. */
+const alpineRelease = () => existsSync('/etc/alpine-release');
+
 function runLink(ctx: PredictContext, link: ChainLink, opts: EvaluateOptions): LinkResult {
   switch (link.strategy) {
     case 'node-gyp-build':
@@ -39,9 +43,14 @@ function runLink(ctx: PredictContext, link: ChainLink, opts: EvaluateOptions): L
     case 'source-build':
       return predictSourceBuild();
     case 'shipped-binary':
-      return link.cmakeTs
-        ? predictCmakeTs(ctx, link.cmakeTs.dir, () => existsSync('/etc/alpine-release'))
-        : predictShippedBinary(ctx, link.files);
+      switch (link.loader?.kind) {
+        case 'cmake-ts':
+          return predictCmakeTs(ctx, link.loader.dir, alpineRelease);
+        case 'require-addon':
+          return predictRequireAddon(ctx, alpineRelease);
+        default:
+          return predictShippedBinary(ctx, link.files);
+      }
     case 'unknown-script': {
       const evidence: Evidence[] = [
         { kind: 'install-script', event: link.script.event, script: link.script.text },

@@ -295,9 +295,9 @@ export function resolveRuntimeBinaries(ctx: RuntimeContext): RuntimeBinary[] {
   }
 
   const shipped = link('shipped-binary');
-  // cmake-ts's loader requires its candidates in turn until one loads: only loading the entry
-  // point shows which one that is
-  if (shipped?.cmakeTs) return [{ kind: 'unknown' }];
+  // cmake-ts's loader requires its candidates in turn until one loads, require-addon asks
+  // /etc/alpine-release: loading the entry point shows what they really load
+  if (shipped?.loader) return [{ kind: 'unknown' }];
   if (shipped) {
     return shipped.files.map((f) => ({
       kind: 'file' as const,

@@ -42,11 +42,14 @@ export type ChainLink =
       script: ScriptRef | null;
     }
   /**
-   * Binaries that come in the tarball. `cmakeTs`: picked at run time through cmake-ts's
-   * `<dir>/manifest.json` (zeromq 6) rather than named files.
+   * Binaries that come in the tarball, with nothing to run at install. `loader`: picked at run time
+   * by a loader convention rather than named files: cmake-ts's `<dir>/manifest.json` (zeromq 6),
+   * require-addon's `prebuilds/<host>/` (sodium-native 4).
    */
-  | { strategy: 'shipped-binary'; files: string[]; cmakeTs?: { dir: string } }
+  | { strategy: 'shipped-binary'; files: string[]; loader?: ShippedLoader }
   | { strategy: 'unknown-script'; script: ScriptRef; optIn: boolean };
+
+export type ShippedLoader = { kind: 'cmake-ts'; dir: string } | { kind: 'require-addon' };
 
 export interface ScriptRef {
   event: 'preinstall' | 'install' | 'postinstall';
@@ -107,6 +110,8 @@ export type Evidence =
   | { kind: 'platform-package-not-installed'; name: string; location: string | null }
   | { kind: 'toolchain'; python: boolean; make: boolean; cxx: boolean; known: boolean }
   | { kind: 'shipped-binary'; file: string }
+  /** A run-time loader's lookup: the paths it tries on the target, in order. */
+  | { kind: 'addon-lookup'; loader: 'require-addon'; host: string; tried: string[] }
   | {
       kind: 'cmake-ts-manifest';
       file: string;

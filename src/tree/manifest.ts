@@ -13,6 +13,7 @@ export const NATIVE_DEPENDENCIES: ReadonlySet<string> = new Set([
   'node-addon-api',
   'cmake-js',
   'cmake-ts',
+  'require-addon',
   'node-gyp',
   'napi-build-utils',
   'pkg-prebuilds',

@@ -15,7 +15,9 @@ const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
 let project: string;
 beforeAll(() => {
-  project = installRealProject(['zeromq@6.8.0', 'lmdb@3.5.6'], { label: 'conventions' });
+  project = installRealProject(['zeromq@6.8.0', 'lmdb@3.5.6', 'sodium-native@4.3.3'], {
+    label: 'conventions',
+  });
 }, 20 * 60_000);
 
 interface Prediction {
@@ -114,7 +116,84 @@ describe('zeromq 6 (cmake-ts manifest)', () => {
   });
 });
 
-describe('verify on zeromq and lmdb', () => {
+/**
+ * The paths bare-addon-resolve (require-addon's resolver, the real package in the project) tries for
+ * sodium-native's own folder on a `host`, with whether each exists.
+ */
+function addonResolution(host: string): Array<[string, boolean]> {
+  const script = `
+    const resolve = require('bare-addon-resolve');
+    const url = require('url'), fs = require('fs');
+    const parent = url.pathToFileURL(require.resolve('sodium-native'));
+    const out = [];
+    const read = (u) => { try { return JSON.parse(fs.readFileSync(u, 'utf8')); } catch { return null; } };
+    for (const r of resolve('.', parent, { host: ${JSON.stringify(host)}, conditions: ['addon', 'node'], extensions: ['.node'] }, read))
+      if (r.protocol === 'file:') out.push([url.fileURLToPath(r), fs.existsSync(r)]);
+    console.log(JSON.stringify(out));`;
+  const out = execFileSync(process.execPath, ['-e', script], { cwd: project, encoding: 'utf8' });
+  const own = join(project, 'node_modules/sodium-native') + '/';
+  return (JSON.parse(out) as Array<[string, boolean]>)
+    .filter(([f]) => f.startsWith(own))
+    .map(([f, e]) => [f.slice(own.length), e]);
+}
+
+describe('sodium-native 4 (require-addon)', () => {
+  let sodium: { strategies: string[]; predictions: Prediction[] };
+  let findings: Array<{ code: string; severity: string; package: string | null; target: string | null }>;
+  beforeAll(() => {
+    const r = cli(['check', '--json', '-t', 'host', '-t', 'node:22-alpine', '-t', 'node22-darwin-arm64']);
+    const report = JSON.parse(r.stdout) as {
+      packages: Array<{ name: string; strategies: string[]; predictions: Prediction[] }>;
+      findings: typeof findings;
+    };
+    sodium = report.packages.find((p) => p.name === 'sodium-native')!;
+    findings = report.findings.filter((f) => f.package?.startsWith('sodium-native@'));
+  });
+
+  it('is found as native although it has no install script', () => {
+    expect(sodium.strategies).toEqual(['shipped-binary']);
+  });
+
+  it('on the host and on macOS picks the file the real resolver finds', () => {
+    for (const [target, host] of [
+      ['host', 'linux-x64'],
+      ['node22-darwin-arm64', 'darwin-arm64'],
+    ] as const) {
+      const found = addonResolution(host).find(([, exists]) => exists)?.[0];
+      expect(found, host).toBeDefined();
+      expect(sodium.predictions.find((p) => p.target === target)).toMatchObject({
+        outcome: 'prebuilt',
+        binary: found,
+      });
+    }
+    const loaded = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        "require('sodium-native'); console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.endsWith('.node'))))",
+      ],
+      { cwd: project, encoding: 'utf8' },
+    );
+    const host = sodium.predictions.find((p) => p.target === 'host')!;
+    expect(JSON.parse(loaded)).toEqual([join(project, 'node_modules/sodium-native', host.binary!)]);
+  });
+
+  it('fails on Alpine, where the resolver looks only in linux-x64-musl, which the package lacks', () => {
+    const musl = addonResolution('linux-x64-musl');
+    expect(musl.length).toBeGreaterThan(0);
+    expect(musl.filter(([, exists]) => exists)).toEqual([]);
+    expect(sodium.predictions.find((p) => p.target === 'node:22-alpine')).toMatchObject({ outcome: 'fails' });
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        code: 'NO_PREBUILD_FOR_TARGET',
+        severity: 'error',
+        target: 'node:22-alpine',
+      }),
+    );
+  });
+});
+
+describe('verify on zeromq, lmdb and sodium-native', () => {
   it('loads what the packages load and calls none of their shipped variants stray', () => {
     const r = cli(['verify', '--json']);
     const report = JSON.parse(r.stdout) as {
@@ -129,6 +208,10 @@ describe('verify on zeromq and lmdb', () => {
     expect(zeromq[0]!.file).toMatch(
       /^node_modules\/zeromq\/build\/linux\/x64\/node\/glibc-\d+-Release\/addon\.node$/,
     );
+    expect(report.binaries.find((b) => b.package.startsWith('sodium-native@'))).toMatchObject({
+      loaded: true,
+      file: expect.stringMatching(/^node_modules\/sodium-native\/prebuilds\/linux-x64\//),
+    });
     const lmdb = report.binaries.find((b) => b.package.startsWith('lmdb@'))!;
     expect(lmdb).toMatchObject({ loaded: true, resolvedBy: 'node-gyp-build' });
     // lmdb's platform package ships musl and other-ABI builds beside the one this Node loads

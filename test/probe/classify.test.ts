@@ -182,6 +182,13 @@ describe('classifyMessage: glibc', () => {
       code: 'BINARY_MISSING',
       loaderMessage: 'module-not-found',
     });
+    // require-addon's words (sodium-native 4 on Alpine, which has no linux-x64-musl prebuild)
+    const addon =
+      "Cannot find addon '.' imported from 'file:///app/node_modules/sodium-native/binding.js'\nCandidates:\n- file:///app/node_modules/sodium-native/prebuilds/linux-x64-musl/sodium-native@4.3.3.node";
+    expect(classifyMessage(addon, 'ADDON_NOT_FOUND', ctx(null))).toEqual({
+      code: 'BINARY_MISSING',
+      loaderMessage: 'require-addon',
+    });
     // a missing JavaScript module is not a missing binary
     expect(classifyMessage("Cannot find module 'left-pad'", 'MODULE_NOT_FOUND', ctx(null)).code).toBe(
       'LOAD_FAILED',
