@@ -94,7 +94,9 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
     extra: Partial<Prediction> = {},
   ) => {
     if (pending) findings.push(...pendingFindings(pending, outcome));
-    return { prediction: { target: target.id, outcome, strategy, ...extra, evidence }, findings };
+    // an unverified download that still decides the outcome: its URL is the answer to check
+    const url = outcome === 'unknown' && !extra.url && pending?.url ? { url: pending.url } : {};
+    return { prediction: { target: target.id, outcome, strategy, ...url, ...extra, evidence }, findings };
   };
 
   const chain = native.chain;
