@@ -46,24 +46,37 @@ function manifestEntries(os: string, arch: string, libc: string): string[] {
     .map(({ file }) => `build/${file}`);
 }
 
+interface CheckReport {
+  packages: Array<{ name: string; strategies: string[]; predictions: Prediction[] }>;
+  findings: Array<{ code: string; severity: string; package: string | null; target: string | null }>;
+}
+
+/** `check --json` on the project for these targets (exit 1 is fine: its stdout is the report). */
+function checkJson(targets: string[], flags: string[] = []): CheckReport {
+  const r = cli(['check', '--json', ...flags, ...targets.flatMap((t) => ['-t', t])]);
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as CheckReport;
+}
+
+/** The `.node` files Node really loads when the app requires the package. */
+function loadedAddons(name: string): string[] {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `require(${JSON.stringify(name)}); console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.endsWith('.node'))))`,
+    ],
+    { cwd: project, encoding: 'utf8' },
+  );
+  return JSON.parse(out) as string[];
+}
+
+const TARGETS = ['host', 'node:22-alpine', 'node22-linux-arm64-glibc'];
+
 describe('zeromq 6 (cmake-ts manifest)', () => {
   let zeromq: { strategies: string[]; predictions: Prediction[] };
   beforeAll(() => {
-    const r = cli([
-      'check',
-      '--json',
-      '-t',
-      'host',
-      '-t',
-      'node:22-alpine',
-      '-t',
-      'node22-linux-arm64-glibc',
-    ]);
-    expect(r.stderr).toBe('');
-    const report = JSON.parse(r.stdout) as {
-      packages: Array<{ name: string; strategies: string[]; predictions: Prediction[] }>;
-    };
-    zeromq = report.packages.find((p) => p.name === 'zeromq')!;
+    zeromq = checkJson(TARGETS).packages.find((p) => p.name === 'zeromq')!;
   });
 
   it('is prebuilt on every target the manifest covers, not a failed install', () => {
@@ -72,15 +85,7 @@ describe('zeromq 6 (cmake-ts manifest)', () => {
   });
 
   it('predicts on the host the very file Node loads when the app requires zeromq', () => {
-    const loaded = execFileSync(
-      process.execPath,
-      [
-        '-e',
-        "require('zeromq'); console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.endsWith('.node'))))",
-      ],
-      { cwd: project, encoding: 'utf8' },
-    );
-    const files = JSON.parse(loaded) as string[];
+    const files = loadedAddons('zeromq');
     expect(files).toHaveLength(1);
     const host = zeromq.predictions.find((p) => p.target === 'host')!;
     expect(join(project, 'node_modules/zeromq', host.binary!)).toBe(files[0]);
@@ -94,21 +99,9 @@ describe('zeromq 6 (cmake-ts manifest)', () => {
     const arm = zeromq.predictions.find((p) => p.target === 'node22-linux-arm64-glibc')!;
     expect(manifestEntries('linux', 'arm64', 'glibc')).toContain(arm.binary);
   });
+
   it('lockfile mode predicts the same, from the tarball (manifest and build facts read from it)', () => {
-    const r = cli([
-      'check',
-      '--json',
-      '--lockfile-only',
-      '-t',
-      'host',
-      '-t',
-      'node:22-alpine',
-      '-t',
-      'node22-linux-arm64-glibc',
-    ]);
-    const report = JSON.parse(r.stdout) as {
-      packages: Array<{ name: string; strategies: string[]; predictions: Prediction[] }>;
-    };
+    const report = checkJson(TARGETS, ['--lockfile-only']);
     const fromLock = report.packages.find((p) => p.name === 'zeromq')!;
     const pick = (ps: Prediction[]) => ps.map((p) => [p.target, p.outcome, p.binary]);
     expect(fromLock.strategies).toEqual(zeromq.strategies);
@@ -139,13 +132,9 @@ function addonResolution(host: string): Array<[string, boolean]> {
 
 describe('sodium-native 4 (require-addon)', () => {
   let sodium: { strategies: string[]; predictions: Prediction[] };
-  let findings: Array<{ code: string; severity: string; package: string | null; target: string | null }>;
+  let findings: CheckReport['findings'];
   beforeAll(() => {
-    const r = cli(['check', '--json', '-t', 'host', '-t', 'node:22-alpine', '-t', 'node22-darwin-arm64']);
-    const report = JSON.parse(r.stdout) as {
-      packages: Array<{ name: string; strategies: string[]; predictions: Prediction[] }>;
-      findings: typeof findings;
-    };
+    const report = checkJson(['host', 'node:22-alpine', 'node22-darwin-arm64']);
     sodium = report.packages.find((p) => p.name === 'sodium-native')!;
     findings = report.findings.filter((f) => f.package?.startsWith('sodium-native@'));
   });
@@ -166,16 +155,10 @@ describe('sodium-native 4 (require-addon)', () => {
         binary: found,
       });
     }
-    const loaded = execFileSync(
-      process.execPath,
-      [
-        '-e',
-        "require('sodium-native'); console.log(JSON.stringify(Object.keys(require.cache).filter((k) => k.endsWith('.node'))))",
-      ],
-      { cwd: project, encoding: 'utf8' },
-    );
     const host = sodium.predictions.find((p) => p.target === 'host')!;
-    expect(JSON.parse(loaded)).toEqual([join(project, 'node_modules/sodium-native', host.binary!)]);
+    expect(loadedAddons('sodium-native')).toEqual([
+      join(project, 'node_modules/sodium-native', host.binary!),
+    ]);
   });
 
   it('fails on Alpine, where the resolver looks only in linux-x64-musl, which the package lacks', () => {
