@@ -17,6 +17,7 @@ import type { DlopenCall, LoadJob, LoadResult } from './probe/pool.js';
 import { describe } from './report/messages.js';
 import { detectNative } from './strategies/detect.js';
 import { cmakeTsBuildDir, readCmakeTsManifest } from './strategies/cmake-ts.js';
+import { parseNameTuple } from './strategies/named-binaries.js';
 import { resolveRuntimeBinaries } from './strategies/runtime.js';
 import { candidateResolver, platformPackageLocations } from './strategies/tree-view.js';
 import type { RuntimeBinary, RuntimeContext, RuntimeLoader } from './strategies/runtime.js';
@@ -259,6 +260,10 @@ const ARCH_DIR = /^(?:x64|arm64|ia32|arm|ppc64|s390x|riscv64|loong64|mips64el|un
 function isBundled(relInPackage: string, record: PackageRecord, shipped: ReadonlySet<string>): boolean {
   if (shipped.has(relInPackage)) return true;
   const dirs = relInPackage.split('/').slice(0, -1);
+  // one of a family named per platform (sentry_cpu_profiler-linux-x64-musl-127.node,
+  // oracledb-6.10.0-darwin-arm64.node): the package's own code picks among them
+  const base = relInPackage.slice(relInPackage.lastIndexOf('/') + 1);
+  if (parseNameTuple(base)) return true;
   // a builds-per-platform layout: no compiler writes its output there, the publisher put them there
   if (dirs.some((d, i) => PLATFORM_DIR.test(d) && ARCH_DIR.test(dirs[i + 1] ?? ''))) return true;
   // a platform package (os/cpu in its manifest, nothing to run at install) holds only what it shipped:

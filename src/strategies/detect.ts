@@ -1,5 +1,6 @@
 import { NATIVE_DEPENDENCIES } from '../tree/manifest.js';
 import { cmakeTsBuildDir } from './cmake-ts.js';
+import { findNamedFamily } from './named-binaries.js';
 import type { PackageRecord } from '../tree/types.js';
 import { classifyCommand, splitScript } from './script.js';
 import type { ChainLink, NativePackage, PackageFiles, PlatformCandidate, ScriptRef } from './types.js';
@@ -84,8 +85,15 @@ export function detectNative(pkg: PackageRecord, ctx: DetectContext): NativePack
   const shippedNode = entries.filter((e) => e.endsWith('.node'));
   const depNames = [...Object.keys(m.dependencies), ...Object.keys(m.optionalDependencies)];
   const nativeDeps = depNames.some((d) => NATIVE_DEPENDENCIES.has(d));
-  const nativeHint =
+  const hinted =
     nativeDeps || hasPrebuilds || hasBindingGyp || m.gypfile === true || !!m.binary || shippedNode.length > 0;
+  // binaries for many platforms told apart by name (sentry's profiler, oracledb, deasync): looked
+  // for only where something already hints at a binary, or a build/ folder ships in the package
+  const family =
+    (hinted || has('build/')) && !hasPrebuilds && !depNames.includes('cmake-ts')
+      ? findNamedFamily(ctx.files, entries)
+      : [];
+  const nativeHint = hinted || family.length > 0;
 
   const scripts: ScriptRef[] = [];
   for (const event of INSTALL_EVENTS) {
@@ -95,6 +103,9 @@ export function detectNative(pkg: PackageRecord, ctx: DetectContext): NativePack
 
   const chain: ChainLink[] = [];
   const platform = platformCandidates(pkg, ctx);
+  if (family.length && !platform.length) {
+    chain.push({ strategy: 'shipped-binary', files: family, loader: { kind: 'named' } });
+  }
   // cmake-ts (zeromq 6): the builds ship in the tarball and its loader picks one through a manifest
   const usesCmakeTs = depNames.includes('cmake-ts');
   if (usesCmakeTs) {

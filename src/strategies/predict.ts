@@ -8,6 +8,7 @@ import { predictDownload } from './download-link.js';
 import type { UrlStatus } from './download-link.js';
 import { predictNodeGypBuild } from './node-gyp-build.js';
 import { predictPlatformPackages } from './platform-packages.js';
+import { predictNamedBinaries } from './named-binaries.js';
 import { predictRequireAddon } from './require-addon.js';
 import { predictShippedBinary } from './shipped-binary.js';
 import { predictSourceBuild, toolchainComplete, toolchainEvidence } from './source-build.js';
@@ -48,6 +49,8 @@ function runLink(ctx: PredictContext, link: ChainLink, opts: EvaluateOptions): L
           return predictCmakeTs(ctx, link.loader.dir, alpineRelease);
         case 'require-addon':
           return predictRequireAddon(ctx, alpineRelease);
+        case 'named':
+          return predictNamedBinaries(ctx, link.files);
         default:
           return predictShippedBinary(ctx, link.files);
       }

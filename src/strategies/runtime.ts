@@ -2,6 +2,7 @@ import { dirname, join as joinPath, posix } from 'node:path';
 import type { PackageRecord } from '../tree/types.js';
 import { planFor } from './download-link.js';
 import { pickPrebuild, predictNodeGypBuild } from './node-gyp-build.js';
+import { predictNamedBinaries } from './named-binaries.js';
 import { predictPlatformPackages } from './platform-packages.js';
 import type { ChainLink, PackageFiles, PredictContext } from './types.js';
 
@@ -297,6 +298,15 @@ export function resolveRuntimeBinaries(ctx: RuntimeContext): RuntimeBinary[] {
   const shipped = link('shipped-binary');
   // cmake-ts's loader requires its candidates in turn until one loads, require-addon asks
   // /etc/alpine-release: loading the entry point shows what they really load
+  if (shipped?.loader?.kind === 'named') {
+    // the package's own code picks by name; the file named for this Node is what it will load,
+    // whether on require or (oracledb's Thick mode) on first use
+    const pick = predictNamedBinaries(ctx, shipped.files);
+    if (pick.kind === 'binary' && pick.binary) {
+      return [{ kind: 'file', loader: 'shipped-binary', path: abs(ctx.dir, pick.binary), fromPackage: null }];
+    }
+    return [{ kind: 'unknown' }];
+  }
   if (shipped?.loader) return [{ kind: 'unknown' }];
   if (shipped) {
     return shipped.files.map((f) => ({

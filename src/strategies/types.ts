@@ -49,7 +49,11 @@ export type ChainLink =
   | { strategy: 'shipped-binary'; files: string[]; loader?: ShippedLoader }
   | { strategy: 'unknown-script'; script: ScriptRef; optIn: boolean };
 
-export type ShippedLoader = { kind: 'cmake-ts'; dir: string } | { kind: 'require-addon' };
+export type ShippedLoader =
+  | { kind: 'cmake-ts'; dir: string }
+  | { kind: 'require-addon' }
+  /** The package's own code picks among `files` by the platform in their names. */
+  | { kind: 'named' };
 
 export interface ScriptRef {
   event: 'preinstall' | 'install' | 'postinstall';

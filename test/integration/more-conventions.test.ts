@@ -8,16 +8,24 @@ import { installRealProject, readJson } from '../helpers/real-project.js';
  * Conventions beyond the ones the check issue names, on real registry packages installed by the
  * real npm: zeromq 6 ships its builds under build/<os>/<arch>/ and picks one at run time through
  * cmake-ts's build/manifest.json; lmdb (node-gyp-build-optional-packages) keeps every libc and ABI
- * variant in its platform package. Expectations come from the packages' own files and from what
- * Node really loads.
+ * variant in its platform package; sodium-native 4 resolves through require-addon;
+ * @sentry-internal/node-cpu-profiler and oracledb name one binary per platform and pick by name.
+ * Expectations come from the packages' own files and code, and from what Node really loads.
  */
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
 let project: string;
 beforeAll(() => {
-  project = installRealProject(['zeromq@6.8.0', 'lmdb@3.5.6', 'sodium-native@4.3.3'], {
-    label: 'conventions',
-  });
+  project = installRealProject(
+    [
+      'zeromq@6.8.0',
+      'lmdb@3.5.6',
+      'sodium-native@4.3.3',
+      '@sentry-internal/node-cpu-profiler@2.4.1',
+      'oracledb@6.10.0',
+    ],
+    { label: 'conventions' },
+  );
 }, 20 * 60_000);
 
 interface Prediction {
@@ -47,6 +55,7 @@ function manifestEntries(os: string, arch: string, libc: string): string[] {
 }
 
 interface CheckReport {
+  targets: Array<{ id: string; abi: string }>;
   packages: Array<{ name: string; strategies: string[]; predictions: Prediction[] }>;
   findings: Array<{ code: string; severity: string; package: string | null; target: string | null }>;
 }
@@ -176,7 +185,56 @@ describe('sodium-native 4 (require-addon)', () => {
   });
 });
 
-describe('verify on zeromq, lmdb and sodium-native', () => {
+describe('binaries named per platform (@sentry-internal/node-cpu-profiler, oracledb)', () => {
+  const SENTRY = '@sentry-internal/node-cpu-profiler';
+  let report: CheckReport;
+  const pred = (name: string, target: string) =>
+    report.packages.find((p) => p.name === name)!.predictions.find((p) => p.target === target)!;
+  beforeAll(() => {
+    report = checkJson(['host', 'node:22-alpine', 'node22-darwin-arm64', 'node22-linux-ppc64-glibc']);
+  });
+
+  it("predicts on the host the file the profiler's own code loads", () => {
+    expect(report.packages.find((p) => p.name === SENTRY)!.strategies[0]).toBe('shipped-binary');
+    const host = pred(SENTRY, 'host');
+    expect(host.outcome).toBe('prebuilt');
+    expect(loadedAddons(SENTRY)).toEqual([join(project, 'node_modules', SENTRY, host.binary!)]);
+  });
+
+  it('on Alpine picks its musl file for the target ABI, on macOS its darwin one', () => {
+    const abi = (id: string) => report.targets.find((t) => t.id === id)!.abi;
+    expect(pred(SENTRY, 'node:22-alpine')).toMatchObject({
+      outcome: 'prebuilt',
+      binary: `lib/sentry_cpu_profiler-linux-x64-musl-${abi('node:22-alpine')}.node`,
+    });
+    expect(pred(SENTRY, 'node22-darwin-arm64').binary).toBe(
+      `lib/sentry_cpu_profiler-darwin-arm64-${abi('node22-darwin-arm64')}.node`,
+    );
+    // no ppc64 file: its install script would compile, so the answer is unknown, not a failure
+    expect(pred(SENTRY, 'node22-linux-ppc64-glibc').outcome).toBe('unknown');
+  });
+
+  it("finds oracledb's Thick-mode binaries by name although nothing else hints at them", () => {
+    const version = readJson<{ version: string }>(
+      join(project, 'node_modules/oracledb/package.json'),
+    ).version;
+    expect(pred('oracledb', 'host')).toMatchObject({
+      outcome: 'prebuilt',
+      binary: `build/Release/oracledb-${version}-linux-x64.node`,
+    });
+    expect(pred('oracledb', 'node22-darwin-arm64').binary).toBe(
+      `build/Release/oracledb-${version}-darwin-arm64.node`,
+    );
+    // neither package is wrong anywhere: at worst (ppc64) its install script decides
+    const errors = report.findings.filter(
+      (f) =>
+        f.severity === 'error' && /^(?:oracledb|@sentry-internal\/node-cpu-profiler)@/.test(f.package ?? ''),
+    );
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('verify on every package here', () => {
   it('loads what the packages load and calls none of their shipped variants stray', () => {
     const r = cli(['verify', '--json']);
     const report = JSON.parse(r.stdout) as {
