@@ -122,9 +122,21 @@ export function describe(f: Finding): Words {
   switch (f.code) {
     case 'NO_PREBUILD_FOR_TARGET': {
       const why = f.evidence.details.map(describeEvidence).filter(Boolean);
+      const lookup = f.evidence.details.find((e) => e.kind === 'addon-lookup');
+      const installStep = f.evidence.strategies.some(
+        (x) =>
+          x === 'source-build' || x === 'prebuild-install' || x === 'node-pre-gyp' || x === 'unknown-script',
+      );
+      let fix = `use a version of ${name} that ships a binary for this target, or add a build step (python3, make, g++) and an install script that compiles it`;
+      if (lookup?.kind === 'addon-lookup' && lookup.host.endsWith('-musl')) {
+        // require-addon on Alpine looks only in the -musl folder
+        fix = `use a glibc-based image (\`node:<version>-slim\`), where ${name} loads prebuilds/${lookup.host.slice(0, -5)}/, or a version of ${name} that ships prebuilds/${lookup.host}/`;
+      } else if (!installStep) {
+        fix = `use a version of ${name} that ships a binary for this target (it has no install step that could build one), or run on a platform it ships a binary for`;
+      }
       return {
         message: `${pkg} has no binary for${on.replace(' on', '')}: ${why.length ? why.join('; ') : 'nothing matched'}`,
-        fix: `use a version of ${name} that ships a binary for this target, or add a build step (python3, make, g++) and an install script that compiles it`,
+        fix,
       };
     }
     case 'TOOLCHAIN_MISSING': {

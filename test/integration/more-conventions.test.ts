@@ -57,7 +57,13 @@ function manifestEntries(os: string, arch: string, libc: string): string[] {
 interface CheckReport {
   targets: Array<{ id: string; abi: string }>;
   packages: Array<{ name: string; strategies: string[]; predictions: Prediction[] }>;
-  findings: Array<{ code: string; severity: string; package: string | null; target: string | null }>;
+  findings: Array<{
+    code: string;
+    severity: string;
+    package: string | null;
+    target: string | null;
+    fix: string;
+  }>;
 }
 
 /** `check --json` on the project for these targets (exit 1 is fine: its stdout is the report). */
@@ -180,6 +186,8 @@ describe('sodium-native 4 (require-addon)', () => {
         code: 'NO_PREBUILD_FOR_TARGET',
         severity: 'error',
         target: 'node:22-alpine',
+        // the fix names what works: a glibc image, or a release with a musl build
+        fix: expect.stringMatching(/glibc-based image.*prebuilds\/linux-x64\/.*prebuilds\/linux-x64-musl\//),
       }),
     );
   });
