@@ -80,6 +80,7 @@ export interface FindingEvidence {
   INSTALL_SCRIPT_UNKNOWN: { event: string; script: string };
   PLATFORM_PACKAGE_MISSING: { name: string; location: string | null };
   PLATFORM_PACKAGES_UNRESOLVED: { names: string[] };
+  PLATFORM_PACKAGE_NOT_READ: { name: string; version: string | null };
   NODE_HEADERS_UNAVAILABLE: { nodeVersion: string; besideNode: string | null };
   PYTHON_DISTUTILS_MISSING: { python: string | null; pythonVersion: string | null; nodeGyp: string | null };
   LIBC_MISMATCH: MismatchEvidence<'LIBC_MISMATCH'> | LoadEvidence<'LIBC_MISMATCH'>;
@@ -268,6 +269,10 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   PLATFORM_PACKAGES_UNRESOLVED: {
     title: 'Platform packages not in the tree or lockfile',
     severity: 'warning',
+  },
+  PLATFORM_PACKAGE_NOT_READ: {
+    title: 'Platform package for the target is only in the lockfile; its files were not read',
+    severity: 'info',
   },
   NODE_HEADERS_UNAVAILABLE: {
     title: 'Node headers would be downloaded for a source build',

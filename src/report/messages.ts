@@ -179,6 +179,11 @@ export function describe(f: Finding): Words {
         message: `${pkg}${on}: cannot tell which platform package applies; not in the tree or lockfile: ${list(f.evidence.names)}`,
         fix: 'commit a lockfile made with npm 7+ that records every platform, or run the lockfile-only check with registry access',
       };
+    case 'PLATFORM_PACKAGE_NOT_READ':
+      return {
+        message: `${pkg}${on}: its binary would come from ${f.evidence.name}${f.evidence.version ? `@${f.evidence.version}` : ''}, which the lockfile lists and this machine did not install; which file it holds (and for which libc and ABI) is only in its tarball`,
+        fix: "`native-guard check --lockfile-only` reads it (from npm's cache, else the registry)",
+      };
     case 'NODE_HEADERS_UNAVAILABLE':
       return {
         message: `${pkg}${on}: node-gyp would download Node ${f.evidence.nodeVersion} headers for the build${f.evidence.besideNode ? `; headers exist at ${f.evidence.besideNode} but node-gyp does not use them by itself` : ''}`,

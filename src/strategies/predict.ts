@@ -229,7 +229,13 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
         : [];
     }
     const names = p.evidence.flatMap((e) => (e.kind === 'platform-packages-unresolved' ? e.names : []));
-    return names.length ? [makeFinding('PLATFORM_PACKAGES_UNRESOLVED', where, { names })] : [];
+    if (names.length) return [makeFinding('PLATFORM_PACKAGES_UNRESOLVED', where, { names })];
+    // node-gyp-build-optional-packages: the platform package is only a lockfile entry here
+    return p.evidence.flatMap((e) =>
+      e.kind === 'platform-package' && e.source === 'lockfile' && e.binary === null
+        ? [makeFinding('PLATFORM_PACKAGE_NOT_READ', where, { name: e.name, version: e.version })]
+        : [],
+    );
   }
 }
 

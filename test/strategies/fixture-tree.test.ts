@@ -143,6 +143,18 @@ describe('fixture tree: one package per convention', () => {
     });
     // only in the lockfile: which file (and libc) it holds is known from its tarball, not here
     expect(outcome(r, 'ngbop-parent', 'node22-darwin-arm64')).toMatchObject({ outcome: 'unknown' });
+    // the darwin package is only a lockfile entry here: said, and where the answer is
+    expect(r.findings).toContainEqual(
+      expect.objectContaining({
+        code: 'PLATFORM_PACKAGE_NOT_READ',
+        severity: 'info',
+        target: 'node22-darwin-arm64',
+        evidence: { name: '@ngbop-parent/ngbop-parent-darwin-arm64', version: '3.0.7' },
+      }),
+    );
+    expect(r.findings.filter((f) => f.code === 'PLATFORM_PACKAGE_NOT_READ').map((f) => f.target)).toEqual([
+      'node22-darwin-arm64',
+    ]);
     // none for linux-arm64: the install compiles, and a tuple target says nothing about a toolchain
     expect(outcome(r, 'ngbop-parent', 'node22-linux-arm64')).toMatchObject({ outcome: 'source-build' });
     expect(r.packages.some((p) => p.name.startsWith('@ngbop-parent/'))).toBe(false);
