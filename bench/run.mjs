@@ -26,6 +26,38 @@ let generated;
 /** The generated 3,000-package tree, built once per run by the sections that need it. */
 const benchTree = () => (generated ??= generateTree(treeRoot));
 
+/**
+ * A project of N packages, each shipping a copy of the napi-ok fixture addon as its main, built
+ * afresh in the bench cache (the verify, hooks and memory sections use it).
+ */
+async function addonProject(name, N) {
+  const { copyFileSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
+  const root = join(cache, name);
+  const addonFile = join(here, '..', 'fixtures', 'addons', 'bin', 'napi-ok.node');
+  const names = Array.from({ length: N }, (_, i) => `addon-${String(i).padStart(3, '0')}`);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(join(root, 'node_modules'), { recursive: true });
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({
+      name: `bench-${name}`,
+      version: '1.0.0',
+      private: true,
+      dependencies: Object.fromEntries(names.map((n) => [n, '1.0.0'])),
+    }),
+  );
+  for (const n of names) {
+    const dir = join(root, 'node_modules', n);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: n, version: '1.0.0', main: 'addon.node' }),
+    );
+    copyFileSync(addonFile, join(dir, 'addon.node'));
+  }
+  return root;
+}
+
 if (want('check')) {
   const { packages } = benchTree();
   section(`check: installed tree of ${packages} packages (60 native), ${RUNS} runs each, medians`);
@@ -108,28 +140,10 @@ if (want('docker')) {
 }
 
 if (want('verify')) {
-  // 100 packages, each shipping a copy of the napi-ok fixture addon as its main
-  const { copyFileSync, mkdirSync, writeFileSync } = await import('node:fs');
   const N = 100;
-  const verifyRoot = join(cache, `verify-${N}`);
-  const addonFile = join(here, '..', 'fixtures', 'addons', 'bin', 'napi-ok.node');
-  const names = Array.from({ length: N }, (_, i) => `addon-${String(i).padStart(3, '0')}`);
-  mkdirSync(verifyRoot, { recursive: true });
-  writeFileSync(
-    join(verifyRoot, 'package.json'),
-    JSON.stringify({
-      name: 'bench-verify',
-      version: '1.0.0',
-      private: true,
-      dependencies: Object.fromEntries(names.map((n) => [n, '1.0.0'])),
-    }),
-  );
-  for (const name of names) {
-    const dir = join(verifyRoot, 'node_modules', name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'addon.node' }));
-    copyFileSync(addonFile, join(dir, 'addon.node'));
-  }
+  const verifyRoot = await addonProject(`verify-${N}`, N);
+  const { readdirSync } = await import('node:fs');
+  const names = readdirSync(join(verifyRoot, 'node_modules')).filter((n) => n.startsWith('addon-'));
   const cli = join(here, '..', 'dist', 'cli.js');
   section(`verify: ${N} addons, ${RUNS} runs each, medians`);
   const r = measure(
@@ -201,25 +215,11 @@ if (want('lockfile')) {
 if (want('hooks')) {
   // what the hooks init wires add to every `npm install`: 10 addons, npm's hidden lockfile, and
   // native-guard linked into node_modules as a user's install has it
-  const { copyFileSync, mkdirSync, symlinkSync, writeFileSync, rmSync } = await import('node:fs');
+  const { mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
   const { hookScript } = await import('../dist/init.js');
   const N = 10;
-  const hooksRoot = join(cache, `hooks-${N}`);
-  const addonFile = join(here, '..', 'fixtures', 'addons', 'bin', 'napi-ok.node');
-  const names = Array.from({ length: N }, (_, i) => `addon-${String(i).padStart(2, '0')}`);
-  rmSync(hooksRoot, { recursive: true, force: true });
-  mkdirSync(join(hooksRoot, 'node_modules'), { recursive: true });
-  writeFileSync(
-    join(hooksRoot, 'package.json'),
-    JSON.stringify({ name: 'bench-hooks', version: '1.0.0', private: true }),
-  );
+  const hooksRoot = await addonProject(`hooks-${N}`, N);
   writeFileSync(join(hooksRoot, 'node_modules', '.package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
-  for (const name of names) {
-    const dir = join(hooksRoot, 'node_modules', name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'addon.node' }));
-    copyFileSync(addonFile, join(dir, 'addon.node'));
-  }
   symlinkSync(join(here, '..'), join(hooksRoot, 'node_modules', 'native-guard'), 'dir');
   const absent = join(cache, 'hooks-absent');
   mkdirSync(absent, { recursive: true });
@@ -264,23 +264,9 @@ if (want('memory')) {
   // Peak RSS of every mode on the same machine, each in a fresh process (maxRSS of that process),
   // next to its floor: check vs a bare Arborist loadActual() of the 3,000-package tree (target
   // <= 1.3x), verify's own process vs a bare Node (its loaders are separate Node processes).
-  const { copyFileSync, mkdirSync, writeFileSync } = await import('node:fs');
   const { packages } = benchTree();
   const N = 100;
-  const verifyRoot = join(cache, `verify-${N}`);
-  const addonFile = join(here, '..', 'fixtures', 'addons', 'bin', 'napi-ok.node');
-  const names = Array.from({ length: N }, (_, i) => `addon-${String(i).padStart(3, '0')}`);
-  mkdirSync(verifyRoot, { recursive: true });
-  writeFileSync(
-    join(verifyRoot, 'package.json'),
-    JSON.stringify({ name: 'bench-verify', version: '1.0.0', private: true }),
-  );
-  for (const name of names) {
-    const dir = join(verifyRoot, 'node_modules', name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'addon.node' }));
-    copyFileSync(addonFile, join(dir, 'addon.node'));
-  }
+  const verifyRoot = await addonProject(`verify-${N}`, N);
   section(`memory: peak RSS (maxRSS of a fresh process), ${RUNS} runs each, medians`);
   const r = measure(
     {

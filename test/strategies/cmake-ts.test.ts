@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/binary/facts.js';
-import { analyze } from '../../src/check.js';
 import { scriptNeed } from '../../src/install-policy.js';
 import type { CheckReport } from '../../src/check.js';
 import { cmakeTsCandidates, cmakeTsLibc, readCmakeTsManifest } from '../../src/strategies/cmake-ts.js';
 import { folderFiles } from '../../src/tree/files.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
 import type { ProjectTree } from '../../src/tree/types.js';
+import { analyzeTree } from '../helpers/analyze.js';
 import { fakeHost, targets } from '../helpers/targets.js';
 
 /**
@@ -24,17 +23,7 @@ beforeAll(async () => {
   tree = await loadInstalledTree(root);
 });
 
-function run(specs: string[]): CheckReport {
-  return analyze({
-    tree,
-    targets: targets(specs, fakeHost()),
-    config: {},
-    env: {},
-    npmCache: '/nonexistent-npm-cache',
-    readFacts: inspectFile,
-    cacheHas: (p) => existsSync(p),
-  });
-}
+const run = (specs: string[]): CheckReport => analyzeTree(tree, specs);
 
 const prediction = (r: CheckReport, target: string) =>
   r.packages.find((p) => p.name === 'cmts-addon')!.predictions.find((p) => p.target === target)!;

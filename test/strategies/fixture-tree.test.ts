@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/binary/facts.js';
@@ -6,6 +5,7 @@ import { analyze } from '../../src/check.js';
 import type { CheckReport } from '../../src/check.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
 import type { ProjectTree } from '../../src/tree/types.js';
+import { analyzeTree } from '../helpers/analyze.js';
 import { fakeHost, noToolchain, targets } from '../helpers/targets.js';
 
 const root = fileURLToPath(new URL('../../fixtures/trees/mixed', import.meta.url));
@@ -15,17 +15,8 @@ beforeAll(async () => {
   tree = await loadInstalledTree(root);
 });
 
-function run(specs: string[], host = fakeHost()): CheckReport {
-  return analyze({
-    tree,
-    targets: targets(specs, host),
-    config: {},
-    env: {},
-    npmCache: '/nonexistent-npm-cache',
-    readFacts: () => null,
-    cacheHas: (p) => existsSync(p),
-  });
-}
+const run = (specs: string[], host = fakeHost()): CheckReport =>
+  analyzeTree(tree, specs, { host, readFacts: () => null });
 
 const outcome = (r: CheckReport, name: string, target: string) =>
   r.packages.find((p) => p.name === name)?.predictions.find((p) => p.target === target);

@@ -1,13 +1,11 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inspectFile } from '../../src/binary/facts.js';
-import { analyze } from '../../src/check.js';
 import type { CheckReport } from '../../src/check.js';
 import { parseNameTuple, tupleFit } from '../../src/strategies/named-binaries.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
 import type { ProjectTree } from '../../src/tree/types.js';
-import { fakeHost, targets } from '../helpers/targets.js';
+import { analyzeTree } from '../helpers/analyze.js';
+import { targets } from '../helpers/targets.js';
 
 const root = fileURLToPath(new URL('../../fixtures/trees/named', import.meta.url));
 
@@ -16,17 +14,7 @@ beforeAll(async () => {
   tree = await loadInstalledTree(root);
 });
 
-function run(specs: string[]): CheckReport {
-  return analyze({
-    tree,
-    targets: targets(specs, fakeHost()),
-    config: {},
-    env: {},
-    npmCache: '/nonexistent-npm-cache',
-    readFacts: inspectFile,
-    cacheHas: (p) => existsSync(p),
-  });
-}
+const run = (specs: string[]): CheckReport => analyzeTree(tree, specs);
 
 const prediction = (r: CheckReport, name: string, target: string) =>
   r.packages.find((p) => p.name === name)!.predictions.find((p) => p.target === target)!;
