@@ -1,34 +1,9 @@
-import { checkPlatform } from 'npm-install-checks';
 import type { BinaryFacts } from '../binary/types.js';
+import { npmWouldInstall } from '../target/npm-install.js';
+import type { PlatformConstraints } from '../target/npm-install.js';
 import type { Target } from '../target/types.js';
 import type { PackageRecord } from '../tree/types.js';
 import type { Evidence, LinkResult, PackageFiles, PlatformCandidate, PredictContext } from './types.js';
-
-export interface PlatformConstraints {
-  os?: string[];
-  cpu?: string[];
-  libc?: string[];
-}
-
-/**
- * Would npm install a package with these os/cpu/libc fields on the target? Decided by
- * npm-install-checks, the code behind npm's own EBADPLATFORM, with the target passed in as the
- * environment.
- */
-export function npmWouldInstall(c: PlatformConstraints, target: Target): boolean {
-  try {
-    checkPlatform({ os: c.os, cpu: c.cpu, libc: c.libc }, false, {
-      os: target.platform,
-      cpu: target.arch,
-      // given no libc, npm-install-checks asks the running machine (for linux only), so a linux
-      // target always passes its own
-      libc: target.libc ?? (target.platform === 'linux' ? 'glibc' : undefined),
-    });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const candidateConstraints = (c: PlatformCandidate): PlatformConstraints | null =>
   c.source === 'installed' || c.source === 'unavailable'

@@ -1,4 +1,4 @@
-import { checkPlatform } from 'npm-install-checks';
+import { npmWouldInstall } from '../target/npm-install.js';
 import type { Target } from '../target/types.js';
 import { manifestFacts, NATIVE_DEPENDENCIES } from './manifest.js';
 import { fetchProblem } from './registry.js';
@@ -30,20 +30,6 @@ export interface LockfileFetchResult {
 
 const constraintsOf = (m: PackageRecord['manifest']) =>
   m.os !== undefined || m.cpu !== undefined || m.libc !== undefined;
-
-/** Would npm install a package with these os/cpu/libc fields on the target (npm-install-checks, as npm)? */
-function installsOn(m: { os?: string[]; cpu?: string[]; libc?: string[] }, target: Target): boolean {
-  try {
-    checkPlatform({ os: m.os, cpu: m.cpu, libc: m.libc }, false, {
-      os: target.platform,
-      cpu: target.arch,
-      libc: target.libc ?? (target.platform === 'linux' ? 'glibc' : undefined),
-    });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A parent of a platform-package family (sharp, rollup, esbuild, napi-rs packages): two or more
@@ -84,7 +70,7 @@ export function selectTarballs(tree: ProjectTree, targets: Target[]): PackageRec
     if (record.hasInstallScript) return true;
     const deps = [...Object.keys(m.dependencies), ...Object.keys(m.optionalDependencies)];
     if (deps.some((d) => NATIVE_DEPENDENCIES.has(d))) return true;
-    if (constraintsOf(m)) return targets.some((t) => installsOn(m, t));
+    if (constraintsOf(m)) return targets.some((t) => npmWouldInstall(m, t));
     return isFamilyParent(record, byLocation);
   });
 }
