@@ -1,12 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CACHE_DIR } from './real-project.js';
-
-function sleep(ms: number) {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
+import { CACHE_DIR, withLock } from './real-project.js';
 
 /**
  * A project with a real package-lock.json resolved from the npm registry by the real npm
@@ -23,22 +19,7 @@ export function lockfileOnlyProject(
     .slice(0, 12);
   const dir = join(CACHE_DIR, `${label}-${key}`);
   mkdirSync(CACHE_DIR, { recursive: true });
-  const lock = `${dir}.lock`;
-  for (let waited = 0; ; waited += 500) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 10 * 60_000) rmSync(lock, { recursive: true, force: true });
-      } catch {
-        // gone already
-      }
-      if (waited > 10 * 60_000) throw new Error(`timed out waiting for ${lock}`);
-      sleep(500);
-    }
-  }
-  try {
+  return withLock(dir, () => {
     if (existsSync(join(dir, '.resolved'))) return dir;
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -53,7 +34,5 @@ export function lockfileOnlyProject(
     );
     writeFileSync(join(dir, '.resolved'), new Date().toISOString());
     return dir;
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+  });
 }

@@ -21,7 +21,7 @@ function sleep(ms: number) {
 }
 
 /** A cross-process lock (vitest runs files in parallel workers): mkdir is atomic. */
-function withLock<T>(dir: string, fn: () => T): T {
+export function withLock<T>(dir: string, fn: () => T): T {
   const lock = `${dir}.lock`;
   for (let waited = 0; ; waited += 500) {
     try {
