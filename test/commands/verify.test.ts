@@ -151,7 +151,7 @@ describe.skipIf(!runnable || !existsSync(CLI))('the built CLI (after npm run bui
     const json = JSON.parse(r.stdout) as { binaries: Array<{ package: string; loaded: boolean }> };
     expect(json.binaries.find((b) => b.package === 'fast@1.0.0')).toMatchObject({ loaded: true });
     const packed = JSON.parse(
-      execFileSync('npm', ['pack', '--dry-run', '--json', '--loglevel=error'], {
+      execFileSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json', '--loglevel=error'], {
         cwd: REPO,
         encoding: 'utf8',
       }),

@@ -61,7 +61,7 @@ beforeAll(() => {
   if (!runnable) return;
   ensureBuilt();
   tmp = tempDir('ng-e2e-hooks-');
-  const packed = ok(run(REPO, 'npm', ['pack', '--json', '--pack-destination', tmp.dir]));
+  const packed = ok(run(REPO, 'npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp.dir]));
   const [info] = JSON.parse(packed.output.slice(packed.output.indexOf('['))) as Array<{ filename: string }>;
   tarball = join(tmp.dir, info!.filename);
 }, 5 * MINUTES);
