@@ -5,16 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCommand } from '../../src/commands/init.js';
 import type { CommandIo } from '../../src/commands/types.js';
 import {
+  applyPlan,
   hookScript,
   initProject,
   InitError,
-  isNpmFormatted,
-  keepEdges,
   planChanges,
   planInit,
   planRemove,
 } from '../../src/init.js';
-import type { InitPlan } from '../../src/init.js';
 import { ensureBuilt, REPO } from '../helpers/build.js';
 import { tempDir } from '../helpers/fixture-project.js';
 
@@ -36,16 +34,6 @@ function project(text: string): string {
   return dir;
 }
 const read = (dir: string) => readFileSync(join(dir, 'package.json'), 'utf8');
-
-/** Applies a plan to a manifest the way initProject does (without the file). */
-function apply(manifest: Record<string, unknown>, plan: InitPlan): Record<string, unknown> {
-  const next: Record<string, unknown> = { ...manifest };
-  if (plan.scripts === null) delete next.scripts;
-  else if (plan.scripts) next.scripts = plan.scripts;
-  if (plan.nativeGuard === null) delete next.nativeGuard;
-  else if (plan.nativeGuard) next.nativeGuard = plan.nativeGuard;
-  return next;
-}
 
 describe('the script text init writes', () => {
   it.each([
@@ -123,6 +111,7 @@ describe('planInit / planRemove', () => {
       event: 'postinstall',
       before: 'patch-package',
       after: `patch-package && ${POST}`,
+      wrapped: false,
     });
   });
 
@@ -132,7 +121,7 @@ describe('planInit / planRemove', () => {
       { scripts: { preinstall: 'a', postinstall: 'b' } },
       { scripts: { test: 't' } },
     ]) {
-      const once = apply(start, planInit(start, { strict: true, targets: ['host'] }));
+      const once = applyPlan(start, planInit(start, { strict: true, targets: ['host'] }));
       const twice = planInit(once, { strict: true, targets: ['host'] });
       expect(planChanges(twice)).toBe(false);
       expect(twice.changes.map((c) => c.kind).sort()).toEqual([
@@ -152,8 +141,8 @@ describe('planInit / planRemove', () => {
       { scripts: { preinstall: 'a && b', postinstall: 'node x.js || true' } },
     ];
     for (const start of cases) {
-      const wired = apply(start, planInit(start, {}));
-      const back = apply(wired, planRemove(wired, {}));
+      const wired = applyPlan(start, planInit(start, {}));
+      const back = applyPlan(wired, planRemove(wired, {}));
       // an empty "scripts": {} cannot be told from one init created: it goes too (documented)
       const expected = { ...start };
       if (JSON.stringify(expected.scripts) === '{}') delete expected.scripts;
@@ -233,27 +222,6 @@ describe('planInit / planRemove', () => {
   });
 });
 
-describe('format edges', () => {
-  it('keepEdges restores a missing final newline, a one-line file ending in a newline, and a BOM', () => {
-    expect(keepEdges('{\n  "a": 1\n}\n', '{\n  "a": 2\n}')).toBe('{\n  "a": 1\n}');
-    expect(keepEdges('{"a":1}', '{"a":2}\n')).toBe('{"a":1}\n');
-    expect(keepEdges('{\r\n  "a": 1\r\n}\r\n', '{\r\n  "a": 2\r\n}')).toBe('{\r\n  "a": 1\r\n}');
-    expect(keepEdges('{}\n', '\uFEFF{}\n')).toBe('\uFEFF{}\n');
-  });
-
-  it('isNpmFormatted tells a file npm would write from one it would lay out again', () => {
-    const content = (indent: string, newline: string) =>
-      Object.assign(
-        { name: 'a', files: ['x'] },
-        { [Symbol.for('indent')]: indent, [Symbol.for('newline')]: newline },
-      );
-    expect(isNpmFormatted('{\n  "name": "a",\n  "files": [\n    "x"\n  ]\n}\n', content('  ', '\n'))).toBe(
-      true,
-    );
-    expect(isNpmFormatted('{\n  "name": "a",\n  "files": ["x"]\n}\n', content('  ', '\n'))).toBe(false);
-  });
-});
-
 /** package.json files as people have them. */
 const SHAPES: Record<string, string> = {
   'two spaces, no scripts':
@@ -278,7 +246,6 @@ describe('initProject on real package.json files: idempotent, and --remove gives
     const dir = project(original);
     const first = await initProject({ cwd: dir });
     expect(first.changed).toBe(true);
-    expect(first.reformatted).toBe(false);
     const wired = read(dir);
     const manifest = JSON.parse(wired.replace(/^\uFEFF/, '')) as { scripts: Record<string, string> };
     expect(manifest.scripts.preinstall.endsWith(PRE)).toBe(true);
@@ -319,14 +286,20 @@ describe('initProject on real package.json files: idempotent, and --remove gives
     expect(read(dir)).toBe(original);
   });
 
-  it('a file npm would lay out differently is rewritten npm’s way, and says so', async () => {
-    const dir = project('{\n  "name": "app",\n  "files": ["dist", "hooks"]\n}\n');
-    const result = await initProject({ cwd: dir });
-    expect(result.reformatted).toBe(true);
-    expect(read(dir)).toContain('"files": [\n    "dist",\n    "hooks"\n  ]');
-    const text = (await initCommand.run(['--remove'], io(dir))).stdout;
-    expect(text).not.toContain('note: package.json was not laid out');
-    expect((await initProject({ cwd: dir })).reformatted).toBe(false);
+  it('a file npm would lay out differently keeps its layout: only the hook entries are added', async () => {
+    const original = '{\n  "name": "app",\n  "files": ["dist", "hooks"],\n  "scripts": {"test": "x"}\n}\n';
+    const dir = project(original);
+    await initProject({ cwd: dir });
+    const wired = read(dir);
+    expect(wired).toContain('"files": ["dist", "hooks"]');
+    expect(wired).toBe(
+      original.replace(
+        '"test": "x"',
+        `"test": "x","preinstall": ${JSON.stringify(PRE)},"postinstall": ${JSON.stringify(POST)}`,
+      ),
+    );
+    await initProject({ cwd: dir, remove: true });
+    expect(read(dir)).toBe(original);
   });
 
   it('reports whether native-guard is a dependency', async () => {
