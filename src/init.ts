@@ -208,8 +208,6 @@ export function configBlockFor(options: InitOptions): ProjectConfig | null {
   return Object.keys(block).length ? block : null;
 }
 
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
 /**
  * Plans `init`: chains each hook onto an existing script (`foo` → `foo && <hook>`), adds it where there
  * is none, and adds a nativeGuard block when options are given. Idempotent: a manifest init already
@@ -274,7 +272,7 @@ export function planInit(
     } else {
       const block = isPlainObject(existing) ? existing : {};
       const differs = (Object.keys(wanted) as Array<keyof ProjectConfig>).filter(
-        (key) => !sameJson(block[key], wanted[key]),
+        (key) => !sameJsonValue(block[key], wanted[key]),
       );
       if (differs.length) {
         const settings = differs.map((k) => `"${k}": ${JSON.stringify(wanted[k])}`).join(', ');
@@ -342,7 +340,7 @@ export function planRemove(
   }
   if (manifest.nativeGuard !== undefined) {
     const written = configBlockFor(options);
-    if (written && sameJson(manifest.nativeGuard, written)) {
+    if (written && sameJsonValue(manifest.nativeGuard, written)) {
       plan.nativeGuard = null;
       changes.push({ kind: 'config-removed', config: written });
     } else {
@@ -364,6 +362,25 @@ export function applyPlan(manifest: Record<string, unknown>, plan: InitPlan): Re
   if (plan.nativeGuard === null) delete next.nativeGuard;
   else if (plan.nativeGuard) next.nativeGuard = plan.nativeGuard;
   return next;
+}
+
+/**
+ * Deep equality of parsed JSON, keys in order. Iterative: JSON.parse accepts nesting thousands of
+ * levels deep that a recursive walk (JSON.stringify included) cannot follow.
+ */
+export function sameJsonValue(a: unknown, b: unknown): boolean {
+  const pending: Array<[unknown, unknown]> = [[a, b]];
+  for (let pair = pending.pop(); pair; pair = pending.pop()) {
+    const [x, y] = pair;
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    if (Array.isArray(x) !== Array.isArray(y)) return false;
+    const kx = Object.keys(x);
+    const ky = Object.keys(y);
+    if (kx.length !== ky.length || kx.some((k, i) => k !== ky[i])) return false;
+    for (const k of kx) pending.push([(x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k]]);
+  }
+  return true;
 }
 
 /** The one member named `key`, its index or -1; a key written twice is refused (npm reads only the last). */
@@ -395,7 +412,8 @@ export function editPackageText(
     const top = scanTopObject(text);
     const topRemove = new Set<number>();
     const topAdd: Array<[string, unknown]> = [];
-    const scriptsAt = memberIndex(top, 'scripts', 'scripts', file);
+    // a key written twice matters only where init edits: npm reads the last, and so does the plan
+    const scriptsAt = plan.scripts === undefined ? -1 : memberIndex(top, 'scripts', 'scripts', file);
     if (plan.scripts === null) {
       topRemove.add(scriptsAt);
     } else if (plan.scripts && scriptsAt === -1) {
@@ -425,8 +443,7 @@ export function editPackageText(
       if (remove.size) edits.push(...removeMembers(scripts, remove));
       if (add.length) edits.push(insertMembers(text, scripts, add, style));
     }
-    const configAt = memberIndex(top, 'nativeGuard', 'nativeGuard', file);
-    if (plan.nativeGuard === null) topRemove.add(configAt);
+    if (plan.nativeGuard === null) topRemove.add(memberIndex(top, 'nativeGuard', 'nativeGuard', file));
     // planInit writes a block only where there is none
     else if (plan.nativeGuard) topAdd.push(['nativeGuard', plan.nativeGuard]);
     topRemove.delete(-1);
@@ -443,7 +460,7 @@ export function editPackageText(
   } catch {
     means = undefined;
   }
-  if (JSON.stringify(means) !== JSON.stringify(applyPlan(manifest, plan))) {
+  if (!sameJsonValue(means, applyPlan(manifest, plan))) {
     throw new InitError(
       `${file}: init could not edit this file safely, so it left it unchanged (a bug: please report it)`,
     );
