@@ -148,6 +148,14 @@ export function chainHook(existing: string, hook: string): { script: string; wra
 const hookPattern = (event: HookEvent) =>
   new RegExp(`node -e "import\\('native-guard/hooks/${event}\\.js'\\)[^"]*"`);
 
+/** The user's script before `" && " + <init's hook>` at the end of `existing`, or null. */
+function wiredAfter(existing: string, event: HookEvent): string | null {
+  const hook = hookPattern(event).exec(existing)?.[0];
+  return hook !== undefined && existing.endsWith(CHAIN + hook)
+    ? existing.slice(0, -(CHAIN + hook).length)
+    : null;
+}
+
 export interface InitOptions {
   /** Write `"strict": true` into the nativeGuard block. */
   strict?: boolean;
@@ -209,8 +217,9 @@ export function configBlockFor(options: InitOptions): ProjectConfig | null {
 }
 
 /**
- * Plans `init`: chains each hook onto an existing script (`foo` → `foo && <hook>`), adds it where there
- * is none, and adds a nativeGuard block when options are given. Idempotent: a manifest init already
+ * Plans `init`: chains each hook onto an existing script (chainHook: `foo` → `foo && <hook>`, or
+ * `sh -c '<script>' && <hook>` for shell text a hook cannot follow plainly), adds it where there is
+ * none, and adds a nativeGuard block when options are given. Idempotent: a manifest init already
  * wired plans no change. It never alters an existing nativeGuard block, so `--remove` has nothing to
  * restore there.
  */
@@ -232,16 +241,22 @@ export function planInit(
       changes.push({ kind: 'script-added', event, script: ours });
     } else if (typeof existing !== 'string') {
       throw new InitError(`${file}: "scripts.${event}" must be a string`);
+    } else if (wiredAfter(existing, event) !== null) {
+      // init's hook (this version's text or an earlier one's) after the user's script: chain that
+      // script again, so an earlier init's " && " onto text it could not chain onto gets wrapped
+      const before = wiredAfter(existing, event)!;
+      const after = unwrapSh(before) !== null ? before + CHAIN + ours : chainHook(before, ours).script;
+      if (after === existing) {
+        changes.push({ kind: 'script-present', event });
+      } else {
+        scripts[event] = after;
+        scriptsChanged = true;
+        changes.push({ kind: 'script-updated', event, before: existing, after });
+      }
     } else if (existing.includes(ours)) {
       changes.push({ kind: 'script-present', event });
     } else if (hookPattern(event).test(existing)) {
-      const older = hookPattern(event).exec(existing)![0];
-      const before = existing.endsWith(CHAIN + older) ? existing.slice(0, -(CHAIN + older).length) : null;
-      // an earlier version appended to any script: chain its script again, wrapped where needed
-      const after =
-        before !== null && unwrapSh(before) === null
-          ? chainHook(before, ours).script
-          : existing.replace(hookPattern(event), () => ours);
+      const after = existing.replace(hookPattern(event), () => ours);
       scripts[event] = after;
       scriptsChanged = true;
       changes.push({ kind: 'script-updated', event, before: existing, after });

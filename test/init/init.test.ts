@@ -171,6 +171,26 @@ describe('planInit / planRemove', () => {
     expect(planRemove({ scripts: { preinstall: older } }, {}).scripts).toBeNull();
   });
 
+  it('rewires a chain an earlier init made onto shell text it could not follow, with this version’s hook text too', () => {
+    for (const [start, hook] of [
+      ['touch a;', PRE],
+      ['touch a # note', PRE],
+      ['exit 0', `node -e "import('native-guard/hooks/preinstall.js').catch(e=>{console.log('old words')})"`],
+    ] as const) {
+      const manifest = { scripts: { preinstall: `${start} && ${hook}`, postinstall: POST } };
+      const plan = planInit(manifest, {});
+      expect(plan.scripts!.preinstall).toBe(`sh -c '${start}' && ${PRE}`);
+      expect(plan.changes[0]).toMatchObject({ kind: 'script-updated', event: 'preinstall' });
+      const wired = applyPlan(manifest, plan);
+      expect(planChanges(planInit(wired, {}))).toBe(false);
+      expect(planRemove(wired, {}).scripts).toEqual({ preinstall: start });
+    }
+    // a plain chain, and one already wrapped, are left as they are
+    for (const preinstall of [`a && ${PRE}`, `sh -c 'a;' && ${PRE}`]) {
+      expect(planChanges(planInit({ scripts: { preinstall, postinstall: POST } }, {}))).toBe(false);
+    }
+  });
+
   it('leaves a hook wired by hand in other words alone, both ways', () => {
     const custom = 'node node_modules/native-guard/hooks/preinstall.js';
     const manifest = { scripts: { preinstall: custom } };
