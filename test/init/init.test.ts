@@ -407,6 +407,27 @@ describe('native-guard init (command)', () => {
     expect(removed.stdout).toContain('- nativeGuard          {"targets":["host"],"strict":true}');
   });
 
+  it('says when a script now runs in sh -c, and what that needs', async () => {
+    const dir = project(
+      '{\n  "name": "app",\n  "scripts": {\n    "postinstall": "patch-package; echo done"\n  }\n}\n',
+    );
+    const r = await initCommand.run([], io(dir));
+    expect(r.stdout).toContain(
+      `  ~ scripts.postinstall  "patch-package; echo done" in sh -c '…' && <native-guard verify hook>\n`,
+    );
+    expect(r.stdout).toContain("note: a script that is not a plain command now runs whole in sh -c '…'");
+    expect(r.stdout).toContain('That needs sh, which npm uses everywhere but Windows (cmd.exe)');
+    const json = JSON.parse((await initCommand.run(['--remove', '--json'], io(dir))).stdout) as {
+      changes: unknown[];
+    };
+    expect(json.changes).toContainEqual({
+      kind: 'script-unchained',
+      event: 'postinstall',
+      before: `sh -c 'patch-package; echo done' && ${POST}`,
+      after: 'patch-package; echo done',
+    });
+  });
+
   it('--json lists the changes', async () => {
     const dir = project('{"name":"app"}\n');
     const r = await initCommand.run(['--json'], io(dir));
