@@ -14,8 +14,9 @@ const HELP = `Usage: native-guard init [--strict] [--target <spec>]... [options]
 Wires native-guard into this project's npm install. package.json gets two scripts:
   "preinstall"   native-guard check (the installed tree, every configured target)
   "postinstall"  native-guard verify (loads every native binary in isolation)
-Each is chained after a script that is already there ("foo" becomes "foo && <hook>"). Running init
-again changes nothing. The scripts skip with one line when native-guard is not installed
+Each is chained after a script that is already there ("foo" becomes "foo && <hook>"; a script that is
+not a plain command, such as "foo; bar #note", runs whole in sh -c '…' before the hook). Running init
+again changes nothing; only these entries are edited, every other byte of package.json stays as written. The scripts skip with one line when native-guard is not installed
 (npm ci --omit=dev). In a workspace root they cover every workspace; a workspace is refused.
 
 Options:
@@ -44,7 +45,9 @@ function changeLine(s: Style, c: InitChange): string {
     case 'script-added':
       return `  ${s.green('+')} ${at(`scripts.${c.event}`)} ${HOOK_NAME[c.event]}`;
     case 'script-chained':
-      return `  ${s.yellow('~')} ${at(`scripts.${c.event}`)} ${q(c.before)} && ${HOOK_NAME[c.event]}`;
+      return c.wrapped
+        ? `  ${s.yellow('~')} ${at(`scripts.${c.event}`)} ${q(c.before)} in sh -c '…' && ${HOOK_NAME[c.event]}`
+        : `  ${s.yellow('~')} ${at(`scripts.${c.event}`)} ${q(c.before)} && ${HOOK_NAME[c.event]}`;
     case 'script-updated':
       return `  ${s.yellow('~')} ${at(`scripts.${c.event}`)} ${HOOK_NAME[c.event]} updated to this version's text`;
     case 'script-present':
@@ -84,9 +87,10 @@ export function renderInitText(result: InitResult, color: boolean): string {
         : 'Already wired; package.json unchanged.',
     );
   }
-  if (result.reformatted) {
+  if (result.changes.some((c) => c.kind === 'script-chained' && c.wrapped)) {
     out.push(
-      'note: package.json was not laid out the way npm writes it; it is now (as after "npm install <pkg>"), indentation and line endings kept',
+      "note: a script that is not a plain command now runs whole in sh -c '…', so that the hook after it always gets its turn " +
+        '(its exit status decides, as before). That needs sh, which npm uses everywhere but Windows (cmd.exe)',
     );
   }
   if (!result.remove) {
@@ -141,7 +145,6 @@ export const initCommand: Command = {
             remove: result.remove,
             changed: result.changed,
             changes: result.changes,
-            reformatted: result.reformatted,
             workspaces: result.workspaces,
             dependency: result.dependency,
           },

@@ -5,16 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCommand } from '../../src/commands/init.js';
 import type { CommandIo } from '../../src/commands/types.js';
 import {
+  applyPlan,
   hookScript,
   initProject,
   InitError,
-  isNpmFormatted,
-  keepEdges,
   planChanges,
   planInit,
   planRemove,
 } from '../../src/init.js';
-import type { InitPlan } from '../../src/init.js';
 import { ensureBuilt, REPO } from '../helpers/build.js';
 import { tempDir } from '../helpers/fixture-project.js';
 
@@ -36,16 +34,6 @@ function project(text: string): string {
   return dir;
 }
 const read = (dir: string) => readFileSync(join(dir, 'package.json'), 'utf8');
-
-/** Applies a plan to a manifest the way initProject does (without the file). */
-function apply(manifest: Record<string, unknown>, plan: InitPlan): Record<string, unknown> {
-  const next: Record<string, unknown> = { ...manifest };
-  if (plan.scripts === null) delete next.scripts;
-  else if (plan.scripts) next.scripts = plan.scripts;
-  if (plan.nativeGuard === null) delete next.nativeGuard;
-  else if (plan.nativeGuard) next.nativeGuard = plan.nativeGuard;
-  return next;
-}
 
 describe('the script text init writes', () => {
   it.each([
@@ -123,6 +111,7 @@ describe('planInit / planRemove', () => {
       event: 'postinstall',
       before: 'patch-package',
       after: `patch-package && ${POST}`,
+      wrapped: false,
     });
   });
 
@@ -132,7 +121,7 @@ describe('planInit / planRemove', () => {
       { scripts: { preinstall: 'a', postinstall: 'b' } },
       { scripts: { test: 't' } },
     ]) {
-      const once = apply(start, planInit(start, { strict: true, targets: ['host'] }));
+      const once = applyPlan(start, planInit(start, { strict: true, targets: ['host'] }));
       const twice = planInit(once, { strict: true, targets: ['host'] });
       expect(planChanges(twice)).toBe(false);
       expect(twice.changes.map((c) => c.kind).sort()).toEqual([
@@ -152,8 +141,8 @@ describe('planInit / planRemove', () => {
       { scripts: { preinstall: 'a && b', postinstall: 'node x.js || true' } },
     ];
     for (const start of cases) {
-      const wired = apply(start, planInit(start, {}));
-      const back = apply(wired, planRemove(wired, {}));
+      const wired = applyPlan(start, planInit(start, {}));
+      const back = applyPlan(wired, planRemove(wired, {}));
       // an empty "scripts": {} cannot be told from one init created: it goes too (documented)
       const expected = { ...start };
       if (JSON.stringify(expected.scripts) === '{}') delete expected.scripts;
@@ -180,6 +169,26 @@ describe('planInit / planRemove', () => {
     });
     expect(planRemove(manifest, {}).scripts).toEqual({ preinstall: 'lint' });
     expect(planRemove({ scripts: { preinstall: older } }, {}).scripts).toBeNull();
+  });
+
+  it('rewires a chain an earlier init made onto shell text it could not follow, with this version’s hook text too', () => {
+    for (const [start, hook] of [
+      ['touch a;', PRE],
+      ['touch a # note', PRE],
+      ['exit 0', `node -e "import('native-guard/hooks/preinstall.js').catch(e=>{console.log('old words')})"`],
+    ] as const) {
+      const manifest = { scripts: { preinstall: `${start} && ${hook}`, postinstall: POST } };
+      const plan = planInit(manifest, {});
+      expect(plan.scripts!.preinstall).toBe(`sh -c '${start}' && ${PRE}`);
+      expect(plan.changes[0]).toMatchObject({ kind: 'script-updated', event: 'preinstall' });
+      const wired = applyPlan(manifest, plan);
+      expect(planChanges(planInit(wired, {}))).toBe(false);
+      expect(planRemove(wired, {}).scripts).toEqual({ preinstall: start });
+    }
+    // a plain chain, and one already wrapped, are left as they are
+    for (const preinstall of [`a && ${PRE}`, `sh -c 'a;' && ${PRE}`]) {
+      expect(planChanges(planInit({ scripts: { preinstall, postinstall: POST } }, {}))).toBe(false);
+    }
   });
 
   it('leaves a hook wired by hand in other words alone, both ways', () => {
@@ -233,27 +242,6 @@ describe('planInit / planRemove', () => {
   });
 });
 
-describe('format edges', () => {
-  it('keepEdges restores a missing final newline, a one-line file ending in a newline, and a BOM', () => {
-    expect(keepEdges('{\n  "a": 1\n}\n', '{\n  "a": 2\n}')).toBe('{\n  "a": 1\n}');
-    expect(keepEdges('{"a":1}', '{"a":2}\n')).toBe('{"a":1}\n');
-    expect(keepEdges('{\r\n  "a": 1\r\n}\r\n', '{\r\n  "a": 2\r\n}')).toBe('{\r\n  "a": 1\r\n}');
-    expect(keepEdges('{}\n', '\uFEFF{}\n')).toBe('\uFEFF{}\n');
-  });
-
-  it('isNpmFormatted tells a file npm would write from one it would lay out again', () => {
-    const content = (indent: string, newline: string) =>
-      Object.assign(
-        { name: 'a', files: ['x'] },
-        { [Symbol.for('indent')]: indent, [Symbol.for('newline')]: newline },
-      );
-    expect(isNpmFormatted('{\n  "name": "a",\n  "files": [\n    "x"\n  ]\n}\n', content('  ', '\n'))).toBe(
-      true,
-    );
-    expect(isNpmFormatted('{\n  "name": "a",\n  "files": ["x"]\n}\n', content('  ', '\n'))).toBe(false);
-  });
-});
-
 /** package.json files as people have them. */
 const SHAPES: Record<string, string> = {
   'two spaces, no scripts':
@@ -278,7 +266,6 @@ describe('initProject on real package.json files: idempotent, and --remove gives
     const dir = project(original);
     const first = await initProject({ cwd: dir });
     expect(first.changed).toBe(true);
-    expect(first.reformatted).toBe(false);
     const wired = read(dir);
     const manifest = JSON.parse(wired.replace(/^\uFEFF/, '')) as { scripts: Record<string, string> };
     expect(manifest.scripts.preinstall.endsWith(PRE)).toBe(true);
@@ -319,14 +306,20 @@ describe('initProject on real package.json files: idempotent, and --remove gives
     expect(read(dir)).toBe(original);
   });
 
-  it('a file npm would lay out differently is rewritten npm’s way, and says so', async () => {
-    const dir = project('{\n  "name": "app",\n  "files": ["dist", "hooks"]\n}\n');
-    const result = await initProject({ cwd: dir });
-    expect(result.reformatted).toBe(true);
-    expect(read(dir)).toContain('"files": [\n    "dist",\n    "hooks"\n  ]');
-    const text = (await initCommand.run(['--remove'], io(dir))).stdout;
-    expect(text).not.toContain('note: package.json was not laid out');
-    expect((await initProject({ cwd: dir })).reformatted).toBe(false);
+  it('a file npm would lay out differently keeps its layout: only the hook entries are added', async () => {
+    const original = '{\n  "name": "app",\n  "files": ["dist", "hooks"],\n  "scripts": {"test": "x"}\n}\n';
+    const dir = project(original);
+    await initProject({ cwd: dir });
+    const wired = read(dir);
+    expect(wired).toContain('"files": ["dist", "hooks"]');
+    expect(wired).toBe(
+      original.replace(
+        '"test": "x"',
+        `"test": "x","preinstall": ${JSON.stringify(PRE)},"postinstall": ${JSON.stringify(POST)}`,
+      ),
+    );
+    await initProject({ cwd: dir, remove: true });
+    expect(read(dir)).toBe(original);
   });
 
   it('reports whether native-guard is a dependency', async () => {
@@ -412,6 +405,27 @@ describe('native-guard init (command)', () => {
     const removed = await initCommand.run(['--remove', '--strict', '-t', 'host'], io(dir));
     expect(removed.stdout).toContain('~ scripts.preinstall   back to "echo hi"');
     expect(removed.stdout).toContain('- nativeGuard          {"targets":["host"],"strict":true}');
+  });
+
+  it('says when a script now runs in sh -c, and what that needs', async () => {
+    const dir = project(
+      '{\n  "name": "app",\n  "scripts": {\n    "postinstall": "patch-package; echo done"\n  }\n}\n',
+    );
+    const r = await initCommand.run([], io(dir));
+    expect(r.stdout).toContain(
+      `  ~ scripts.postinstall  "patch-package; echo done" in sh -c '…' && <native-guard verify hook>\n`,
+    );
+    expect(r.stdout).toContain("note: a script that is not a plain command now runs whole in sh -c '…'");
+    expect(r.stdout).toContain('That needs sh, which npm uses everywhere but Windows (cmd.exe)');
+    const json = JSON.parse((await initCommand.run(['--remove', '--json'], io(dir))).stdout) as {
+      changes: unknown[];
+    };
+    expect(json.changes).toContainEqual({
+      kind: 'script-unchained',
+      event: 'postinstall',
+      before: `sh -c 'patch-package; echo done' && ${POST}`,
+      after: 'patch-package; echo done',
+    });
   });
 
   it('--json lists the changes', async () => {
