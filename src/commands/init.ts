@@ -147,6 +147,8 @@ export const initCommand: Command = {
             changes: result.changes,
             workspaces: result.workspaces,
             dependency: result.dependency,
+            // kept for readers of schemaVersion 1: init edits the text in place and never lays the file out again
+            reformatted: false,
           },
           null,
           2,

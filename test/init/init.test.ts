@@ -428,13 +428,26 @@ describe('native-guard init (command)', () => {
     });
   });
 
-  it('--json lists the changes', async () => {
+  it('--json lists the changes, with every schemaVersion 1 field', async () => {
     const dir = project('{"name":"app"}\n');
     const r = await initCommand.run(['--json'], io(dir));
     const json = JSON.parse(r.stdout) as {
       changed: boolean;
       changes: Array<{ kind: string; script?: string }>;
     };
+    expect(Object.keys(json).sort()).toEqual(
+      [
+        'changed',
+        'changes',
+        'dependency',
+        'file',
+        'reformatted',
+        'remove',
+        'schemaVersion',
+        'workspaces',
+      ].sort(),
+    );
+    expect(json).toMatchObject({ schemaVersion: 1, reformatted: false });
     expect(json.changed).toBe(true);
     expect(json.changes).toEqual([
       { kind: 'script-added', event: 'preinstall', script: PRE },
