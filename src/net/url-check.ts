@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import fetch from 'make-fetch-happen';
 import type { UrlStatus } from '../strategies/download-link.js';
 
@@ -48,44 +50,113 @@ const UNREACHABLE = new Set([
 ]);
 
 interface Attempt {
+  /** The last HTTP status seen (a redirect's, when the chain failed after it), or null. */
   httpStatus: number | null;
   finalUrl: string | null;
   error: { code: string; message: string } | null;
   timedOut: boolean;
 }
 
-async function request(
+/** Redirects a probe follows before it gives up (make-fetch-happen's and browsers' limit). */
+const MAX_REDIRECTS = 20;
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+
+interface Hop {
+  httpStatus: number;
+  location: string | null;
+}
+
+/**
+ * One request, redirects not followed: its status and Location, then the connection is closed.
+ * The body is never read: a host can make it endless, huge or a byte a minute, and the status
+ * alone answers the question. `deadline` aborts it at any stage (connect, headers).
+ */
+async function hop(
   url: string,
   method: 'HEAD' | 'GET',
   opts: UrlCheckOptions,
-  signal: AbortSignal,
-): Promise<Attempt> {
+  deadline: AbortSignal,
+): Promise<Hop> {
   const proxy = url.startsWith('https:') ? opts.proxy?.https : opts.proxy?.http;
-  const headers: Record<string, string> = { 'user-agent': opts.userAgent ?? 'native-guard' };
+  // a fresh connection per request, closed after it: no socket with an unread body goes back to a pool
+  const headers: Record<string, string> = {
+    'user-agent': opts.userAgent ?? 'native-guard',
+    connection: 'close',
+  };
   if (method === 'GET') headers.range = 'bytes=0-0';
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const own = new AbortController();
+  const abort = () => own.abort();
+  if (deadline.aborted) abort();
+  else deadline.addEventListener('abort', abort, { once: true });
   try {
     const res = await fetch(url, {
       method,
       headers,
-      redirect: 'follow',
-      follow: 20,
+      redirect: 'manual',
       retry: { retries: 0 },
-      timeout: opts.timeoutMs ?? 10_000,
-      signal,
-      ...(proxy ? { proxy } : {}),
+      // no decoding: a "deflate" answer would otherwise be held back until its first body byte
+      compress: false,
+      timeout: timeoutMs,
+      timeouts: { connection: timeoutMs },
+      signal: own.signal,
+      // npm's agent handles proxies (and noProxy); without one, Node's own: @npmcli/agent leaves a
+      // socket open when a request ends during a stalled TLS handshake, and that keeps the process alive
+      ...(proxy ? { proxy } : { agent: url.startsWith('https:') ? new HttpsAgent() : new HttpAgent() }),
       ...(opts.noProxy ? { noProxy: opts.noProxy } : {}),
       ...(opts.strictSSL === false ? { strictSSL: false } : {}),
       ...(opts.ca ? { ca: opts.ca } : {}),
     });
-    // only the status matters: drop whatever body came (a ranged GET sends one byte)
-    res.body.resume();
-    return { httpStatus: res.status, finalUrl: res.url || url, error: null, timedOut: false };
+    // the abort below ends the unread body with an AbortError: expected, not a failure
+    res.body.on('error', () => {});
+    return { httpStatus: res.status, location: res.headers.get('location') };
+  } finally {
+    deadline.removeEventListener('abort', abort);
+    // destroys the request and its socket, whatever the host still sends
+    own.abort();
+  }
+}
+
+/** A request and the redirects it leads to, each hop closed once its status is known. */
+async function request(
+  url: string,
+  method: 'HEAD' | 'GET',
+  opts: UrlCheckOptions,
+  deadline: AbortSignal,
+): Promise<Attempt> {
+  let current = url;
+  let httpStatus: number | null = null;
+  const failed = (code: string, message: string): Attempt => ({
+    httpStatus,
+    finalUrl: current,
+    error: { code, message },
+    timedOut: false,
+  });
+  try {
+    for (let redirects = 0; ; redirects++) {
+      const answer = await hop(current, method, opts, deadline);
+      httpStatus = answer.httpStatus;
+      // a 3xx without Location is an answer like any other non-2xx: the download tools fail on it
+      if (!REDIRECT.has(answer.httpStatus) || answer.location === null)
+        return { httpStatus, finalUrl: current, error: null, timedOut: false };
+      if (redirects === MAX_REDIRECTS)
+        return failed('EMAXREDIRECT', `more than ${MAX_REDIRECTS} redirects, the last at ${current}`);
+      let next: URL;
+      try {
+        next = new URL(answer.location, current);
+      } catch {
+        return failed('EINVALIDREDIRECT', `redirect to an invalid URL: ${answer.location}`);
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        return failed('EINVALIDREDIRECT', `redirect to a ${next.protocol} URL`);
+      current = next.href;
+    }
   } catch (err) {
     const e = err as { code?: string; type?: string; name?: string; message?: string };
     const timedOut =
-      signal.aborted || e.name === 'AbortError' || e.type === 'request-timeout' || e.code === 'ETIMEDOUT';
+      deadline.aborted || e.name === 'AbortError' || e.type === 'request-timeout' || e.code === 'ETIMEDOUT';
     return {
-      httpStatus: null,
+      httpStatus,
       finalUrl: null,
       error: { code: e.code ?? e.type ?? e.name ?? 'EFETCH', message: e.message ?? String(err) },
       timedOut,
@@ -97,7 +168,8 @@ async function request(
  * Does the file at `url` exist? HEAD, following redirects; a host that refuses HEAD (403, 405, 501)
  * gets a ranged GET of one byte instead. 2xx is `present`, any other answer `missing` (the download
  * tools treat every non-2xx as a failed download), no answer in time `timeout`, no connection
- * `unreachable`, 5xx `error` (it may work on the next try).
+ * `unreachable`, 5xx `error` (it may work on the next try), and so is a redirect loop. One deadline
+ * (`timeoutMs`) covers the whole probe: connecting, every hop, the HEAD and the GET.
  */
 export async function checkUrl(url: string, opts: UrlCheckOptions = {}): Promise<UrlCheck> {
   const controller = new AbortController();
@@ -105,7 +177,7 @@ export async function checkUrl(url: string, opts: UrlCheckOptions = {}): Promise
   try {
     let method: 'HEAD' | 'GET' = 'HEAD';
     let attempt = await request(url, method, opts, controller.signal);
-    if (attempt.httpStatus !== null && HEAD_REFUSED.has(attempt.httpStatus)) {
+    if (!attempt.error && attempt.httpStatus !== null && HEAD_REFUSED.has(attempt.httpStatus)) {
       method = 'GET';
       attempt = await request(url, method, opts, controller.signal);
     }

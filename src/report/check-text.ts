@@ -3,6 +3,7 @@ import { findingDocsAnchor } from '../findings.js';
 import type { Finding, Severity } from '../findings.js';
 import type { Outcome } from '../strategies/types.js';
 import type { Target } from '../target/types.js';
+import { inert } from './inert.js';
 import { describe } from './messages.js';
 import { renderDockerSummary } from './docker-text.js';
 import { makeStyle, pad, visibleLength } from './style.js';
@@ -22,37 +23,38 @@ export function describeTarget(t: Target): string {
   else if (tc.details) {
     const d = tc.details;
     const parts = [
-      d.python ? `python ${d.python.version ?? ''}`.trim() : 'no python',
+      d.python ? `python ${inert(d.python.version ?? '')}`.trim() : 'no python',
       d.make ? 'make' : 'no make',
-      d.cxx ? `${d.cxx.path.split('/').pop()}` : 'no C++ compiler',
+      d.cxx ? inert(d.cxx.path.split('/').pop() ?? '') : 'no C++ compiler',
       d.headers ? `headers (${d.headers.source})` : 'no offline headers',
     ];
     toolchain = parts.join(', ');
   } else {
     toolchain = tc.python && tc.make && tc.cxx ? 'python3, make, g++' : 'no compiler toolchain';
   }
-  return `${t.runtime} ${t.version}, abi ${t.abi}, napi ${t.napi ?? '?'}, ${t.platform} ${t.arch}${libc}; ${toolchain}`;
+  return `${t.runtime} ${inert(t.version)}, abi ${inert(t.abi)}, napi ${t.napi ?? '?'}, ${inert(t.platform)} ${inert(t.arch)}${inert(libc)}; ${toolchain}`;
 }
 
 export function renderCheckText(report: CheckReport, opts: { color: boolean; verbose?: boolean }): string {
   const s = makeStyle(opts.color);
   const out: string[] = [];
   out.push(
-    `${s.bold('native-guard check')} ${report.root} ${s.dim(`(${report.mode === 'installed' ? 'installed tree' : 'lockfile only'}, ${report.packages.length} native ${report.packages.length === 1 ? 'package' : 'packages'})`)}`,
+    `${s.bold('native-guard check')} ${inert(report.root)} ${s.dim(`(${report.mode === 'installed' ? 'installed tree' : 'lockfile only'}, ${report.packages.length} native ${report.packages.length === 1 ? 'package' : 'packages'})`)}`,
   );
   out.push('');
   out.push(s.bold('Targets'));
-  const idWidth = Math.max(...report.targets.map((t) => t.id.length));
-  for (const t of report.targets) out.push(`  ${pad(t.id, idWidth)}  ${describeTarget(t)}`);
+  const ids = report.targets.map((t) => inert(t.id));
+  const idWidth = Math.max(...ids.map((id) => id.length));
+  report.targets.forEach((t, i) => out.push(`  ${pad(ids[i]!, idWidth)}  ${describeTarget(t)}`));
   out.push('');
   if (report.docker) out.push(...renderDockerSummary(s, report.docker), '');
 
   if (report.packages.length === 0) {
     out.push('No native packages in this tree.');
   } else {
-    const header = ['package', ...report.targets.map((t) => t.id)];
+    const header = ['package', ...ids];
     const rows = report.packages.map((p) => [
-      `${p.name}@${p.version}`,
+      inert(`${p.name}@${p.version}`),
       ...report.targets.map((t) => {
         const pred = p.predictions.find((x) => x.target === t.id);
         return pred ? outcomeStyle(s, pred.outcome) : '';
@@ -65,20 +67,20 @@ export function renderCheckText(report: CheckReport, opts: { color: boolean; ver
       out.push('');
       for (const p of report.packages) {
         out.push(
-          `${s.bold(`${p.name}@${p.version}`)} ${s.dim(p.location)} ${s.dim(`[${p.strategies.join(' → ')}]`)}`,
+          `${s.bold(inert(`${p.name}@${p.version}`))} ${s.dim(inert(p.location))} ${s.dim(`[${p.strategies.join(' → ')}]`)}`,
         );
         for (const pred of p.predictions) {
           const where = pred.binary
-            ? ` ${pred.fromPackage ? `${pred.fromPackage}/` : ''}${pred.binary}`
+            ? ` ${inert(`${pred.fromPackage ? `${pred.fromPackage}/` : ''}${pred.binary}`)}`
             : pred.url
-              ? ` ${pred.url}`
+              ? ` ${inert(pred.url)}`
               : '';
           const script = pred.installScript
             ? s.dim(
                 ` (install script ${pred.installScript.needed === 'yes' ? 'needed' : pred.installScript.needed === 'no' ? 'not needed' : 'maybe needed'}; ${pred.installScript.tool}: ${pred.installScript.verdict})`,
               )
             : '';
-          out.push(`  ${pred.target}: ${outcomeStyle(s, pred.outcome)}${where}${script}`);
+          out.push(`  ${inert(pred.target)}: ${outcomeStyle(s, pred.outcome)}${where}${script}`);
         }
       }
     }
@@ -112,12 +114,14 @@ export function groupFindings(findings: Finding[]): FindingGroup[] {
   const groups = new Map<string, FindingGroup>();
   for (const f of findings) {
     const words = describe(f);
-    const marker = f.target ? ` on ${f.target}` : null;
+    // the words hold the target as describe printed it: inert
+    const target = f.target ? inert(f.target) : null;
+    const marker = target ? ` on ${target}` : null;
     const template =
       marker && words.message.includes(marker)
         ? words.message.split(marker).join(' on {targets}')
         : words.message;
-    const fix = marker ? words.fix.split(f.target!).join('{target}') : words.fix;
+    const fix = target ? words.fix.split(target).join('{target}') : words.fix;
     const key = JSON.stringify([f.package ?? f.location ?? '', f.code, f.severity, template, fix]);
     const group = groups.get(key);
     if (group) group.findings.push(f);
@@ -128,7 +132,9 @@ export function groupFindings(findings: Finding[]): FindingGroup[] {
 
 function renderGroup(s: Style, g: FindingGroup): string[] {
   const first = g.findings[0]!;
-  const targets = [...new Set(g.findings.map((f) => f.target).filter((t): t is string => !!t))];
+  const targets = [
+    ...new Set(g.findings.map((f) => (f.target ? inert(f.target) : null)).filter((t) => t !== null)),
+  ];
   const message = g.template.split('{targets}').join(targets.join(', '));
   const fix =
     targets.length === 1
@@ -193,7 +199,7 @@ export function networkLines(s: Style, report: CheckReport): string[] {
     out.push('');
     out.push(
       `${s.bold('--online')} would settle ${pending.length} answer${pending.length === 1 ? ' that depends' : 's that depend'} on a download: ${pending
-        .map((f) => `${f.package ?? f.location ?? ''} on ${f.target ?? '?'}`)
+        .map((f) => inert(`${f.package ?? f.location ?? ''} on ${f.target ?? '?'}`))
         .join(', ')}`,
     );
   }

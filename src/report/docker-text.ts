@@ -1,4 +1,5 @@
 import type { DockerSummary } from '../docker/summary.js';
+import { inert } from './inert.js';
 import type { Style } from './style.js';
 
 const INSTALL_WORDS: Record<string, string> = {
@@ -13,17 +14,17 @@ const INSTALL_WORDS: Record<string, string> = {
 export function renderDockerSummary(s: Style, d: DockerSummary): string[] {
   const out: string[] = [];
   out.push(
-    `${s.bold('Dockerfile')} ${d.dockerfile} ${s.dim(
+    `${s.bold('Dockerfile')} ${inert(d.dockerfile)} ${s.dim(
       `(${d.explicit ? 'image target added' : 'found in the project: build-context check only; --dockerfile adds the image as a target, --no-dockerfile skips it'})`,
     )}`,
   );
   if (d.final) {
     out.push(
-      `  image: stage ${d.final.stage}, ${d.final.image}${d.final.target ? '' : s.dim(' (not a Node image native-guard knows)')}`,
+      `  image: stage ${inert(d.final.stage)}, ${inert(d.final.image)}${d.final.target ? '' : s.dim(' (not a Node image native-guard knows)')}`,
     );
   }
   if (d.install) {
-    const where = `${INSTALL_WORDS[d.install.command] ?? d.install.command} in stage ${d.install.stage} (line ${d.install.line})`;
+    const where = `${INSTALL_WORDS[d.install.command] ?? inert(d.install.command)} in stage ${inert(d.install.stage)} (line ${d.install.line})`;
     out.push(
       `  installs: ${where}${d.install.copiedAt !== null ? `, node_modules copied into the image at line ${d.install.copiedAt}` : ''}`,
     );
@@ -35,7 +36,7 @@ export function renderDockerSummary(s: Style, d: DockerSummary): string[] {
     const sentBinaries = d.scan.binaries.length;
     const placed = d.scan.binaries.filter((b) => b.imagePath !== null).length;
     out.push(
-      `  build context: ${d.context} with ${d.dockerignore ?? s.dim('no .dockerignore')}; sends ${d.scan.nodeModules.length} node_modules ${d.scan.nodeModules.length === 1 ? 'folder' : 'folders'} and ${sentBinaries} .node ${sentBinaries === 1 ? 'file' : 'files'}${sentBinaries ? `, ${placed} copied into the image` : ''}${d.scan.truncated ? s.dim(' (walk stopped at its limit)') : ''}`,
+      `  build context: ${inert(d.context)} with ${d.dockerignore !== null ? inert(d.dockerignore) : s.dim('no .dockerignore')}; sends ${d.scan.nodeModules.length} node_modules ${d.scan.nodeModules.length === 1 ? 'folder' : 'folders'} and ${sentBinaries} .node ${sentBinaries === 1 ? 'file' : 'files'}${sentBinaries ? `, ${placed} copied into the image` : ''}${d.scan.truncated ? s.dim(' (walk stopped at its limit)') : ''}`,
     );
   }
   return out;

@@ -1,6 +1,7 @@
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Finding, Severity } from '../findings.js';
 import { findingDocsAnchor } from '../findings.js';
+import { inert } from './inert.js';
 import { describe } from './messages.js';
 
 /** GitHub Actions workflow commands: https://docs.github.com/actions/reference/workflow-commands-for-github-actions */
@@ -36,7 +37,8 @@ export function renderGithubAnnotations(findings: readonly Finding[], opts: Gith
       const words = describe(f);
       const props = [];
       const file = packageJsonPath(f, opts);
-      if (file) props.push(`file=${escapeProperty(file)}`);
+      // a path with characters inert() would escape names no file worth linking: left out
+      if (file && inert(file, Infinity) === file) props.push(`file=${escapeProperty(file)}`);
       props.push(`title=${escapeProperty(f.code)}`);
       const text = `${words.message}${words.fix ? `\nfix: ${words.fix}` : ''}\n${findingDocsAnchor(f.code)}`;
       return `::${COMMAND[f.severity]} ${props.join(',')}::${escapeData(text)}\n`;

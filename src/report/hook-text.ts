@@ -2,15 +2,14 @@ import type { CheckReport } from '../check.js';
 import type { Finding } from '../findings.js';
 import type { VerifyReport } from '../verify.js';
 import { renderFinding, summaryLine } from './check-text.js';
+import { inert } from './inert.js';
 import type { Style } from './style.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Error and warning findings, one line each (their first line from the full renderer); info is left out. */
 function findingLines(s: Style, findings: Finding[]): string[] {
-  return findings
-    .filter((f) => f.severity !== 'info')
-    .map((f) => renderFinding(s, f)[0]!.replace(/\s*[\r\n]+\s*/g, ' '));
+  return findings.filter((f) => f.severity !== 'info').map((f) => renderFinding(s, f)[0]!);
 }
 
 const detailsHint = (findings: Finding[], command: string) =>
@@ -21,7 +20,7 @@ export function renderCheckCompact(report: CheckReport, s: Style): string {
   const mode = report.mode === 'installed' ? 'installed tree' : 'lockfile only';
   const head =
     `${s.bold('native-guard check:')} ${plural(report.packages.length, 'native package')} ` +
-    `for ${report.targets.map((t) => t.id).join(', ')} (${mode}): ` +
+    `for ${report.targets.map((t) => inert(t.id)).join(', ')} (${mode}): ` +
     `${summaryLine(s, report.findings, report.ignored)}${detailsHint(report.findings, 'check')}`;
   return [head, ...findingLines(s, report.findings)].join('\n') + '\n';
 }
@@ -33,7 +32,7 @@ export function renderVerifyCompact(report: VerifyReport, s: Style): string {
   const failed = report.binaries.filter((b) => !b.loaded && b.resolvedBy !== 'stray').length;
   const strays = report.binaries.filter((b) => b.resolvedBy === 'stray').length;
   const head =
-    `${s.bold('native-guard verify:')} ${plural(files, 'binary', 'binaries')} with Node ${report.node.version}, ` +
+    `${s.bold('native-guard verify:')} ${plural(files, 'binary', 'binaries')} with Node ${inert(report.node.version)}, ` +
     `${loaded} loaded, ${failed} failed${strays ? `, ${strays} stray` : ''}: ` +
     `${summaryLine(s, report.findings, report.ignored)}${detailsHint(report.findings, 'verify')}`;
   return [head, ...findingLines(s, report.findings)].join('\n') + '\n';

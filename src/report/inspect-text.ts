@@ -1,4 +1,5 @@
 import type { InspectReport, InspectedFile } from '../inspect.js';
+import { inertValues } from './inert.js';
 import { makeStyle } from './style.js';
 
 function moduleWords(f: InspectedFile): string {
@@ -15,7 +16,8 @@ function moduleWords(f: InspectedFile): string {
 export function renderInspectText(report: InspectReport, opts: { color: boolean }): string {
   const s = makeStyle(opts.color);
   const out: string[] = [];
-  for (const f of report.files) {
+  // every string here was read from the file or its name: printed inert
+  for (const f of report.files.map((file) => inertValues(file))) {
     out.push(s.bold(f.file));
     if (!f.format) {
       out.push(`  ${s.red('not a binary native-guard can read')}: ${f.reason ?? 'unknown'}`);

@@ -1,6 +1,7 @@
 import type { Finding, FindingCode, FindingEvidence, LoadEvidenceBase } from '../findings.js';
 import type { LoadClassification } from '../probe/classify.js';
 import type { Evidence, InstallScriptVerdict, Mismatch } from '../strategies/types.js';
+import { inertValues } from './inert.js';
 
 export interface Words {
   message: string;
@@ -114,8 +115,21 @@ function platformFlags(e: { os?: string[]; cpu?: string[]; libc?: string[] }): s
   return flags.join(' ');
 }
 
+/**
+ * The finding with every string in it made inert (one line, controls escaped, bounded): names,
+ * versions, scripts, paths and loader messages come from packages, and the words below put them
+ * into lines a terminal or a CI log reads. A loader's message keeps only its first line, which is
+ * all the words quote.
+ */
+function inertFinding(f: Finding): Finding {
+  const e = f.evidence;
+  const evidence = 'source' in e && e.source === 'load' ? { ...e, message: firstLine(e.message) } : e;
+  return inertValues({ ...f, evidence } as Finding);
+}
+
 /** The words for one finding: what is wrong, with the numbers, and what to do. */
-export function describe(f: Finding): Words {
+export function describe(finding: Finding): Words {
+  const f = inertFinding(finding);
   const pkg = f.package ?? f.location ?? '';
   const name = nameOf(f.package);
   const on = f.target ? ` on ${f.target}` : '';

@@ -1,5 +1,6 @@
 import type { VerifiedBinary, VerifyReport } from '../verify.js';
 import { renderFinding, summaryLine } from './check-text.js';
+import { inert } from './inert.js';
 import { makeStyle, pad, visibleLength } from './style.js';
 import type { Style } from './style.js';
 
@@ -17,12 +18,12 @@ export function renderVerifyText(report: VerifyReport, opts: { color: boolean })
   const count = report.binaries.filter((b) => b.file !== null).length;
   const nested = report.projects.length - 1;
   out.push(
-    `${s.bold('native-guard verify')} ${report.root} ${s.dim(
+    `${s.bold('native-guard verify')} ${inert(report.root)} ${s.dim(
       `(${count} ${count === 1 ? 'binary' : 'binaries'}${nested ? `, ${nested + 1} projects` : ''})`,
     )}`,
   );
   out.push(
-    `  Node ${n.version} (abi ${n.abi}, napi ${n.napi ?? '?'}, ${n.platform} ${n.arch}${n.libc ? ` ${n.libc}${n.libcVersion ? ` ${n.libcVersion}` : ''}` : ''}) ${s.dim(n.path)}`,
+    `  Node ${inert(n.version)} (abi ${inert(n.abi)}, napi ${n.napi ?? '?'}, ${inert(`${n.platform} ${n.arch}${n.libc ? ` ${n.libc}${n.libcVersion ? ` ${n.libcVersion}` : ''}` : ''}`)}) ${s.dim(inert(n.path))}`,
   );
   out.push('');
   if (report.binaries.length === 0) {
@@ -30,9 +31,9 @@ export function renderVerifyText(report: VerifyReport, opts: { color: boolean })
   } else {
     const rows = report.binaries.map((b) => [
       status(s, b),
-      b.package ?? '',
-      b.file ?? s.dim(`(no binary: ${b.resolvedBy})`),
-      b.resolvedBy === 'stray' ? s.dim('stray') : s.dim(b.resolvedBy),
+      inert(b.package ?? ''),
+      b.file !== null ? inert(b.file) : s.dim(`(no binary: ${b.resolvedBy})`),
+      s.dim(b.resolvedBy),
     ]);
     const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => visibleLength(r[i]!))));
     for (const r of rows) {

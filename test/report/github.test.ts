@@ -58,3 +58,24 @@ describe('GitHub workflow annotations', () => {
     expect(out.split('\n').filter(Boolean)).toHaveLength(1);
   });
 });
+
+describe('hostile package text in annotations', () => {
+  const hostile = makeFinding(
+    'INSTALL_SCRIPT_UNKNOWN',
+    { package: 'evil@1.0.0', location: 'node_modules/evil\u001b[2J' },
+    { event: 'install', script: 'x\n::error::pwned \u001b]8;;https://evil.example/\u0007y\r\u202e' },
+  );
+
+  it('the message shows controls as escapes, on the one line of its command', () => {
+    const out = renderGithubAnnotations([hostile], { root: '/r' });
+    expect(out.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(out).toContain('x\\n::error::pwned \\x1b]8;;https://evil.example/\\x07y\\r\\u202e');
+    expect(out.trimEnd()).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+  });
+
+  it('a location a package made unprintable is left out of file= rather than escaped into it', () => {
+    expect(renderGithubAnnotations([hostile], { root: '/r' })).toMatch(
+      /^::warning title=INSTALL_SCRIPT_UNKNOWN::/,
+    );
+  });
+});
