@@ -81,6 +81,18 @@ export function processState(pid: number): string | null {
   }
 }
 
+/** The session a process belongs to (a process that called setsid() leads its own), or null when gone. */
+export function sessionOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // after the command name: state, ppid, pgrp, session
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[3]);
+  } catch {
+    return null;
+  }
+}
+
 /** Dead: gone, or a zombie nobody has reaped yet (it holds nothing open). */
 export const isDead = (pid: number) => {
   const state = processState(pid);
