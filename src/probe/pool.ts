@@ -301,14 +301,17 @@ class Loader {
 
   private onData(chunk: string) {
     if (this.violated) return;
-    this.buffered += chunk;
+    // only the new chunk is searched: an unfinished line is never scanned again
+    let from = 0;
     let nl: number;
-    while ((nl = this.buffered.indexOf('\n')) >= 0) {
-      const line = this.buffered.slice(0, nl);
-      this.buffered = this.buffered.slice(nl + 1);
+    while ((nl = chunk.indexOf('\n', from)) >= 0) {
+      const line = this.buffered + chunk.slice(from, nl);
+      this.buffered = '';
+      from = nl + 1;
       this.onLine(line);
       if (this.violated) return;
     }
+    this.buffered += chunk.slice(from);
     // bounded: a line still unfinished past the limit is no line the loader writes
     if (this.buffered.length > MAX_MESSAGE_CHARS) this.violation('too-long', this.buffered);
   }
