@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Rebuilds fixtures/addons/bin/*.node from fixtures/addons/src. The results are committed, so
+# Rebuilds fixtures/addons/bin/*.node from fixtures/addons/src, and fixtures/addons/hostile/*.node
+# (addons that attack verify itself) from the sources beside them. The results are committed, so
 # tests never need a compiler; run this only after changing a source (npm run build:fixtures).
+# With names (`build-fixture-addons.sh fork-child spew-channel`), builds only those, and needs only
+# their compilers.
 #
 # Needs: gcc/g++ (glibc), musl-gcc (musl-tools), aarch64-linux-gnu-gcc, strip, and Node headers
 # ($NODE_HEADERS, default /usr/include/node). The expected facts in fixtures/addons/README.md and
@@ -10,12 +13,16 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 src=$root/fixtures/addons/src
 out=$root/fixtures/addons/bin
+hostile=$root/fixtures/addons/hostile
 headers=${NODE_HEADERS:-/usr/include/node}
+only=("$@")
 
 missing=()
-for tool in gcc g++ musl-gcc aarch64-linux-gnu-gcc strip; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
+if ((${#only[@]} == 0)); then
+  for tool in gcc g++ musl-gcc aarch64-linux-gnu-gcc strip; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+  done
+fi
 [[ -f $headers/node_api.h ]] || missing+=("Node headers in $headers (set NODE_HEADERS)")
 if ((${#missing[@]})); then
   printf 'build-fixture-addons: missing %s\n' "${missing[@]}" >&2
@@ -30,11 +37,24 @@ trap 'rm -rf "$tmp"' EXIT
 # no build id, so rebuilding with the same compiler gives the same bytes.
 common=(-shared -fPIC -O2 -s -I"$headers" -ffile-prefix-map="$root"=. -Wl,--build-id=none)
 
-build() { # name compiler source [extra flags...]
-  local name=$1 cc=$2 source=$3
+wanted() { # name: true when no names were given, or it is one of them
+  ((${#only[@]} == 0)) && return 0
+  local n
+  for n in "${only[@]}"; do [[ $n == "$1" ]] && return 0; done
+  return 1
+}
+
+# name compiler source [extra flags...]; BUILD_IN/BUILD_OUT override the source and output folders
+build() {
+  local name=$1 cc=$2 source=$3 from=${BUILD_IN:-$src} to=${BUILD_OUT:-$out}
   shift 3
-  "$cc" "${common[@]}" -DNODE_GYP_MODULE_NAME="${name//-/_}" "$@" -o "$out/$name.node" "$src/$source"
-  echo "built $name.node ($(wc -c <"$out/$name.node") bytes)"
+  wanted "$name" || return 0
+  command -v "$cc" >/dev/null || {
+    echo "build-fixture-addons: missing $cc (for $name)" >&2
+    exit 2
+  }
+  "$cc" "${common[@]}" -DNODE_GYP_MODULE_NAME="${name//-/_}" "$@" -o "$to/$name.node" "$from/$source"
+  echo "built $name.node ($(wc -c <"$to/$name.node") bytes)"
 }
 
 build napi-ok gcc napi-ok.c
@@ -60,7 +80,9 @@ build musl-libc-so musl-gcc musl.c
 # Alpine's musl has the soname libc.musl-x86_64.so.1, which is what real Alpine-built addons NEED.
 # Link against an empty stub with that soname (libc calls stay undefined until load time, as in
 # any shared object) so the result looks like an Alpine build.
-musl-gcc -shared -nostdlib -Wl,-soname,libc.musl-x86_64.so.1 -o "$tmp/libc.musl-x86_64.so.1" -x c /dev/null
+if wanted musl; then
+  musl-gcc -shared -nostdlib -Wl,-soname,libc.musl-x86_64.so.1 -o "$tmp/libc.musl-x86_64.so.1" -x c /dev/null
+fi
 build musl musl-gcc musl.c -nodefaultlibs -Wl,--no-as-needed "$tmp/libc.musl-x86_64.so.1" -lgcc
 
 for crasher in crash-segv crash-abort hang exit-in-init throw-in-init; do
@@ -69,7 +91,17 @@ done
 
 # Damaged files: the first 600 bytes of napi-ok (ELF and program headers, nothing they point
 # at), an empty file, and the Git LFS pointer a checkout without LFS leaves in place of a binary.
-head -c 600 "$out/napi-ok.node" >"$out/truncated.node"
-: >"$out/empty.node"
-printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 14584\n' 0 >"$out/lfs-pointer.node"
-echo "wrote truncated.node, empty.node, lfs-pointer.node"
+if ((${#only[@]} == 0)); then
+  head -c 600 "$out/napi-ok.node" >"$out/truncated.node"
+  : >"$out/empty.node"
+  printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 14584\n' 0 >"$out/lfs-pointer.node"
+  echo "wrote truncated.node, empty.node, lfs-pointer.node"
+fi
+
+# Addons that attack verify itself (fixtures/addons/README.md): only the safety tests load them.
+export BUILD_IN=$hostile BUILD_OUT=$hostile
+build fork-child gcc fork-child.c
+build fork-setsid gcc fork-child.c -DFIXTURE_SETSID
+build forge-results gcc forge-results.c
+build spew-channel gcc spew-channel.c
+build env-dump gcc env-dump.c

@@ -170,6 +170,7 @@ export interface FindingEvidence {
     /** The failure came from requiring the package's entry point, with no binary involved. */
     entryPoint: boolean;
   };
+  LOAD_PROTOCOL_VIOLATION: LoadEvidence<'LOAD_PROTOCOL_VIOLATION'>;
   JS_FALLBACK_IN_USE: LoadEvidenceBase & {
     /** Why the binary did not load (BINARY_MISSING when there was none). */
     failure: LoadClassification;
@@ -321,6 +322,10 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   LOAD_CRASHED: { title: 'Loading the binary ended the process', severity: 'error' },
   LOAD_TIMEOUT: { title: 'Loading the binary did not finish in time', severity: 'error' },
   LOAD_FAILED: { title: 'Loading the binary threw an error', severity: 'error' },
+  LOAD_PROTOCOL_VIOLATION: {
+    title: "Loading the binary wrote on native-guard's result channel",
+    severity: 'error',
+  },
   JS_FALLBACK_IN_USE: {
     title: 'Binary failed; the package runs its slower JavaScript fallback',
     severity: 'warning',

@@ -80,6 +80,29 @@ function strictInBrokenConfig(root: string): boolean {
 
 const COMMAND: Record<HookEvent, 'check' | 'verify'> = { preinstall: 'check', postinstall: 'verify' };
 
+/** How long a hook may run before it stops and lets the install go on: 5 minutes. */
+export const DEFAULT_HOOK_DEADLINE_MS = 5 * 60_000;
+
+/**
+ * The hook's overall deadline: `NATIVE_GUARD_HOOK_TIMEOUT` in seconds (decimals allowed; `0` for
+ * none), else the default. A value that is not a number is ignored. hooks/run.js reads the same
+ * variable by the same rule (it cannot import this file when the build is broken).
+ */
+export function hookDeadlineMs(env: Record<string, string | undefined>): number | null {
+  const raw = env.NATIVE_GUARD_HOOK_TIMEOUT?.trim();
+  if (!raw || !/^\d+(?:\.\d+)?$/.test(raw)) return DEFAULT_HOOK_DEADLINE_MS;
+  const ms = Math.round(Number(raw) * 1000);
+  return ms > 0 ? ms : null;
+}
+
+/** Thrown into the hook's run when the deadline passes. */
+class HookDeadline extends Error {
+  constructor(readonly ms: number) {
+    super(`did not finish within ${ms / 1000} s (NATIVE_GUARD_HOOK_TIMEOUT)`);
+    this.name = 'HookDeadline';
+  }
+}
+
 const isExpected = (err: unknown): boolean => {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^E[A-Z]+$/.test(code);
@@ -138,18 +161,33 @@ export async function runHook(
   }
   const strict = config.strict === true;
 
+  // past the deadline the run is stopped (verify kills its loaders) and the install goes on; the
+  // timer keeps the process alive until then even if what it waits for holds nothing open
+  const deadline = hookDeadlineMs(env);
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    if (deadline === null) return;
+    timer = setTimeout(() => {
+      const err = new HookDeadline(deadline);
+      controller.abort(err);
+      reject(err);
+    }, deadline);
+  });
+  expired.catch(() => undefined);
   try {
     const options: CheckOptions = { cwd: root, today: today(env) };
-    let report: CheckReport | VerifyReport;
+    let work: Promise<CheckReport | VerifyReport>;
     if (event === 'postinstall') {
-      report = await run.verify({ cwd: root, env });
+      work = run.verify({ cwd: root, env, signal: controller.signal });
     } else if (treeIsReified(root)) {
-      report = await run.check(options);
+      work = run.check(options);
     } else {
-      report = await run.lockfileCheck(options);
+      work = run.lockfileCheck(options);
     }
-    return finish(report);
+    return finish(await Promise.race([work, expired]));
   } catch (err) {
+    if (err instanceof HookDeadline) return problem(`${err.message}: stopped`, strict);
     const e = err as Error | undefined;
     const message = e?.message?.split('\n')[0] ?? String(err);
     if (isExpected(err)) return problem(message, strict);
@@ -158,6 +196,8 @@ export async function runHook(
       strict,
       verbose ? e?.stack : undefined,
     );
+  } finally {
+    clearTimeout(timer);
   }
 
   function finish(report: CheckReport | VerifyReport): HookResult {

@@ -7,6 +7,7 @@ import type { FactsMismatch } from './binary/compat.js';
 import { inspectFile } from './binary/facts.js';
 import type { BinaryFacts } from './binary/types.js';
 import { applyIgnore, readProjectConfig } from './config.js';
+import type { ProjectConfig } from './config.js';
 import { makeFinding, sortFindings, treeProblemFindings } from './findings.js';
 import type { Finding, FindingCode, LoadEvidenceBase } from './findings.js';
 import { classifyFailure, classifyMessage } from './probe/classify.js';
@@ -44,12 +45,14 @@ export interface VerifyOptions {
   timeoutMs?: number;
   /** Loader processes at once (default: min(CPUs, 4)). */
   jobs?: number;
-  /** Environment for the loaders and for the packages' loaders (default: this process's). */
+  /** Environment for the packages' loaders (default: this process's); the loader processes get it without its credentials (probe/env.ts). */
   env?: Record<string, string | undefined>;
   /** This machine's libc; default: detect-libc. */
   detectLibc?: () => Promise<LibcFacts>;
   /** Look for independent projects below the root (default: true). */
   nested?: boolean;
+  /** Stops the run: the loaders are killed and verify rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** One `.node` file verify loaded (or a package whose binary it looked for). */
@@ -167,45 +170,81 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     cwd: root,
     env,
   });
-  try {
-    // the first loader starts while the tree loads: its report is the verifying Node's facts
-    const [facts, libc, rootTree] = await Promise.all([
-      pool.start(),
-      (options.detectLibc ?? libcOfThisMachine)().catch(() => null),
-      loadInstalledTree(root),
-    ]);
-    const target = targetFromNode(facts, libc, {
-      id: isHost ? 'host' : `node@${facts.versions.node}`,
-      isHost,
-      env,
-    });
-    const findings: Finding[] = [];
-    const projects = await loadProjects(rootTree, options.nested !== false, findings);
-    const run = new VerifyRun(root, target, nodePath, env, pool);
-    const binaries = await run.verifyProjects(projects, findings);
-    const { kept, ignored } = applyIgnore(findings, config);
-    return {
-      schemaVersion: 1,
-      root: rootTree.root,
-      node: {
-        path: nodePath,
-        version: target.version,
-        abi: target.abi,
-        napi: target.napi,
-        platform: target.platform,
-        arch: target.arch,
-        libc: target.libc,
-        libcVersion: target.libcVersion,
-      },
-      target,
-      projects: projects.map((p) => p.rel),
-      binaries,
-      findings: sortFindings(kept),
-      ignored,
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      pool.close();
+      reject(signal!.reason);
     };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  // never left unhandled: a run that ends first leaves it pending for ever
+  aborted.catch(() => undefined);
+  try {
+    return await Promise.race([aborted, runVerify({ root, options, env, config, nodePath, isHost, pool })]);
   } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
     pool.close();
   }
+}
+
+/** What verify() settled before the loaders start. */
+interface RunSetup {
+  root: string;
+  options: VerifyOptions;
+  env: Record<string, string | undefined>;
+  config: ProjectConfig;
+  nodePath: string;
+  isHost: boolean;
+  pool: LoaderPool;
+}
+
+async function runVerify({
+  root,
+  options,
+  env,
+  config,
+  nodePath,
+  isHost,
+  pool,
+}: RunSetup): Promise<VerifyReport> {
+  // the first loader starts while the tree loads: its report is the verifying Node's facts
+  const [facts, libc, rootTree] = await Promise.all([
+    pool.start(),
+    (options.detectLibc ?? libcOfThisMachine)().catch(() => null),
+    loadInstalledTree(root),
+  ]);
+  const target = targetFromNode(facts, libc, {
+    id: isHost ? 'host' : `node@${facts.versions.node}`,
+    isHost,
+    env,
+  });
+  const findings: Finding[] = [];
+  const projects = await loadProjects(rootTree, options.nested !== false, findings);
+  const run = new VerifyRun(root, target, nodePath, env, pool);
+  const binaries = await run.verifyProjects(projects, findings);
+  const { kept, ignored } = applyIgnore(findings, config);
+  return {
+    schemaVersion: 1,
+    root: rootTree.root,
+    node: {
+      path: nodePath,
+      version: target.version,
+      abi: target.abi,
+      napi: target.napi,
+      platform: target.platform,
+      arch: target.arch,
+      libc: target.libc,
+      libcVersion: target.libcVersion,
+    },
+    target,
+    projects: projects.map((p) => p.rel),
+    binaries,
+    findings: sortFindings(kept),
+    ignored,
+  };
 }
 
 /** The root tree and every independent project below it that is not one of its workspaces. */
@@ -555,6 +594,12 @@ class VerifyRun {
           message: stderrTail(r.stderr),
           errorCode: null,
         };
+      case 'violation':
+        return {
+          failure: { kind: 'violation', reason: r.reason, excerpt: r.excerpt },
+          message: stderrTail(r.stderr),
+          errorCode: null,
+        };
     }
   }
 
@@ -601,7 +646,7 @@ class VerifyRun {
     const as = (file: string): Subject => ({ ...s, file, resolvedBy: 'entry-point', missing: null });
     const missing = s.missing !== null;
 
-    if (r.status === 'died' || r.status === 'timeout') {
+    if (r.status === 'died' || r.status === 'timeout' || r.status === 'violation') {
       const file = r.lastDlopen;
       if (file) resolvedFiles.add(file);
       const failed = this.failureOf(r)!;

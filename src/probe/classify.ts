@@ -1,6 +1,7 @@
 import { checkFactsAgainstTarget, NAPI_VERSION_EXPERIMENTAL } from '../binary/compat.js';
 import type { BinaryFacts } from '../binary/types.js';
 import type { Libc, Target } from '../target/types.js';
+import type { ProtocolViolation } from './pool.js';
 
 /**
  * Why a binary did not load, as a code with the numbers that matter. Pure: built from the loader's
@@ -38,7 +39,14 @@ export type LoadClassification =
     }
   | { code: 'LOAD_CRASHED'; signal: string | null; exitCode: number | null; exitCalled: boolean }
   | { code: 'LOAD_TIMEOUT'; timeoutMs: number }
-  | { code: 'LOAD_FAILED'; symbol: string | null };
+  | { code: 'LOAD_FAILED'; symbol: string | null }
+  | {
+      code: 'LOAD_PROTOCOL_VIOLATION';
+      /** What was wrong with what the loader's result channel carried while the binary loaded. */
+      reason: ProtocolViolation;
+      /** The start of the offending line, as it came (package-made: print it escaped). */
+      excerpt: string;
+    };
 
 export type LoadFailureCode = LoadClassification['code'];
 
@@ -46,7 +54,8 @@ export type LoadFailureCode = LoadClassification['code'];
 export type LoadFailure =
   | { kind: 'threw'; message: string; errorCode: string | null }
   | { kind: 'died'; signal: string | null; exitCode: number | null; exitCalled: boolean; stderr: string }
-  | { kind: 'timeout'; timeoutMs: number };
+  | { kind: 'timeout'; timeoutMs: number }
+  | { kind: 'violation'; reason: ProtocolViolation; excerpt: string };
 
 export interface ClassifyContext {
   /** Absolute path of the file that was loaded (null when the failure is an entry point's). */
@@ -329,5 +338,7 @@ export function classifyFailure(failure: LoadFailure, ctx: ClassifyContext): Loa
       return classifyDeath(failure, ctx);
     case 'timeout':
       return { code: 'LOAD_TIMEOUT', timeoutMs: failure.timeoutMs };
+    case 'violation':
+      return { code: 'LOAD_PROTOCOL_VIOLATION', reason: failure.reason, excerpt: failure.excerpt };
   }
 }

@@ -4,16 +4,30 @@
 // time, as the parent asks, and reports on fd 3. Plain CommonJS with no dependencies, because the
 // Node that runs it may be any Node >= 18 (`verify --node <path>`), not the one running native-guard.
 //
-// Protocol: the parent writes one JSON job per line on stdin; the loader writes one JSON message
-// per line on fd 3 with writeSync, so that "start" is in the pipe before the addon's constructor
-// runs: if the addon kills the process, the parent knows which job did it.
+// Protocol: the parent writes a key on stdin's first line, then one JSON job per line; the loader
+// writes one JSON message per line on fd 3 with writeSync, so that "start" is in the pipe before the
+// addon's constructor runs: if the addon kills the process, the parent knows which job did it.
+// Every message carries the key. An addon can write on fd 3 too, but it cannot know the key (it was
+// read before any addon ran, and lives only in this module's scope): the parent rejects a line
+// without it. The functions the loader relies on are taken before any package code runs (an addon
+// can run JavaScript and replace fs.writeSync to read what goes out, process.dlopen to fake a load,
+// JSON.parse to change the next job); the key itself is never inside an object JSON.stringify walks,
+// where a toJSON added to Object.prototype would see it.
 
 const fs = require('fs');
 const path = require('path');
 const Module = require('module');
 
+const writeSync = fs.writeSync;
+const stringify = JSON.stringify;
+const parse = JSON.parse;
+const dlopen = process.dlopen;
 const OUT = 3;
 const MAX_TEXT = 4000;
+/** At most this many dlopen calls and loader errors in one report, and export names this long. */
+const MAX_CALLS = 128;
+const MAX_NAME = 200;
+let key = null;
 let current = null;
 let stopping = false;
 /** Whether the last job succeeded. */
@@ -22,7 +36,8 @@ let lastOk = true;
 function send(message) {
   if (message.t === 'done') lastOk = message.ok === true;
   try {
-    fs.writeSync(OUT, JSON.stringify(message) + '\n');
+    const body = stringify(message);
+    writeSync(OUT, '{"k":' + stringify(key) + ',' + body.slice(1) + '\n');
   } catch {
     // the parent is gone: nothing left to report to
     process.exit(0);
@@ -74,7 +89,7 @@ process.on('unhandledRejection', (err) => {
 
 /** process.dlopen, recording each call so that an entry-point job can say which binaries it loaded. */
 function watchDlopen(calls) {
-  const original = process.dlopen;
+  const original = dlopen;
   process.dlopen = function (module, filename, flags) {
     const file = String(filename);
     send({ t: 'dlopen', id: current, file });
@@ -126,7 +141,9 @@ function watchLoaders(dir, thrown) {
 function exportKeys(value) {
   try {
     return value && (typeof value === 'object' || typeof value === 'function')
-      ? Object.keys(value).slice(0, 20)
+      ? Object.keys(value)
+          .slice(0, 20)
+          .map((k) => k.slice(0, MAX_NAME))
       : [];
   } catch {
     return [];
@@ -157,7 +174,7 @@ async function run(job) {
   if (job.kind === 'dlopen') {
     const module = { exports: {} };
     try {
-      process.dlopen(module, job.file);
+      dlopen.call(process, module, job.file);
       send({ t: 'done', id: job.id, ok: true, exports: exportKeys(module.exports), ms: ms() });
     } catch (err) {
       send({ t: 'done', id: job.id, ok: false, error: errorInfo(err), ms: ms() });
@@ -186,12 +203,20 @@ async function run(job) {
         id: job.id,
         ok: true,
         exports: exportKeys(value),
-        dlopened: calls,
-        thrown,
+        dlopened: calls.slice(0, MAX_CALLS),
+        thrown: thrown.slice(0, MAX_CALLS),
         ms: ms(),
       });
     } catch (err) {
-      send({ t: 'done', id: job.id, ok: false, error: errorInfo(err), dlopened: calls, thrown, ms: ms() });
+      send({
+        t: 'done',
+        id: job.id,
+        ok: false,
+        error: errorInfo(err),
+        dlopened: calls.slice(0, MAX_CALLS),
+        thrown: thrown.slice(0, MAX_CALLS),
+        ms: ms(),
+      });
     }
   } else {
     send({
@@ -221,8 +246,16 @@ process.stdin.on('data', (chunk) => {
     if (!line.trim()) continue;
     let job;
     try {
-      job = JSON.parse(line);
+      job = parse(line);
     } catch {
+      continue;
+    }
+    if (key === null) {
+      // the first line is the key, and only then is this loader ready
+      if (job && typeof job.key === 'string') {
+        key = job.key;
+        send({ t: 'ready', pid: process.pid, node: nodeFacts() });
+      }
       continue;
     }
     queue = queue.then(() => run(job));
@@ -231,5 +264,3 @@ process.stdin.on('data', (chunk) => {
 process.stdin.on('end', () => {
   queue.then(() => process.exit(0));
 });
-
-send({ t: 'ready', pid: process.pid, node: nodeFacts() });

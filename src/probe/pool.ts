@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
+import { loaderEnvironment } from './env.js';
 
 /** The loader script children run (copied next to this module in dist by the build). */
 export const LOADER_SCRIPT = fileURLToPath(new URL('./loader.cjs', import.meta.url));
@@ -70,7 +72,24 @@ export type LoadOutcome =
       /** The last file an entry-point job started to dlopen: the one that was loading when it died. */
       lastDlopen: string | null;
     }
-  | { status: 'timeout'; timeoutMs: number; stderr: string; lastDlopen: string | null };
+  | { status: 'timeout'; timeoutMs: number; stderr: string; lastDlopen: string | null }
+  | {
+      /** The result channel carried something the loader did not write: the job's result is void. */
+      status: 'violation';
+      reason: ProtocolViolation;
+      /** The start of the offending line, as it came. */
+      excerpt: string;
+      stderr: string;
+      lastDlopen: string | null;
+    };
+
+/**
+ * What was wrong on the result channel while a job ran: a line that is not JSON (`garbled`), one
+ * without the key only the loader knows (`forged`: an addon writing on the loader's descriptor), one
+ * with the key for another job or out of turn (`out-of-order`), or a line longer than any the loader
+ * writes (`too-long`: an addon flooding the channel).
+ */
+export type ProtocolViolation = 'garbled' | 'forged' | 'out-of-order' | 'too-long';
 
 /** An outcome, and whether it came from a loader that had loaded nothing before. */
 export type LoadResult = LoadOutcome & { fresh: boolean };
@@ -83,6 +102,7 @@ export interface PoolOptions {
   /** Per job, counted from the moment the loader says it starts the job. */
   timeoutMs: number;
   cwd: string;
+  /** The loaders' environment, less its credentials (see env.ts). */
   env: Record<string, string | undefined>;
   /** Jobs one loader runs before it is replaced: loaded addons stay in memory. */
   maxJobsPerLoader?: number;
@@ -104,6 +124,17 @@ export class LoaderStartError extends Error {
 }
 
 const STDERR_LIMIT = 8 * 1024;
+/**
+ * The longest line the result channel may carry, in characters: far above any message the loader
+ * writes (it clips what it reports), and the most a loader can make the parent hold.
+ */
+export const MAX_MESSAGE_CHARS = 4 * 1024 * 1024;
+/** How much of an offending line a violation keeps. */
+const EXCERPT_CHARS = 200;
+/** After a loader exits, how long its pipes may take to deliver the last messages before they are let go. */
+const DRAIN_MS = 200;
+/** Process groups are POSIX: elsewhere a loader is killed alone. */
+const GROUPS = process.platform !== 'win32';
 const DEFAULT_MAX_JOBS = 256;
 /** Jobs a loader is kept ahead by, so that it never waits for the parent between two loads. */
 const DEFAULT_BATCH = 8;
@@ -112,8 +143,13 @@ const GROW_DELAY_MS = 150;
 const DEFAULT_START_TIMEOUT = 30_000;
 /** A job whose loaders keep dying before it starts: retried this many times, then an error. */
 const MAX_NOT_STARTED = 3;
+/** Signals that end this process by default: its loaders must not outlive it. */
+const ENDING_SIGNALS: readonly NodeJS.Signals[] =
+  process.platform === 'win32' ? ['SIGINT', 'SIGBREAK'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 interface Message {
+  /** The key the parent gave the loader: a line without it was not written by the loader. */
+  k?: unknown;
   t: string;
   id?: number | null;
   ok?: boolean;
@@ -148,7 +184,17 @@ interface InFlight {
   timer: NodeJS.Timeout | null;
 }
 
-/** One child process running the loader script, with the jobs handed to it in order. */
+/**
+ * One child process running the loader script, with the jobs handed to it in order.
+ *
+ * An addon's init runs inside the loader and may do anything a process can: fork helpers that
+ * outlive it, or write on the loader's result channel. So the loader runs in a process group of its
+ * own, and when it ends the whole group is killed and every pipe to it let go (a process that left
+ * the group with setsid() may hold them open: it is not waited for). And the parent believes only
+ * lines that carry the key it gave this loader on stdin before any addon ran, for the job the
+ * loader is running, in order; anything else is a protocol violation that voids the running job's
+ * result and ends the loader.
+ */
 class Loader {
   readonly child: ChildProcess;
   readonly ready: Promise<NodeFacts>;
@@ -157,21 +203,30 @@ class Loader {
   /** Jobs it started (the first one runs in a fresh process). */
   private startedCount = 0;
   dead = false;
+  /** The process has exited and its pipes are let go: nothing of it is left to wait for. */
+  gone = false;
   private retired = false;
   private nextId = 1;
   private buffered = '';
   private stderr = '';
+  private readonly key = randomBytes(16).toString('hex');
+  private readySeen = false;
+  private violated = false;
+  private running: InFlight | null = null;
   private readonly inflight: InFlight[] = [];
   private pickup: NodeJS.Timeout | null = null;
   private readyWaiter: { resolve(f: NodeFacts): void; reject(e: Error): void } | null = null;
+  private readonly goneWaiters: Array<() => void> = [];
 
   constructor(private readonly options: PoolOptions) {
     const script = options.loaderScript ?? LOADER_SCRIPT;
     this.child = spawn(options.nodePath, [script], {
       cwd: options.cwd,
-      env: options.env,
+      env: loaderEnvironment(options.env).env,
       // stdout is the addons' to write on; the protocol runs on fd 3
       stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
+      // its own process group, so that whatever an addon starts goes with it
+      detached: GROUPS,
       windowsHide: true,
     });
     this.ready = new Promise<NodeFacts>((resolve, reject) => {
@@ -191,26 +246,46 @@ class Loader {
     this.child.on('error', (err) => {
       this.failStart(err.message);
       this.onClose(null, null);
+      this.release();
     });
     const protocol = this.child.stdio[3] as Readable | null;
     protocol?.setEncoding('utf8');
     protocol?.on('data', (chunk: string) => this.onData(chunk));
+    protocol?.on('error', () => undefined);
     this.child.stderr?.setEncoding('utf8');
     this.child.stderr?.on('data', (chunk: string) => {
       this.stderr = (this.stderr + chunk).slice(-STDERR_LIMIT);
     });
+    this.child.stderr?.on('error', () => undefined);
+    const stdin = this.child.stdin as Writable | null;
     // the stdin pipe breaks when a loader dies mid-write; the close handler reports the death
-    (this.child.stdin as Writable | null)?.on('error', () => undefined);
-    // 'close' waits for every stdio pipe, which a grandchild the addon spawned may hold open:
-    // after 'exit', give the pipes a moment to drain, then report.
-    this.child.on('close', (code, signal) => this.onClose(code, signal));
+    stdin?.on('error', () => undefined);
+    // the key, before any job: the loader signs every message with it
+    stdin?.write(JSON.stringify({ key: this.key }) + '\n');
+    this.child.on('close', (code, signal) => {
+      this.onClose(code, signal);
+      this.release();
+    });
     this.child.on('exit', (code, signal) => {
-      setTimeout(() => this.onClose(code, signal), 200).unref();
+      // what the addons left in the group goes with the loader
+      this.killGroup();
+      // 'close' waits for every stdio pipe, which a process that left the group may hold open:
+      // give the pipes a moment to deliver the last messages, then let go of them
+      setTimeout(() => {
+        this.onClose(code, signal);
+        this.release();
+      }, DRAIN_MS).unref();
     });
   }
 
   get busy() {
     return this.inflight.length > 0;
+  }
+
+  /** Calls back once the process has exited and nothing of it is held any more. */
+  onGone(callback: () => void) {
+    if (this.gone) callback();
+    else this.goneWaiters.push(callback);
   }
 
   private failStart(detail: string) {
@@ -225,50 +300,55 @@ class Loader {
   }
 
   private onData(chunk: string) {
-    this.buffered += chunk;
+    if (this.violated) return;
+    // only the new chunk is searched: an unfinished line is never scanned again
+    let from = 0;
     let nl: number;
-    while ((nl = this.buffered.indexOf('\n')) >= 0) {
-      const line = this.buffered.slice(0, nl);
-      this.buffered = this.buffered.slice(nl + 1);
-      let msg: Message;
-      try {
-        msg = JSON.parse(line) as Message;
-      } catch {
-        continue;
-      }
-      this.onMessage(msg);
+    while ((nl = chunk.indexOf('\n', from)) >= 0) {
+      const line = this.buffered + chunk.slice(from, nl);
+      this.buffered = '';
+      from = nl + 1;
+      this.onLine(line);
+      if (this.violated) return;
     }
+    this.buffered += chunk.slice(from);
+    // bounded: a line still unfinished past the limit is no line the loader writes
+    if (this.buffered.length > MAX_MESSAGE_CHARS) this.violation('too-long', this.buffered);
   }
 
-  private onMessage(msg: Message) {
-    if (msg.t === 'ready' && msg.node) {
+  private onLine(line: string) {
+    if (line.length > MAX_MESSAGE_CHARS) return this.violation('too-long', line);
+    let msg: Message;
+    try {
+      msg = JSON.parse(line) as Message;
+    } catch {
+      return this.violation('garbled', line);
+    }
+    if (!msg || typeof msg !== 'object' || msg.k !== this.key) return this.violation('forged', line);
+    this.onMessage(msg, line);
+  }
+
+  private onMessage(msg: Message, line: string) {
+    if (!this.readySeen) {
+      if (msg.t !== 'ready' || !msg.node) return this.violation('out-of-order', line);
+      this.readySeen = true;
       this.readyWaiter?.resolve(msg.node);
       this.readyWaiter = null;
       return;
     }
-    const cur = this.inflight.find((j) => j.id === msg.id);
-    if (!cur) return;
+    // the loader reports an uncaught error or an exit between jobs with no job id
+    if ((msg.t === 'uncaught' || msg.t === 'exit') && msg.id === null && !this.running) return;
+    if (msg.t === 'start') {
+      const next = this.inflight.find((j) => !j.started);
+      if (this.running || !next || msg.id !== next.id) return this.violation('out-of-order', line);
+      this.onStart(next);
+      return;
+    }
+    const cur = this.running;
+    if (!cur || msg.id !== cur.id) return this.violation('out-of-order', line);
     switch (msg.t) {
-      case 'start':
-        cur.started = true;
-        cur.fresh = this.startedCount++ === 0;
-        this.stderr = '';
-        this.disarmPickup();
-        cur.timer = setTimeout(() => {
-          // the job hangs: the process goes, with the jobs queued behind it
-          this.kill();
-          this.settle(cur, {
-            status: 'timeout',
-            timeoutMs: this.options.timeoutMs,
-            stderr: this.stderr,
-            lastDlopen: cur.lastDlopen,
-            fresh: cur.fresh,
-          });
-          this.abandon('the loader was killed after a timeout');
-        }, this.options.timeoutMs);
-        break;
       case 'dlopen':
-        cur.lastDlopen = msg.file ?? null;
+        cur.lastDlopen = typeof msg.file === 'string' ? msg.file : null;
         break;
       case 'exit':
         cur.exitCalled = true;
@@ -283,7 +363,7 @@ class Loader {
         };
         this.settle(
           cur,
-          msg.ok
+          msg.ok === true
             ? { status: 'loaded', exports: msg.exports ?? [], ms: msg.ms ?? 0, fresh: cur.fresh, ...extra }
             : {
                 status: 'threw',
@@ -296,13 +376,65 @@ class Loader {
         this.armPickup();
         break;
       }
+      default:
+        this.violation('out-of-order', line);
     }
+  }
+
+  private onStart(cur: InFlight) {
+    cur.started = true;
+    cur.fresh = this.startedCount++ === 0;
+    this.running = cur;
+    this.stderr = '';
+    this.disarmPickup();
+    cur.timer = setTimeout(() => {
+      // the job hangs: the process goes, with the jobs queued behind it
+      this.kill();
+      this.settle(cur, {
+        status: 'timeout',
+        timeoutMs: this.options.timeoutMs,
+        stderr: this.stderr,
+        lastDlopen: cur.lastDlopen,
+        fresh: cur.fresh,
+      });
+      this.abandon('the loader was killed after a timeout');
+    }, this.options.timeoutMs);
+  }
+
+  /**
+   * The channel carried what the loader did not write, or not in turn: the running job's result
+   * cannot be believed, and neither can this process. It goes; the jobs it had not started go to
+   * another loader.
+   */
+  private violation(reason: ProtocolViolation, line: string) {
+    if (this.violated) return;
+    this.violated = true;
+    this.buffered = '';
+    const protocol = this.child.stdio[3] as Readable | null;
+    protocol?.removeAllListeners('data');
+    protocol?.destroy();
+    this.kill();
+    const excerpt = line.slice(0, EXCERPT_CHARS);
+    this.failStart(`its result channel carried a line the loader did not write (${reason})`);
+    const cur = this.running;
+    if (cur) {
+      this.settle(cur, {
+        status: 'violation',
+        reason,
+        excerpt,
+        stderr: this.stderr,
+        lastDlopen: cur.lastDlopen,
+        fresh: cur.fresh,
+      });
+    }
+    this.abandon(`the loader was stopped: its result channel carried a line it did not write (${reason})`);
   }
 
   private settle(job: InFlight, outcome: RunOutcome) {
     const i = this.inflight.indexOf(job);
     if (i < 0) return;
     this.inflight.splice(i, 1);
+    if (this.running === job) this.running = null;
     if (job.timer) clearTimeout(job.timer);
     job.finish(outcome);
   }
@@ -321,7 +453,7 @@ class Loader {
     this.dead = true;
     const how = signal ?? `status ${code}`;
     this.failStart(`exited with ${how} before it was ready`);
-    const running = this.inflight.find((j) => j.started);
+    const running = this.running;
     if (running) {
       this.settle(running, {
         status: 'died',
@@ -335,6 +467,18 @@ class Loader {
       });
     }
     this.abandon(`the loader exited (${how})`);
+  }
+
+  /**
+   * Lets go of the process once it has exited: its pipes are destroyed (a process that escaped
+   * the group may hold their other ends for ever) and it no longer keeps the event loop alive.
+   */
+  private release() {
+    if (this.gone) return;
+    this.gone = true;
+    for (const stream of this.child.stdio) (stream as Readable | Writable | null)?.destroy();
+    this.child.unref();
+    for (const waiter of this.goneWaiters.splice(0)) waiter();
   }
 
   /** A loader that is given jobs but starts none of them is wedged: replace it. */
@@ -373,7 +517,7 @@ class Loader {
       });
     });
     this.assigned += jobs.length;
-    if (this.dead) {
+    if (this.dead || this.violated) {
       this.abandon('the loader had already exited');
       return promises;
     }
@@ -390,15 +534,33 @@ class Loader {
     (this.child.stdin as Writable | null)?.end();
     const killer = setTimeout(() => this.kill(), 2000);
     killer.unref();
-    this.child.once('close', () => clearTimeout(killer));
+    this.onGone(() => clearTimeout(killer));
   }
 
+  /** Kills the loader and everything in its process group. */
   kill() {
-    if (this.dead) return;
+    if (this.dead) {
+      this.killGroup();
+      return;
+    }
     try {
-      this.child.kill('SIGKILL');
+      if (GROUPS && this.child.pid !== undefined) process.kill(-this.child.pid, 'SIGKILL');
+      else this.child.kill('SIGKILL');
     } catch {
       // already gone
+    }
+  }
+
+  /**
+   * SIGKILL to the loader's process group: the processes an addon forked. Also after the loader
+   * has exited: the group keeps its id while any member lives (the kernel does not reuse it).
+   */
+  killGroup() {
+    if (!GROUPS || this.child.pid === undefined || this.gone) return;
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      // ESRCH: nothing is left in it
     }
   }
 }
@@ -440,8 +602,41 @@ export class LoaderPool {
   private failedStarts = 0;
   private growTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Every loader not yet gone, retired ones included: what must die if this process does. */
+  private readonly live = new Set<Loader>();
+  private watching = false;
 
   constructor(private readonly options: PoolOptions) {}
+
+  /**
+   * Loaders run in process groups of their own, so neither a Ctrl-C at the terminal nor this
+   * process's end reaches them: while any is alive, this process's exit (process.exit() included)
+   * and the signals that end it kill their groups first.
+   */
+  private readonly onProcessExit = () => {
+    for (const loader of this.live) loader.kill();
+  };
+
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    this.onProcessExit();
+    this.unwatchProcess();
+    // with no other handler left the signal's default action applies, as if nothing had caught it
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+
+  private watchProcess() {
+    if (this.watching) return;
+    this.watching = true;
+    process.on('exit', this.onProcessExit);
+    for (const signal of ENDING_SIGNALS) process.on(signal, this.onSignal);
+  }
+
+  private unwatchProcess() {
+    if (!this.watching) return;
+    this.watching = false;
+    process.off('exit', this.onProcessExit);
+    for (const signal of ENDING_SIGNALS) process.off(signal, this.onSignal);
+  }
 
   private get window() {
     return this.options.batchSize ?? DEFAULT_BATCH;
@@ -462,26 +657,29 @@ export class LoaderPool {
     });
   }
 
-  /** Stops every loader. */
+  /** Stops every loader, with whatever its addons started. */
   close() {
     this.closed = true;
     if (this.growTimer) clearTimeout(this.growTimer);
-    for (const slot of this.slots.splice(0)) {
-      slot.loader.retire();
-      slot.loader.kill();
+    this.slots.splice(0);
+    for (const loader of this.live) {
+      loader.retire();
+      loader.kill();
     }
+    this.unwatchProcess();
   }
 
   private spawn(): Slot {
-    const slot: Slot = {
-      loader: new Loader(this.options),
-      ready: false,
-      inflight: 0,
-      solo: false,
-      closing: false,
-    };
+    const loader = new Loader(this.options);
+    const slot: Slot = { loader, ready: false, inflight: 0, solo: false, closing: false };
     this.slots.push(slot);
-    slot.loader.child.once('close', () => this.drop(slot));
+    this.live.add(loader);
+    this.watchProcess();
+    loader.onGone(() => {
+      this.live.delete(loader);
+      this.drop(slot);
+      if (this.closed && !this.live.size) this.unwatchProcess();
+    });
     slot.loader.ready.then(
       () => {
         slot.ready = true;

@@ -354,6 +354,7 @@ export function describe(finding: Finding): Words {
     case 'LOAD_CRASHED':
     case 'LOAD_TIMEOUT':
     case 'LOAD_FAILED':
+    case 'LOAD_PROTOCOL_VIOLATION':
     case 'JS_FALLBACK_IN_USE':
     case 'STRAY_BINARY':
       return describeLoad(f);
@@ -569,8 +570,28 @@ export function describeFailure(c: LoadClassification, node: string): string {
       return `loading it did not finish within ${c.timeoutMs} ms`;
     case 'LOAD_FAILED':
       return c.symbol ? `undefined symbol ${c.symbol}` : 'loading it threw';
+    case 'LOAD_PROTOCOL_VIOLATION':
+      return `loading it wrote ${VIOLATION_WORDS[c.reason]} on native-guard's result channel`;
   }
 }
+
+/** What an addon wrote on the loader's result channel, by the reason the parent rejected it. */
+const VIOLATION_WORDS: Record<
+  Extract<LoadClassification, { code: 'LOAD_PROTOCOL_VIOLATION' }>['reason'],
+  string
+> = {
+  forged: 'a result the loader did not write',
+  garbled: 'a line that is no loader message',
+  'out-of-order': 'a result out of turn',
+  'too-long': 'more than any loader message holds',
+};
+
+/** Package-made text as one inert quoted line: JSON escapes, and the C1 and line-separator characters too. */
+const quoted = (text: string) =>
+  JSON.stringify(text).replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 
 function describeLoad(f: LoadFinding): Words {
   const pkg = f.package ?? f.location ?? '';
@@ -659,6 +680,11 @@ function describeLoad(f: LoadFinding): Words {
             message: `${pkg}: loading ${file} threw${e.errorCode ? ` ${e.errorCode}` : ''}: ${said}${f.evidence.symbol ? ` (undefined symbol ${f.evidence.symbol})` : ''}`,
             fix: `${rebuild(name, e)} with Node ${e.node}; if the error persists it is the addon's own: see the package's documentation`,
           };
+    case 'LOAD_PROTOCOL_VIOLATION':
+      return {
+        message: `${pkg}: loading ${file} wrote ${VIOLATION_WORDS[f.evidence.reason]} on native-guard's result channel (file descriptor 3), starting ${quoted(f.evidence.excerpt.slice(0, 60))}; whether it loads is unknown`,
+        fix: `an addon has no business writing on a descriptor it did not open: find out why ${name} does (report it to the package), and do not load it where you keep secrets until you know`,
+      };
     case 'JS_FALLBACK_IN_USE':
       return {
         message: `${pkg}: ${e.file ? `${e.file} ${describeFailure(f.evidence.failure, e.node)}` : 'no binary'}, so the package runs its JavaScript fallback: it works, more slowly`,

@@ -147,14 +147,17 @@ describe.skipIf(!runnable)('LoaderPool with the fixture addons (linux-x64 glibc)
 describe('LoaderPool scheduling (a scripted loader, any platform)', () => {
   // A loader speaking the protocol whose jobs fail once it has run a job named "poison": the state
   // an addon can leave behind. The pool must not report those failures as the later jobs' own.
+  // It speaks the protocol as loader.cjs does: the key from stdin's first line in every message.
+  // A job named "jump" answers for the job after it (with the key, out of turn); one named "noise"
+  // writes a line without the key, as an addon writing on fd 3 would.
   const fake = () => {
     const file = join(dir, 'fake-loader.cjs');
     writeFileSync(
       file,
       `const fs = require('fs');
 let poisoned = false;
-const send = (m) => fs.writeSync(3, JSON.stringify(m) + '\\n');
-send({ t: 'ready', node: { execPath: process.execPath, versions: process.versions, platform: process.platform, arch: process.arch, armVersion: null } });
+let key = null;
+const send = (m) => fs.writeSync(3, JSON.stringify({ k: key, ...m }) + '\\n');
 let buf = '';
 process.stdin.on('data', (c) => {
   buf += c;
@@ -162,7 +165,14 @@ process.stdin.on('data', (c) => {
   while ((i = buf.indexOf('\\n')) >= 0) {
     const job = JSON.parse(buf.slice(0, i));
     buf = buf.slice(i + 1);
+    if (key === null) {
+      key = job.key;
+      send({ t: 'ready', node: { execPath: process.execPath, versions: process.versions, platform: process.platform, arch: process.arch, armVersion: null } });
+      continue;
+    }
     send({ t: 'start', id: job.id });
+    if (job.file.endsWith('jump')) { send({ t: 'done', id: job.id + 1, ok: true, exports: [] }); continue; }
+    if (job.file.endsWith('noise')) fs.writeSync(3, JSON.stringify({ t: 'done', id: job.id, ok: true }) + '\\n');
     if (job.file.endsWith('poison')) { poisoned = true; send({ t: 'done', id: job.id, ok: true, exports: [] }); continue; }
     if (poisoned || job.file.endsWith('bad')) send({ t: 'done', id: job.id, ok: false, error: { message: poisoned ? 'poisoned' : 'bad', code: null, name: null } });
     else send({ t: 'done', id: job.id, ok: true, exports: ['x'] });
@@ -189,6 +199,27 @@ process.stdin.on('end', () => process.exit(0));
         'loaded',
       ]);
       expect(results[4]).toMatchObject({ error: { message: 'bad' }, fresh: true });
+    } finally {
+      p.close();
+    }
+  });
+
+  it('a result out of turn, or a line without the key, voids the running job and nothing else', async () => {
+    const p = pool({ size: 1, loaderScript: fake() });
+    try {
+      await p.start();
+      const files = ['a', 'jump', 'b', 'noise', 'c'];
+      const results = await Promise.all(files.map((file) => p.load({ kind: 'dlopen', file })));
+      expect(results.map((r) => r.status)).toEqual(['loaded', 'violation', 'loaded', 'violation', 'loaded']);
+      // each confirmed in a fresh loader, where it did the same again
+      expect(results[1]).toMatchObject({ reason: 'out-of-order', fresh: true });
+      expect(results[3]).toMatchObject({
+        reason: 'forged',
+        excerpt: expect.stringMatching(/^\{"t":"done","id":1,"ok":true\}$/),
+        fresh: true,
+      });
+      // the job after "jump" ran and reported for itself: the forged answer did not count for it
+      expect(results[2]).toMatchObject({ status: 'loaded', exports: ['x'] });
     } finally {
       p.close();
     }
