@@ -164,3 +164,27 @@ describe.skipIf(!runnable)('files over the size limit (sparse, so nothing is wri
     assertOneLineError(run, join(dir, rel), words, `${rel} ${bytes}`);
   });
 });
+
+describe.skipIf(!runnable)('a Dockerfile whose ARGs expand without bound', () => {
+  it('ARG values that grow tenfold per line: DOCKERFILE_PROBLEM, and the check goes on', async () => {
+    const dir = mkdtempSync(join(work, 'args-'));
+    cpSync(BASE, dir, { recursive: true });
+    const lines = ['FROM node:22-bookworm-slim', `ARG A0=${'x'.repeat(100)}`];
+    for (let i = 1; i <= 12; i++) lines.push(`ARG A${i}=${`$A${i - 1}`.repeat(10)}`);
+    lines.push('WORKDIR /app/$A12', 'COPY . .', 'RUN npm ci');
+    writeFileSync(join(dir, 'Dockerfile'), lines.join('\n') + '\n');
+    const run = await cli(dir, ['check', '--json']);
+    assertEnded(run, 'ARG bomb');
+    expect([0, 1]).toContain(run.code);
+    const report = JSON.parse(run.stdout) as {
+      findings: Array<{ code: string; evidence: { reason?: string; line?: number } }>;
+    };
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({
+        code: 'DOCKERFILE_PROBLEM',
+        // A2 (line 4) is the first value past 4096 characters
+        evidence: expect.objectContaining({ reason: 'value-too-long', line: 4 }),
+      }),
+    );
+  });
+});
