@@ -203,7 +203,8 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   if (npm.python) toolConfig.python = npm.python;
   if (npm.nodedir) toolConfig.nodedir = npm.nodedir;
   if (npm.devdir) toolConfig.devdir = npm.devdir;
-  const host = await detectHost(hostEnv, toolConfig);
+  // nothing inside the project (its node_modules/.bin above all) is run to learn the toolchain
+  const host = await detectHost(hostEnv, toolConfig, { projectRoot: root });
   const specs = options.targets?.length ? options.targets : (config.targets ?? ['host']);
   const ctx: TargetContext = { host, today: options.today ?? new Date().toISOString().slice(0, 10) };
   if (options.arch) ctx.arch = options.arch;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseJsonText, readRegularFile } from './tree/files.js';
+import { FILE_LIMITS, parseJsonText, readRegularFile } from './tree/files.js';
 import type { Finding } from './findings.js';
 
 /** The `"nativeGuard"` block of the project's package.json. */
@@ -75,7 +75,7 @@ export function readProjectConfig(root: string): ProjectConfig {
   const file = join(root, 'package.json');
   let text: string;
   try {
-    text = readRegularFile(file);
+    text = readRegularFile(file, FILE_LIMITS.manifest);
   } catch {
     // missing, a folder or a FIFO: the tree loader reports it in its own words
     return {};

@@ -146,6 +146,7 @@ export interface FindingEvidence {
       | 'unknown-stage'
       | 'bad-platform'
       | 'unreadable'
+      | 'value-too-long'
       | 'bad-ignore-pattern';
     detail: string;
   };

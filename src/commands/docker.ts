@@ -49,7 +49,8 @@ export const dockerCommand: Command = {
         `docker takes no positional arguments (got "${positionals[0]}"); use --dockerfile`,
       );
     const root = resolve(io.cwd, values.cwd ?? '.');
-    const host = await detectHost(currentHostEnvironment());
+    // nothing inside the project is run to learn the host's toolchain
+    const host = await detectHost(currentHostEnvironment(), {}, { projectRoot: root });
     const ctx: TargetContext = { host, today: today(io.env) };
     if (values.arch) ctx.arch = values.arch;
     const options: DockerOptions = {

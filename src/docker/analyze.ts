@@ -4,7 +4,7 @@
  * binaries against the image target. I/O happens here (reading files, walking the context, reading
  * binary headers through the injected `readFacts`); the rules live in the modules it calls.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { checkFactsAgainstTarget } from '../binary/compat.js';
 import type { BinaryFacts } from '../binary/types.js';
@@ -13,6 +13,7 @@ import type { DockerInstructionEvidence, Finding } from '../findings.js';
 import type { Mismatch } from '../strategies/types.js';
 import type { TargetContext } from '../target/index.js';
 import type { Target } from '../target/types.js';
+import { describeReadError, FILE_LIMITS, readRegularFile } from '../tree/files.js';
 import { DEFAULT_CONTEXT_LIMITS, placeInStage, scanContext } from './context.js';
 import type { ContextLimits, ContextScan } from './context.js';
 import { parseDockerfile } from './dockerfile.js';
@@ -96,12 +97,12 @@ export function instructionEvidence(dockerfile: string, ref: InstructionRef): Do
   return { dockerfile, line: ref.line, text: ref.text };
 }
 
+/** The Dockerfile or ignore file, read bounded: a FIFO or a link to /dev/zero is an error, not a hang. */
 function readText(path: string, what: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readRegularFile(path, FILE_LIMITS.config);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new DockerfileError(`cannot read ${what} ${path} (${code})`);
+    throw new DockerfileError(`cannot read ${what} ${path}: ${describeReadError(err)}`);
   }
 }
 

@@ -62,7 +62,8 @@ export type DockerfileProblemReason =
   | 'bad-from'
   | 'unknown-stage'
   | 'bad-platform'
-  | 'unreadable';
+  | 'unreadable'
+  | 'value-too-long';
 
 export interface DockerfileProblem {
   reason: DockerfileProblemReason;
@@ -84,17 +85,48 @@ export interface ParseOptions {
   platformArgs?: Record<string, string>;
 }
 
-/** `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME:+word}`, `${NAME-word}`, `${NAME+word}`; `\$` is a literal `$`. */
+/** One expanded value stops growing here (Linux PATH_MAX): image names, paths and versions are shorter. */
+export const MAX_EXPANDED_VALUE = 4096;
+/** All expansions of one Dockerfile together: `ARG B=$A$A…` repeated doubles a value per line. */
+export const MAX_EXPANDED_TOTAL = 16 * 1024 * 1024;
+/** `${A:-${B:-…}}` deeper than this is left as written. */
+const MAX_EXPANSION_DEPTH = 32;
+
+/** What expansions of one Dockerfile may still produce, and whether a value was cut. */
+export interface ExpansionBudget {
+  left: number;
+  /** Set when a value reached MAX_EXPANDED_VALUE or the budget ran out. */
+  cut: 'value' | 'total' | null;
+}
+
+export const expansionBudget = (): ExpansionBudget => ({ left: MAX_EXPANDED_TOTAL, cut: null });
+
+/**
+ * `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME:+word}`, `${NAME-word}`, `${NAME+word}`; `\$` is a
+ * literal `$`. Bounded: a value stops at MAX_EXPANDED_VALUE characters, and once `budget` is spent
+ * the text is returned as written; either sets `budget.cut`.
+ */
 export function expandVariables(
   text: string,
   vars: Record<string, string | null | undefined>,
   escape = '\\',
   /** Leave `$NAME` as written when it has no value (an ENV of the base image, say) instead of ''. */
   keepUnresolved = false,
+  budget: ExpansionBudget = expansionBudget(),
+  nesting = 0,
 ): { value: string; unresolved: string[] } {
   const unresolved: string[] = [];
+  if (budget.left <= 0) {
+    budget.cut ??= 'total';
+    return { value: text, unresolved };
+  }
   let out = '';
   for (let i = 0; i < text.length; i++) {
+    if (out.length > MAX_EXPANDED_VALUE) {
+      out = out.slice(0, MAX_EXPANDED_VALUE);
+      budget.cut ??= 'value';
+      break;
+    }
     const ch = text[i]!;
     if (ch === escape && text[i + 1] === '$') {
       out += '$';
@@ -129,7 +161,8 @@ export function expandVariables(
         break;
       }
       const body = text.slice(i + 2, end);
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])(.*))?$/s.exec(body);
+      const m =
+        nesting < MAX_EXPANSION_DEPTH ? /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])(.*))?$/s.exec(body) : null;
       if (!m) {
         out += text.slice(i, end + 1);
       } else {
@@ -140,7 +173,7 @@ export function expandVariables(
           if (v == null) unresolved.push(m[1]!);
           out += v ?? (keepUnresolved ? text.slice(i, end + 1) : '');
         } else {
-          const word = expandVariables(m[3] ?? '', vars, escape, keepUnresolved);
+          const word = expandVariables(m[3] ?? '', vars, escape, keepUnresolved, budget, nesting + 1);
           if (op.endsWith('-')) {
             if (set) out += v;
             else {
@@ -158,6 +191,11 @@ export function expandVariables(
     }
     out += ch;
   }
+  if (out.length > MAX_EXPANDED_VALUE) {
+    out = out.slice(0, MAX_EXPANDED_VALUE);
+    budget.cut ??= 'value';
+  }
+  budget.left -= out.length;
   return { value: out, unresolved };
 }
 
@@ -237,19 +275,40 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
 
   // Only FROM's variables decide a target, so only they are reported when unset; elsewhere an unset
   // name is usually an ENV of the base image (`$HOME`) and stays as written.
+  const budget = expansionBudget();
+  let reportedCut = false;
+  /** One problem for the first value cut short: what follows from it is not what docker build sees. */
+  const noteCut = (line: number) => {
+    if (budget.cut === null || reportedCut) return;
+    reportedCut = true;
+    problems.push({
+      reason: 'value-too-long',
+      line,
+      detail:
+        budget.cut === 'value'
+          ? `a variable expands to more than ${MAX_EXPANDED_VALUE} characters here; native-guard reads only that much of it`
+          : `variables expand to more than ${MAX_EXPANDED_TOTAL} characters in all by here; native-guard stops expanding them`,
+    });
+  };
   const expandFrom = (value: string, vars: Record<string, string | null>, line: number): string => {
-    const r = expandVariables(value, vars, escape);
+    const r = expandVariables(value, vars, escape, false, budget);
+    noteCut(line);
     for (const name of new Set(r.unresolved)) {
       problems.push({ reason: 'unresolved-variable', line, detail: `$${name} has no value` });
     }
     return r.value;
   };
-  const expand = (value: string, vars: Record<string, string | null>): string =>
-    expandVariables(value, vars, escape, true).value;
+  let currentLine = 0;
+  const expand = (value: string, vars: Record<string, string | null>): string => {
+    const r = expandVariables(value, vars, escape, true, budget).value;
+    noteCut(currentLine);
+    return r;
+  };
 
   for (const instruction of instructions) {
     const keyword = instruction.getKeyword().toUpperCase();
     const ref = refOf(instruction);
+    currentLine = ref.line;
     if (keyword === 'FROM') {
       const vars = { ...platformArgs, ...globalArgs };
       const args = instruction.getArguments().map((a) => a.getValue());

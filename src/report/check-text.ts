@@ -2,7 +2,7 @@ import type { CheckReport } from '../check.js';
 import { findingDocsAnchor } from '../findings.js';
 import type { Finding, Severity } from '../findings.js';
 import type { Outcome } from '../strategies/types.js';
-import type { Target } from '../target/types.js';
+import type { Target, ToolRejected } from '../target/types.js';
 import { inert } from './inert.js';
 import { describe } from './messages.js';
 import { renderDockerSummary } from './docker-text.js';
@@ -14,6 +14,25 @@ const outcomeStyle = (s: Style, o: Outcome) =>
 
 const severityStyle = (s: Style, sev: Severity) =>
   sev === 'error' ? s.red('error  ') : sev === 'warning' ? s.yellow('warning') : s.cyan('info   ');
+
+/**
+ * Tools the probe found inside the project or a node_modules folder and did not run (a dependency's
+ * `python3` or `make` bin in node_modules/.bin), by name: "not run, inside the project: python3, make".
+ */
+function notRunTools(rejected: ToolRejected[]): string | null {
+  const inside = rejected.filter((r) => r.reason === 'inside-project' || r.reason === 'inside-node-modules');
+  if (inside.length === 0) return null;
+  const names = [...new Set(inside.map((r) => r.candidate.split(/[\\/]/).pop() ?? r.candidate))];
+  const project = inside.some((r) => r.reason === 'inside-project');
+  const modules = inside.some((r) => r.reason === 'inside-node-modules');
+  const where =
+    project && modules
+      ? 'inside the project or node_modules'
+      : project
+        ? 'inside the project'
+        : 'in node_modules';
+  return `not run, ${where}: ${names.map((n) => inert(n)).join(' ')}`;
+}
 
 export function describeTarget(t: Target): string {
   const libc = t.libc ? ` ${t.libc}${t.libcVersion ? ` ${t.libcVersion}` : ''}` : '';
@@ -28,6 +47,8 @@ export function describeTarget(t: Target): string {
       d.cxx ? inert(d.cxx.path.split('/').pop() ?? '') : 'no C++ compiler',
       d.headers ? `headers (${d.headers.source})` : 'no offline headers',
     ];
+    const notRun = notRunTools(d.rejected ?? []);
+    if (notRun) parts.push(notRun);
     toolchain = parts.join(', ');
   } else {
     toolchain = tc.python && tc.make && tc.cxx ? 'python3, make, g++' : 'no compiler toolchain';

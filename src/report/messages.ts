@@ -335,7 +335,9 @@ export function describe(finding: Finding): Words {
             ? 'give the ARG a default, or pass `--build-arg NAME=value` as you do to `docker build`'
             : e.reason === 'bad-ignore-pattern'
               ? 'fix or remove the pattern: `docker build` rejects it too'
-              : 'fix the Dockerfile so `docker build` accepts it',
+              : e.reason === 'value-too-long'
+                ? 'an ARG or ENV that grows this large (each line repeating the last) is almost surely a mistake: shorten it'
+                : 'fix the Dockerfile so `docker build` accepts it',
       };
     }
     case 'DOCKER_CONTEXT_INCOMPLETE': {

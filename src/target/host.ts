@@ -1,6 +1,7 @@
 import os from 'node:os';
-import { family as detectLibcFamily, version as detectLibcVersion } from 'detect-libc';
+import { familySync as detectLibcFamily, versionSync as detectLibcVersion } from 'detect-libc';
 import { armvFor, napiFor, UV_MAJOR } from './abi.js';
+import { toolScope } from './exec.js';
 import { detectToolchain } from './toolchain.js';
 import type { NpmToolConfig } from './toolchain.js';
 import type { Libc, Target } from './types.js';
@@ -59,14 +60,31 @@ export interface LibcFacts {
 export interface DetectHostOptions {
   /**
    * How to learn the libc; defaults to detect-libc, which inspects the running machine (it can't be
-   * pointed elsewhere). Tests pass their own to describe a musl host.
+   * pointed elsewhere). Tests pass their own to describe a musl host. It gets the PATH the
+   * toolchain probe searches: PATH without the project's and node_modules' folders.
    */
-  detectLibc?: () => Promise<LibcFacts>;
+  detectLibc?: (safePath: string) => Promise<LibcFacts>;
+  /** The project being checked: nothing inside it (or any node_modules) is run to learn the host. */
+  projectRoot?: string | null;
 }
 
-async function libcOfThisMachine(): Promise<LibcFacts> {
-  const [family, version] = await Promise.all([detectLibcFamily(), detectLibcVersion()]);
-  return { family: family === 'glibc' || family === 'musl' ? family : null, version };
+/**
+ * detect-libc, when /proc/self/exe and /usr/bin/ldd do not tell (musl hosts, mostly), runs
+ * `getconf` and `ldd` through a shell with this process's PATH, where npm and npx put
+ * `node_modules/.bin` first: a dependency's `ldd` bin would run. Its sync API is called with PATH
+ * swapped for the probe's own for exactly that call; nothing else runs while it is swapped.
+ */
+async function libcOfThisMachine(safePath: string): Promise<LibcFacts> {
+  const saved = process.env['PATH'];
+  process.env['PATH'] = safePath;
+  try {
+    const family = detectLibcFamily();
+    const version = detectLibcVersion();
+    return { family: family === 'glibc' || family === 'musl' ? family : null, version };
+  } finally {
+    if (saved === undefined) delete process.env['PATH'];
+    else process.env['PATH'] = saved;
+  }
 }
 
 /** The machine native-guard runs on, as a Target with `id: 'host'` and its real toolchain. */
@@ -75,9 +93,11 @@ export async function detectHost(
   npmConfig: NpmToolConfig = {},
   options: DetectHostOptions = {},
 ): Promise<Target> {
+  const projectRoot = options.projectRoot ?? null;
+  const safePath = toolScope(env, projectRoot).env['PATH'] ?? '';
   const [libc, toolchain] = await Promise.all([
-    env.platform === 'linux' ? (options.detectLibc ?? libcOfThisMachine)() : Promise.resolve(null),
-    detectToolchain(env, npmConfig),
+    env.platform === 'linux' ? (options.detectLibc ?? libcOfThisMachine)(safePath) : Promise.resolve(null),
+    detectToolchain(env, npmConfig, { projectRoot }),
   ]);
   const napi = Number(env.versions.napi);
   // node-gyp-build reads ARM_VERSION first, then the arch, then Node's own build config.

@@ -1,8 +1,9 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
-import { envValue, findOnPath, runTool } from './exec.js';
-import type { ExecEnvironment } from './exec.js';
+import { readBounded } from '../tree/files.js';
+import { envValue, runTool, searchPath, toolScope } from './exec.js';
+import type { PathSearch, ToolScope } from './exec.js';
 import type { HostEnvironment } from './host.js';
 import type { Toolchain, ToolFound, ToolRejected } from './types.js';
 
@@ -34,9 +35,12 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+/** package.json, node_version.h, installVersion: small files, read bounded (a FIFO or device reads as absent). */
+const SMALL_FILE = 1024 * 1024;
+
 async function readJson(file: string): Promise<Record<string, unknown> | null> {
   try {
-    const value: unknown = JSON.parse(await readFile(file, 'utf8'));
+    const value: unknown = JSON.parse(readBounded(file, SMALL_FILE) ?? '');
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
   } catch {
     return null;
@@ -48,17 +52,25 @@ function commandWord(command: string): string {
   return command.trim().split(/\s+/)[0] ?? '';
 }
 
-async function resolveCommand(command: string, env: ExecEnvironment): Promise<string | null> {
+async function resolveCommand(command: string, scope: ToolScope): Promise<PathSearch> {
   const word = commandWord(command);
-  return word === '' ? null : findOnPath(word, env);
+  return word === '' ? { found: null, refused: [] } : searchPath(word, scope);
 }
+
+/** Candidates that exist inside the project or a node_modules folder: reported, never run. */
+const refusals = (tool: ToolRejected['tool'], source: string, search: PathSearch): ToolRejected[] =>
+  search.refused.map((r) => ({ tool, candidate: r.path, source, reason: r.reason }));
 
 /**
  * python the way node-gyp's find-python.js looks for it: NODE_GYP_FORCE_PYTHON alone if set; else
  * `--python` (npm config `python`), `PYTHON`, on Windows the `py` launcher, then `python3` and `python`
  * on PATH. A candidate that is missing, fails or is older than 3.6 is skipped, as node-gyp does.
  */
-async function findPython(env: HostEnvironment, npmConfig: NpmToolConfig): Promise<Probe<ToolFound>> {
+async function findPython(
+  env: HostEnvironment,
+  npmConfig: NpmToolConfig,
+  scope: ToolScope,
+): Promise<Probe<ToolFound>> {
   type Candidate = { command: string; source: string; args?: string[] };
   const forced = envValue(env, 'NODE_GYP_FORCE_PYTHON');
   const configured = npmConfig.python ?? envValue(env, 'npm_config_python');
@@ -75,12 +87,15 @@ async function findPython(env: HostEnvironment, npmConfig: NpmToolConfig): Promi
 
   const rejected: ToolRejected[] = [];
   for (const { command, source, args = [] } of candidates) {
-    const file = await findOnPath(command, env);
+    const search = await searchPath(command, scope);
+    rejected.push(...refusals('python', source, search));
+    const file = search.found;
     if (file === null) {
-      rejected.push({ tool: 'python', candidate: command, source, reason: 'not-found' });
+      if (search.refused.length === 0)
+        rejected.push({ tool: 'python', candidate: command, source, reason: 'not-found' });
       continue;
     }
-    const run = await runTool(file, [...args, '-c', PYTHON_PROBE], env);
+    const run = await runTool(file, [...args, '-c', PYTHON_PROBE], scope);
     const lines = run.stdout.split(/\r?\n/).map((l) => l.trim());
     const version = lines.findLast((l) => /^\d+\.\d+\.\d+$/.test(l)) ?? null;
     if (!run.ok || version === null) {
@@ -98,11 +113,8 @@ async function findPython(env: HostEnvironment, npmConfig: NpmToolConfig): Promi
 }
 
 /** First line of `<tool> --version`, or null when the tool doesn't run. */
-async function toolVersion(
-  file: string,
-  env: ExecEnvironment,
-): Promise<{ ok: boolean; version: string | null }> {
-  const run = await runTool(file, ['--version'], env);
+async function toolVersion(file: string, scope: ToolScope): Promise<{ ok: boolean; version: string | null }> {
+  const run = await runTool(file, ['--version'], scope);
   const first = run.stdout.split(/\r?\n/)[0]?.trim();
   return { ok: run.ok, version: first ? first : null };
 }
@@ -115,22 +127,27 @@ async function findCommand(
   tool: ToolRejected['tool'],
   command: { value: string; source: string },
   alternatives: readonly string[],
-  env: ExecEnvironment,
+  scope: ToolScope,
 ): Promise<Probe<ToolFound>> {
   const rejected: ToolRejected[] = [];
   let found: ToolFound | null = null;
-  const file = await resolveCommand(command.value, env);
+  const search = await resolveCommand(command.value, scope);
+  rejected.push(...refusals(tool, command.source, search));
+  const file = search.found;
   if (file === null) {
-    rejected.push({ tool, candidate: command.value, source: command.source, reason: 'not-found' });
+    if (search.refused.length === 0)
+      rejected.push({ tool, candidate: command.value, source: command.source, reason: 'not-found' });
   } else {
-    const { ok, version } = await toolVersion(file, env);
+    const { ok, version } = await toolVersion(file, scope);
     if (ok) found = { path: file, version, source: command.source };
     else rejected.push({ tool, candidate: file, source: command.source, reason: 'failed', version });
   }
   if (found === null) {
     for (const name of alternatives) {
-      const alt = await findOnPath(name, env);
-      if (alt !== null) rejected.push({ tool, candidate: alt, source: 'PATH', reason: 'not-default' });
+      const alt = await searchPath(name, scope);
+      rejected.push(...refusals(tool, 'PATH', alt));
+      if (alt.found !== null)
+        rejected.push({ tool, candidate: alt.found, source: 'PATH', reason: 'not-default' });
     }
   }
   return { found, rejected };
@@ -163,7 +180,7 @@ function compilerCommand(env: HostEnvironment, kind: 'cc' | 'cxx'): { value: str
 /** NODE_{MAJOR,MINOR,PATCH}_VERSION from `include/node/node_version.h`, or null. */
 async function headerVersion(includeNodeDir: string): Promise<string | null> {
   try {
-    const text = await readFile(path.join(includeNodeDir, 'node_version.h'), 'utf8');
+    const text = readBounded(path.join(includeNodeDir, 'node_version.h'), SMALL_FILE) ?? '';
     const part = (name: string) => new RegExp(`^#define NODE_${name}_VERSION (\\d+)`, 'm').exec(text)?.[1];
     const [major, minor, patch] = [part('MAJOR'), part('MINOR'), part('PATCH')];
     return major && minor && patch ? `${major}.${minor}.${patch}` : null;
@@ -238,8 +255,7 @@ async function findHeaders(
   const devInclude = path.join(devDir, 'include', 'node');
   if (await exists(path.join(devInclude, 'common.gypi'))) {
     // node-gyp re-downloads a cache entry older than its own `installVersion`.
-    const installed =
-      Number.parseInt(await readFile(path.join(devDir, 'installVersion'), 'ascii').catch(() => '0'), 10) || 0;
+    const installed = Number.parseInt(readBounded(path.join(devDir, 'installVersion'), 64) ?? '0', 10) || 0;
     if (nodeGypInstallVersion === null || installed >= nodeGypInstallVersion) {
       return {
         found: { path: devInclude, version: await headerVersion(devInclude), source: 'devdir' },
@@ -295,7 +311,7 @@ async function nodeGypPackage(dir: string, source: string): Promise<NodeGypFound
  * or beside node). A project that depends on node-gyp itself gets its own copy first on PATH; that is
  * the tree's business, not the host's.
  */
-async function findNodeGyp(env: HostEnvironment): Promise<Probe<NodeGypFound>> {
+async function findNodeGyp(env: HostEnvironment, scope: ToolScope): Promise<Probe<NodeGypFound>> {
   const rejected: ToolRejected[] = [];
   const fromNpm = envValue(env, 'npm_config_node_gyp');
   if (fromNpm) {
@@ -313,7 +329,8 @@ async function findNodeGyp(env: HostEnvironment): Promise<Probe<NodeGypFound>> {
   const npmDirs: { dir: Promise<string | null>; source: string }[] = [];
   const execpath = envValue(env, 'npm_execpath');
   if (execpath) npmDirs.push({ dir: npmPackageDir(execpath), source: 'npm_execpath' });
-  const npmOnPath = await findOnPath('npm', env);
+  // npm's own files live in a node_modules folder: only the PATH folders are checked (it is read, not run)
+  const npmOnPath = (await searchPath('npm', scope, { files: false })).found;
   if (npmOnPath) {
     npmDirs.push({ dir: realpath(npmOnPath).then(npmPackageDir, () => null), source: 'PATH' });
   }
@@ -333,6 +350,16 @@ async function findNodeGyp(env: HostEnvironment): Promise<Probe<NodeGypFound>> {
   return { found: null, rejected };
 }
 
+export interface ToolchainOptions {
+  /**
+   * The project being checked. Nothing inside it, and nothing inside any node_modules folder, is
+   * run: npm and npx put `node_modules/.bin` first on PATH, where a dependency's `python3`, `make`
+   * or `g++` bin would otherwise be what the probe runs. Such candidates are reported as rejected
+   * (`inside-project`, `inside-node-modules`) and the search goes on down PATH.
+   */
+  projectRoot?: string | null;
+}
+
 /**
  * What node-gyp would find on this machine, looked up the way node-gyp itself looks. `python`, `make`
  * and `cxx` are true only for a tool that was found and ran. Windows compiles with Visual Studio, which
@@ -341,25 +368,27 @@ async function findNodeGyp(env: HostEnvironment): Promise<Probe<NodeGypFound>> {
 export async function detectToolchain(
   env: HostEnvironment,
   npmConfig: NpmToolConfig = {},
+  options: ToolchainOptions = {},
 ): Promise<Toolchain> {
   const win = env.platform === 'win32';
+  const scope = toolScope(env, options.projectRoot ?? null);
   const none: Probe<ToolFound> = { found: null, rejected: [] };
   const cxxAlternatives = ['c++', 'g++', 'clang++'];
   const ccAlternatives = ['gcc', 'clang'];
   const cxxCommand = compilerCommand(env, 'cxx');
   const ccCommand = compilerCommand(env, 'cc');
 
-  const nodeGypProbe = await findNodeGyp(env);
+  const nodeGypProbe = await findNodeGyp(env, scope);
   const [python, make, cc, cxx, headers] = await Promise.all([
-    findPython(env, npmConfig),
-    win ? none : findCommand('make', makeCommand(env, npmConfig), [], env),
+    findPython(env, npmConfig, scope),
+    win ? none : findCommand('make', makeCommand(env, npmConfig), [], scope),
     win && ccCommand.source === 'PATH'
       ? none
       : findCommand(
           'cc',
           ccCommand,
           ccAlternatives.filter((n) => n !== ccCommand.value),
-          env,
+          scope,
         ),
     win && cxxCommand.source === 'PATH'
       ? none
@@ -367,7 +396,7 @@ export async function detectToolchain(
           'cxx',
           cxxCommand,
           cxxAlternatives.filter((n) => n !== cxxCommand.value),
-          env,
+          scope,
         ),
     findHeaders(env, npmConfig, nodeGypProbe.found?.installVersion ?? null),
   ]);

@@ -52,9 +52,20 @@ export interface ToolRejected {
    * `not-found`: not on PATH / no such file; `failed`: ran but exited non-zero or timed out;
    * `unsupported-version`: e.g. python < 3.6; `not-default`: exists, but make would not pick it unless
    * CC/CXX names it; `version-mismatch`: headers for another Node version; `outdated`: a node-gyp cache
-   * entry older than node-gyp's `installVersion`, which it would download again.
+   * entry older than node-gyp's `installVersion`, which it would download again; `inside-project` /
+   * `inside-node-modules`: an executable of the project or of an npm package (a dependency's bin in
+   * `node_modules/.bin`, which npm and npx put first on PATH), never run: node-gyp would run it, but
+   * running it would run package code that nobody allowed.
    */
-  reason: 'not-found' | 'failed' | 'unsupported-version' | 'not-default' | 'version-mismatch' | 'outdated';
+  reason:
+    | 'not-found'
+    | 'failed'
+    | 'unsupported-version'
+    | 'not-default'
+    | 'version-mismatch'
+    | 'outdated'
+    | 'inside-project'
+    | 'inside-node-modules';
   version?: string | null;
 }
 

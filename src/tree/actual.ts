@@ -1,10 +1,11 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import Arborist from '@npmcli/arborist';
 import type { ArboristNode } from '@npmcli/arborist';
 import { isNativeEntry, manifestFacts, NATIVE_DEPENDENCIES } from './manifest.js';
 import type { ManifestFacts } from './types.js';
-import { parseJsonText, readRegularFile } from './files.js';
+import { FILE_LIMITS, parseJsonText, readRegularFile } from './files.js';
 import { readLockfile } from './lockfile.js';
 import { scriptIdentityOf } from './identity.js';
 import type { PackageRecord, ProjectTree, ResolvedDependency, TreeProblem } from './types.js';
@@ -35,23 +36,43 @@ export function listRootEntries(path: string): {
   }
 }
 
-/** Files at the project root that npm, Arborist or native-guard read whole, package.json first. */
-const PROJECT_FILES = [
-  'package.json',
-  'npm-shrinkwrap.json',
-  'package-lock.json',
-  'yarn.lock',
-  '.npmrc',
-  'pnpm-workspace.yaml',
+/** Files at the project root that npm, Arborist or native-guard read whole, package.json first, with their size limits. */
+const PROJECT_FILES: Array<[string, number]> = [
+  ['package.json', FILE_LIMITS.manifest],
+  ['npm-shrinkwrap.json', FILE_LIMITS.lockfile],
+  ['package-lock.json', FILE_LIMITS.lockfile],
+  ['yarn.lock', FILE_LIMITS.lockfile],
+  ['.npmrc', FILE_LIMITS.config],
+  ['pnpm-workspace.yaml', FILE_LIMITS.config],
 ];
 
+/** Why `file` cannot be read whole, as a TreeError; null when it is a regular file within `limit`. */
+function unreadableFile(file: string, stat: Stats, limit: number, consequence: string): TreeError | null {
+  if (!stat.isFile()) {
+    return new TreeError(
+      `${file} is ${stat.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, socket or device)'}: ${consequence}`,
+      stat.isDirectory() ? 'EISDIR' : 'ENOTREG',
+      file,
+    );
+  }
+  if (stat.size > limit) {
+    return new TreeError(
+      `${file} is larger than ${limit / (1024 * 1024)} MiB (${stat.size} bytes): ${consequence}`,
+      'EFBIG',
+      file,
+    );
+  }
+  return null;
+}
+
 /**
- * The project's own files must be regular files before anything reads them: a FIFO named
- * package.json or package-lock.json would make every reader (Arborist's and npm's config loader
- * included) wait for a writer forever. package.json must exist; the others may not.
+ * The project's own files must be regular files of a sane size before anything reads them: a FIFO
+ * named package.json or package-lock.json would make every reader (Arborist's and npm's config
+ * loader included) wait for a writer forever, a link to /dev/zero would read until memory ran out.
+ * package.json must exist; the others may not.
  */
 export function assertProjectFiles(root: string): void {
-  for (const name of PROJECT_FILES) {
+  for (const [name, limit] of PROJECT_FILES) {
     const file = join(root, name);
     let stat;
     try {
@@ -65,32 +86,31 @@ export function assertProjectFiles(root: string): void {
       }
       throw new TreeError(`cannot read ${file}: ${(err as Error).message}`, code ?? 'EREAD', file);
     }
-    if (!stat.isFile()) {
-      throw new TreeError(
-        `${file} is ${stat.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, socket or device)'}: npm and native-guard cannot read it`,
-        stat.isDirectory() ? 'EISDIR' : 'ENOTREG',
-        file,
-      );
-    }
+    const problem = unreadableFile(file, stat, limit, 'npm and native-guard cannot read it');
+    if (problem) throw problem;
   }
 }
 
-/** npm's hidden lockfile, which Arborist reads before anything else, must not be a FIFO either. */
+/**
+ * npm's hidden lockfile, which Arborist reads whole before anything else, must not be a FIFO or a
+ * device either, nor a link to one.
+ */
 function assertHiddenLockfile(root: string): void {
   const hidden = join(root, 'node_modules', '.package-lock.json');
   let stat;
   try {
-    stat = lstatSync(hidden);
+    stat = statSync(hidden);
   } catch {
+    // absent, or a dangling link: Arborist reads the folders instead
     return;
   }
-  if (!stat.isFile() && !stat.isSymbolicLink()) {
-    throw new TreeError(
-      `${hidden} is not a regular file: npm's tree reader would wait on it forever; remove it (npm writes it again on the next install)`,
-      'ENOTREG',
-      hidden,
-    );
-  }
+  const problem = unreadableFile(
+    hidden,
+    stat,
+    FILE_LIMITS.lockfile,
+    "npm's tree reader cannot read it; remove it (npm writes it again on the next install)",
+  );
+  if (problem) throw problem;
 }
 
 /** The kind of the entry at `path` without following links, or null when there is none. */
@@ -419,7 +439,9 @@ function fullManifest(
   if (!lockOnly || !candidate) return manifestFacts(pkg);
   const file = join(node.realpath, 'package.json');
   try {
-    return manifestFacts(parseJsonText(readRegularFile(file)) as Record<string, unknown>);
+    return manifestFacts(
+      parseJsonText(readRegularFile(file, FILE_LIMITS.manifest)) as Record<string, unknown>,
+    );
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     problems.push({

@@ -63,22 +63,52 @@ function listFolder(path: string): FileEntry[] | null {
   }
 }
 
-/** Reads at most maxBytes of a file as UTF-8; null when it is not a readable file. */
+const MiB = 1024 * 1024;
+
+/**
+ * How large a file read whole may be. Far above real files, far below what would exhaust memory or
+ * V8's string limit (~512 MiB): a larger file is an error naming it (`EFBIG`), never a crash.
+ */
+export const FILE_LIMITS = {
+  /** package.json: an old publish can inline a readme of a few MB. */
+  manifest: 64 * MiB,
+  /** package-lock.json, npm-shrinkwrap.json, node_modules/.package-lock.json, yarn.lock. */
+  lockfile: 256 * MiB,
+  /** Dockerfile, .dockerignore, .npmrc, pnpm-workspace.yaml. */
+  config: 4 * MiB,
+} as const;
+
+/** Reads at most maxBytes of a file as UTF-8 (the rest is left unread); null when it is not a readable file. */
 export function readBounded(path: string, maxBytes: number): string | null {
   try {
-    return readRegularFile(path, maxBytes);
+    return readRegular(path, maxBytes, false);
   } catch {
     return null;
   }
 }
 
 /**
- * Reads a regular file as UTF-8 (at most maxBytes), without ever blocking: a FIFO named
- * package.json or package-lock.json would make a plain readFileSync wait for a writer forever.
- * Throws the fs error (ENOENT, EACCES…), or one coded `EISDIR` / `ENOTREG` for anything that is
- * not a regular file.
+ * Reads a regular file whole as UTF-8, without ever blocking: a FIFO named package.json or
+ * package-lock.json would make a plain readFileSync wait for a writer forever, and a link to
+ * /dev/zero would read until memory ran out. Throws the fs error (ENOENT, EACCES…), or one coded
+ * `EISDIR` / `ENOTREG` for anything that is not a regular file, or `EFBIG` for one over `limit`.
  */
-export function readRegularFile(path: string, maxBytes = Infinity): string {
+export function readRegularFile(path: string, limit: number = FILE_LIMITS.lockfile): string {
+  return readRegular(path, limit, true);
+}
+
+/** What a read error says, for a one-line message: "not a regular file (a FIFO, socket or device)". */
+export function describeReadError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { limit?: number };
+  if (e.code === 'ENOTREG') return 'not a regular file (a FIFO, socket or device)';
+  if (e.code === 'EISDIR') return 'a folder';
+  if (e.code === 'EFBIG' && typeof e.limit === 'number') return `larger than ${formatBytes(e.limit)}`;
+  return e.code ?? e.message ?? String(err);
+}
+
+const formatBytes = (n: number): string => (n % MiB === 0 ? `${n / MiB} MiB` : `${n} bytes`);
+
+function readRegular(path: string, max: number, wholeOrError: boolean): string {
   const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const stat = fstatSync(fd);
@@ -87,7 +117,14 @@ export function readRegularFile(path: string, maxBytes = Infinity): string {
       const what = stat.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, socket or device)';
       throw Object.assign(new Error(`${path} is ${what}`), { code, path });
     }
-    const size = Math.min(stat.size, maxBytes);
+    if (wholeOrError && stat.size > max) {
+      throw Object.assign(new Error(`${path} is larger than ${formatBytes(max)} (${stat.size} bytes)`), {
+        code: 'EFBIG',
+        path,
+        limit: max,
+      });
+    }
+    const size = Math.min(stat.size, max);
     const buf = Buffer.alloc(size);
     let total = 0;
     while (total < size) {

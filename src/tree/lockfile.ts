@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseJsonText, readRegularFile } from './files.js';
+import { FILE_LIMITS, parseJsonText, readRegularFile } from './files.js';
 import type { LockEntry, LockfileIndex, TreeProblem } from './types.js';
 
 const list = (v: unknown): string[] | undefined =>
@@ -24,7 +24,7 @@ export function readLockfile(root: string): { index: LockfileIndex | null; probl
     const file = join(root, name);
     let text: string;
     try {
-      text = readRegularFile(file);
+      text = readRegularFile(file, FILE_LIMITS.lockfile);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? null;
       if (code === 'ENOENT') continue;

@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import Config from '@npmcli/config';
 import defs from '@npmcli/config/lib/definitions/index.js';
+import { placeOfPath, realProjectRoot } from '../target/exec.js';
 
 /** The npm settings native-guard acts on, read the way npm itself reads them (every npmrc level, env, defaults). */
 export interface NpmConfigView {
@@ -29,12 +30,17 @@ export interface NpmConfigEnvironment {
   homedir: string;
 }
 
-/** npm's install folder (for its builtin npmrc): from npm_execpath in a lifecycle, else the npm on PATH. */
+/**
+ * npm's install folder (for its builtin npmrc): from npm_execpath in a lifecycle, else the npm on
+ * PATH, skipping PATH folders inside the project or a node_modules folder: a dependency's `npm` bin
+ * in node_modules/.bin would otherwise choose the "builtin" config (registry, proxy, python).
+ */
 function findNpmPath(e: NpmConfigEnvironment): string {
   const execpath = e.env.npm_execpath;
   if (execpath && /npm-cli\.js$/.test(execpath)) return dirname(dirname(execpath));
+  const root = realProjectRoot(e.cwd);
   for (const dir of (e.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
+    if (!dir || placeOfPath(dir, root, e.platform) !== null) continue;
     try {
       const real = realpathSync(join(dir, e.platform === 'win32' ? 'npm.cmd' : 'npm'));
       if (/bin[\\/]npm-cli\.js$/.test(real)) return dirname(dirname(real));

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isExactVersionDisjunction, isScriptAllowed } from '@npmcli/arborist/lib/script-allowed.js';
 import { load as loadYaml } from 'js-yaml';
 import npa from 'npm-package-arg';
 import type { InstallScriptVerdict } from '../strategies/types.js';
+import { FILE_LIMITS, readRegularFile } from './files.js';
 import type { NpmConfigView } from './npm-config.js';
 import type { PackageRecord } from './types.js';
 
@@ -17,7 +18,7 @@ export interface ScriptPolicy {
 
 const readJson = (file: string): Record<string, unknown> | null => {
   try {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    const parsed: unknown = JSON.parse(readRegularFile(file, FILE_LIMITS.manifest));
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
       ? (parsed as Record<string, unknown>)
       : null;
@@ -173,7 +174,7 @@ export function pnpmScriptPolicy(root: string, npm: NpmConfigView): ScriptPolicy
   const workspaceFile = join(root, 'pnpm-workspace.yaml');
   if (existsSync(workspaceFile)) {
     try {
-      const doc = loadYaml(readFileSync(workspaceFile, 'utf8'));
+      const doc = loadYaml(readRegularFile(workspaceFile, FILE_LIMITS.config));
       if (isObject(doc) && BUILD_KEYS.some((k) => k in doc)) {
         settings = doc as PnpmSettings;
         source = 'pnpm-workspace.yaml';

@@ -180,3 +180,29 @@ describe('readShell', () => {
     expect(readShell('npm run build && npm test').npm).toEqual([]);
   });
 });
+
+describe('variable expansion is bounded', () => {
+  it('a value that grows past 4096 characters is cut there and reported at its line', () => {
+    const lines = ['FROM node:22-alpine', `ARG A0=${'x'.repeat(100)}`];
+    for (let i = 1; i <= 12; i++) lines.push(`ARG A${i}=${`$A${i - 1}`.repeat(10)}`);
+    lines.push('WORKDIR /app/$A12');
+    const model = parseDockerfile(lines.join('\n'));
+    expect(model.problems).toEqual([expect.objectContaining({ reason: 'value-too-long', line: 4 })]);
+    expect(model.stages[0]!.image).toBe('node:22-alpine');
+  });
+
+  it('all expansions together stop at 16 MiB, reported once', () => {
+    const lines = ['FROM node:22-alpine', `ARG A=${'x'.repeat(4096)}`];
+    for (let i = 0; i < 5000; i++) lines.push(`ENV E${i}=$A`);
+    const model = parseDockerfile(lines.join('\n'));
+    const cut = model.problems.filter((p) => p.reason === 'value-too-long');
+    expect(cut).toHaveLength(1);
+    expect(cut[0]!.detail).toMatch(/in all/);
+  });
+
+  it('defaults nested 100,000 deep: past 32 levels the text stays as written, cut at 4096', () => {
+    const nest = (n: number) => '${A:-'.repeat(n) + 'x' + '}'.repeat(n);
+    const r = expandVariables(nest(100_000), {});
+    expect(r.value).toBe(nest(100_000 - 32).slice(0, 4096));
+  });
+});

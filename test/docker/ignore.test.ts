@@ -1,5 +1,9 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { cleanPath, compileIgnore, readIgnoreLines } from '../../src/docker/ignore.js';
+import { ensureBuilt, REPO } from '../helpers/build.js';
 
 /**
  * moby/patternmatcher's own TestMatches table (patternmatcher_test.go at 5a6d8429, 2026-03),
@@ -180,5 +184,126 @@ describe('which excluded folders BuildKit still walks (fsutil filter.go)', () =>
     const rules = compileIgnore('**/node_modules\n!**/*.node');
     expect(rules.mayReinclude('a/node_modules')).toBe(true);
     expect(rules.ignores('a/node_modules/x/y.node')).toBe(false);
+  });
+});
+
+// What moby/patternmatcher answers, worked out from its code (patternmatcher.go: `compile` builds
+// `^…$` from the pattern, `**` + `/` is `(.*/)?`, a trailing `**` is a prefix match or `.*`, `*` is
+// `[^/]*`, `?` is `[^/]`, Go's `.` stops at a newline; `MatchesOrParentMatches` also tries every
+// parent folder). Each row says which rule decides it.
+const PARITY: Array<[string, string, boolean, string]> = [
+  ['a**b', 'ab', true, '(.*/)? may be empty'],
+  ['a**b', 'a/x/b', true, '(.*/)? spans folders'],
+  ['a**b', 'axb', false, '(.*/)? must end in /'],
+  ['a**/b', 'a/b', true, '** eats the / after it'],
+  ['**/x', 'x', true, 'suffix /x: the path is x'],
+  ['**/x', 'yx', false, 'suffix /x'],
+  ['**x', 'yx', true, 'suffix x, not tied to a folder'],
+  ['**/a/**/b', 'a/b', true, 'both ** empty'],
+  ['**/a/**/b', 'x/a/y/z/b', true, 'both ** span'],
+  ['**/a/**/b', 'xa/b', false, '(.*/)? before a must end in /'],
+  ['x/**/*.log', 'x/y.log', true, 'middle ** empty'],
+  ['*.log', 'a.log', true, '* within a name'],
+  ['*.log', 'd/a.log', false, '* stops at /'],
+  ['d/*', 'd/a/b', true, 'the parent d/a matches'],
+  ['*', 'any/thing', true, 'the parent any matches'],
+  ['?', 'ab', false, '? is one character'],
+  ['?', 'a/b', true, 'the parent a matches'],
+  ['a/**', 'a', false, 'prefix a/'],
+  ['a/**', 'a/b', true, 'prefix a/'],
+  ['ab**', 'abc/d', true, 'prefix ab, not tied to a folder'],
+  ['a**', 'a\nb', true, 'a prefix match knows no newline'],
+  ['a**/c', 'a\nb/c', false, ".* does not match a newline (Go's default)"],
+  ['x*a**', 'xya\nb', false, 'a trailing ** after * is .*, which stops at a newline'],
+  ['*/c', 'a\nb/c', true, '[^/]* matches a newline'],
+  ['**', 'a\nb', true, 'suffix "" matches anything'],
+  ['[a-c]x', 'bx', true, 'a range'],
+  ['[^a-c]x', 'bx', false, 'a negated range'],
+  ['[^a-c]x', 'dx', true, 'a negated range'],
+  ['[\\]]', ']', true, 'an escaped ] in a class'],
+  ['\\d.log', '5.log', true, "\\d is Go's digit class"],
+  ['\\d.log', 'd.log', false, "\\d is Go's digit class"],
+  ['a\\_b', 'a_b', true, 'an escaped non-alphanumeric is itself'],
+  ['$x', '$x', true, '$ is literal'],
+  ['{a,b}', 'a', false, 'no brace expansion'],
+  ['{a,b}', '{a,b}', true, 'braces are literal'],
+  ['a|b', 'a', false, '| is literal'],
+  ['ä*/ö', 'äx/ö', true, 'code points, not bytes'],
+  ['?.txt', '😀.txt', true, '? is one code point'],
+];
+
+const PARITY_MULTI: Array<[string[], string, boolean, string]> = [
+  [['*.log', '!keep.log'], 'keep.log', false, 'a later exception wins'],
+  [['*.log', '!keep.log'], 'other.log', true, 'the exception does not match'],
+  [['dir', '!dir/keep'], 'dir/keep/x', false, 'the exception matches a parent'],
+  [['dir', '!dir/keep'], 'dir/other', true, 'excluded through the parent dir'],
+  [['!a', 'a'], 'a', true, 'the last matching pattern wins'],
+  [['a', '!a', 'a/b'], 'a/b', true, 'excluded again'],
+];
+
+describe('.dockerignore parity with patternmatcher, rule by rule', () => {
+  it.each(PARITY)('%j vs %j → %s (%s)', (pattern, path, excluded) => {
+    const rules = compileIgnore(pattern);
+    expect(rules.problems).toEqual([]);
+    expect(rules.ignores(path)).toBe(excluded);
+  });
+
+  it.each(PARITY_MULTI)('%j vs %j → %s (%s)', (patterns, path, excluded) => {
+    expect(compileIgnore(patterns.join('\n')).ignores(path)).toBe(excluded);
+  });
+
+  it('reports what filepath.Match or Go regexp reject, and escapes it does not read, as problems', () => {
+    const rules = compileIgnore(['a[', '[]', '[z-a]', '[a-]', 'x\\', 'a\\q', 'ok'].join('\n'));
+    expect(rules.problems.map((p) => p.pattern)).toEqual(['a[', '[]', '[z-a]', '[a-]', 'x\\', 'a\\q']);
+    expect(rules.ignores('ok')).toBe(true);
+  });
+});
+
+// Patterns and names that make a backtracking matcher (a JavaScript RegExp built like moby's Go
+// regexp) take minutes or more; moby's RE2 answers at once. Finishing at all is the proof: they run
+// through the built module in a worker that a generous kill timer ends, failing the test, instead
+// of blocking the test process.
+const PATHOLOGICAL: Array<[string, string, boolean]> = [
+  ['**/*-*-*-*-*-*.log', `dir/${'-'.repeat(250)}`, false],
+  ['**/*-*-*-*-*-*.log', `dir/${'a-'.repeat(120)}x.txt`, false],
+  ['**/*-*-*-*-*-*.log', `dir/${'a-'.repeat(6)}.log`, true],
+  ['**/*-*-*-*-*-*.log', `x/${'-'.repeat(250)}.log`, true],
+  ['*a*a*a*a*a*a*a*b', 'a'.repeat(255), false],
+  ['?*?*?*?*?*?*?*?*z', 'y'.repeat(255), false],
+  [`${'**/'.repeat(12)}x`, `${'a/'.repeat(120)}y`, false],
+  [`${'**/'.repeat(12)}x`, `${'a/'.repeat(120)}x`, true],
+  ['a**a**a**a**a**b', `a${'/a'.repeat(200)}`, false],
+];
+
+function matchInWorker(cases: Array<[string, string, boolean]>, killAfterMs: number): Promise<boolean[]> {
+  const module = pathToFileURL(join(REPO, 'dist', 'docker', 'ignore.js')).href;
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    import(workerData.module).then(({ compileIgnore }) => {
+      parentPort.postMessage(workerData.cases.map(([p, path]) => compileIgnore(p).ignores(path)));
+    });`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(code, { eval: true, workerData: { module, cases } });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      reject(new Error(`still matching after ${killAfterMs} ms: the matcher backtracks`));
+    }, killAfterMs);
+    worker.once('message', (results: boolean[]) => {
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(results);
+    });
+    worker.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+describe('.dockerignore matching does not backtrack', () => {
+  it("pathological patterns against long names give moby's answers", async () => {
+    ensureBuilt();
+    const results = await matchInWorker(PATHOLOGICAL, 45_000);
+    expect(results).toEqual(PATHOLOGICAL.map(([, , excluded]) => excluded));
   });
 });

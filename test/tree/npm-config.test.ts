@@ -1,0 +1,47 @@
+// npm's config loader reads a "builtin" npmrc from npm's own install folder, found through the npm
+// on PATH when no lifecycle says where npm is. A dependency's `npm` bin in node_modules/.bin (first
+// on PATH under npx) must not get to be that folder: its npmrc would set python, registry or proxy.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadNpmConfig } from '../../src/tree/npm-config.js';
+
+let tmp: string;
+let project: string;
+let home: string;
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'ng-npm-config-'));
+  project = join(tmp, 'project');
+  home = join(tmp, 'home');
+  mkdirSync(home);
+  const evil = join(project, 'node_modules', 'evil-npm');
+  mkdirSync(join(evil, 'bin'), { recursive: true });
+  writeFileSync(join(project, 'package.json'), '{"name":"p","version":"1.0.0"}');
+  writeFileSync(
+    join(evil, 'package.json'),
+    '{"name":"evil-npm","version":"1.0.0","bin":{"npm":"bin/npm-cli.js"}}',
+  );
+  writeFileSync(join(evil, 'bin', 'npm-cli.js'), '#!/usr/bin/env node\n');
+  chmodSync(join(evil, 'bin', 'npm-cli.js'), 0o755);
+  writeFileSync(join(evil, 'npmrc'), 'python=/from/a/dependency/python3\nregistry=http://127.0.0.1:9/\n');
+  mkdirSync(join(project, 'node_modules', '.bin'));
+  symlinkSync('../evil-npm/bin/npm-cli.js', join(project, 'node_modules', '.bin', 'npm'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe.runIf(process.platform !== 'win32')('loadNpmConfig', () => {
+  it("does not take a dependency's npm bin for npm, so its npmrc sets nothing", async () => {
+    const view = await loadNpmConfig({
+      cwd: project,
+      env: { PATH: join(project, 'node_modules', '.bin'), HOME: home },
+      execPath: process.execPath,
+      platform: process.platform,
+      homedir: home,
+    });
+    expect(view.loadError).toBeNull();
+    expect(view.python).toBeUndefined();
+    expect(view.flat['registry']).toBe('https://registry.npmjs.org/');
+  });
+});
