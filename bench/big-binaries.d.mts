@@ -1,4 +1,6 @@
 // Types of big-binaries.mjs, for the tests that share it with the bench.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 export interface PaddedElf {
   before: Buffer;
   pad: number;
@@ -21,7 +23,7 @@ export function bigAddonPackages(elf: Buffer, count: number, pad: number): Promi
 export function integrityOf(tgz: Buffer): string;
 export function startRegistry(
   packages: BigPackage[],
-  handle?: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => boolean,
+  handle?: (req: IncomingMessage, res: ServerResponse) => boolean,
 ): Promise<Registry>;
 export function writeLockfileProject(
   dir: string,
