@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { Parser } from 'tar';
 import type { ReadEntry } from 'tar';
 import { emptyFacts } from '../binary/empty.js';
@@ -245,6 +246,7 @@ async function scan(
   let textTotal = 0;
   let listed = 0;
   let listingChars = 0;
+  let unblock = () => {};
 
   const collect = (entry: ReadEntry, limit: number, done: (data: Buffer) => void) => {
     const chunks: Buffer[] = [];
@@ -367,10 +369,11 @@ async function scan(
         settled = true;
         resolve();
       });
-      feed(stream, parser, () => settled);
+      unblock = feed(stream, parser, () => settled);
     });
   } finally {
     settled = true;
+    unblock();
     for (const release of held) release();
   }
   return { listing, facts, pending };
@@ -383,42 +386,41 @@ const FEED_BYTES = 8 * 1024;
  * Pipes `stream` into `parser` a slice at a time, waiting whenever the parser asks to. node-tar
  * inflates each write in one go, so one big chunk of a tarball that compresses well (npm's cache
  * hands over a whole file at once; a 150 MB `.node` of mostly zeros gzips to under 1 MB) would
- * become hundreds of megabytes before anything reads them. Once `stopped`, the rest is drained
- * unread.
+ * become hundreds of megabytes before anything reads them. A plain pipe from the stream, since
+ * pacote tees it into npm's cache as well (pausing that stream by hand made the cached copy fail
+ * its integrity check); once `stopped`, and after the returned function is called, the rest is
+ * drained unread.
  */
-function feed(stream: NodeJS.ReadableStream, parser: Parser, stopped: () => boolean): void {
-  const queue: Buffer[] = [];
-  let waiting = false;
-  let ended = false;
-  const pump = (): void => {
-    while (queue.length > 0 && !stopped()) {
-      const chunk = queue[0]!;
-      const slice = chunk.subarray(0, FEED_BYTES);
-      if (slice.length === chunk.length) queue.shift();
-      else queue[0] = chunk.subarray(FEED_BYTES);
-      if (!parser.write(slice)) {
-        waiting = true;
-        parser.once('drain', () => {
-          waiting = false;
-          pump();
-        });
-        return;
-      }
-    }
-    queue.length = 0;
-    if (ended) parser.end();
-    else stream.resume();
-  };
-  stream.on('data', (chunk: Buffer | string) => {
-    if (stopped()) return;
-    queue.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    stream.pause();
-    if (!waiting) pump();
+function feed(stream: NodeJS.ReadableStream, parser: Parser, stopped: () => boolean): () => void {
+  let waiting: (() => void) | null = null;
+  const slicer = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      let at = 0;
+      const next = (): void => {
+        while (at < chunk.length && !stopped()) {
+          const slice = chunk.subarray(at, at + FEED_BYTES);
+          at += slice.length;
+          if (!parser.write(slice)) {
+            waiting = () => {
+              waiting = null;
+              next();
+            };
+            parser.once('drain', () => waiting?.());
+            return;
+          }
+        }
+        done();
+      };
+      next();
+    },
+    final(done) {
+      parser.end();
+      done();
+    },
   });
-  stream.on('end', () => {
-    ended = true;
-    if (!waiting) parser.end();
-  });
+  stream.pipe(slicer);
+  // a parser that failed may never drain: let the rest of the stream through unread
+  return () => waiting?.();
 }
 
 function isFile(entry: ReadEntry): boolean {
