@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 
 /** Runs `node <script> <args>` in a fresh process; the script prints one JSON line { ms, rss }. */
 export function runChild(script, args, env = {}) {
@@ -9,6 +9,23 @@ export function runChild(script, args, env = {}) {
   });
   const line = out.trim().split('\n').pop();
   return JSON.parse(line);
+}
+
+/** runChild without blocking this process (when it serves the child, e.g. a loopback registry). */
+export function runChildAsync(script, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (code !== 0) reject(new Error(`${script} exited with ${code}`));
+      else resolve(JSON.parse(out.trim().split('\n').pop()));
+    });
+  });
 }
 
 /** Wall time of a whole command, in milliseconds. */

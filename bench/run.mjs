@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateTree } from './generate-tree.mjs';
-import { fmt, mb, measure, median, runChild, timeCommand } from './lib.mjs';
+import { fmt, mb, measure, median, runChild, runChildAsync, timeCommand } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cache = join(here, '..', '.cache', 'bench');
@@ -287,4 +287,46 @@ if (want('memory')) {
     `native-guard verify, its own process (${N} addons) ${mb(rss('verify'))}   ratio ${(rss('verify') / rss('bareNode')).toFixed(2)}x a bare Node`,
   );
   console.log('lockfile mode: see the "lockfile" section (peak RSS of check --lockfile-only vs loadVirtual)');
+
+  // Lockfile mode reading big .node files out of tarballs: 8 packages, each with a real addon
+  // padded to 150 MB, from a registry on loopback, into an empty npm cache. The floor is the same
+  // project with the addon unpadded (14 KB). Before the bounded window this peaked at ~1.5 GB.
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { bigAddonPackages, startRegistry, writeLockfileProject } = await import('./big-binaries.mjs');
+  const elf = readFileSync(join(here, '..', 'fixtures', 'addons', 'bin', 'napi-v10.node'));
+  const peak = async (pad) => {
+    const pkgs = await bigAddonPackages(elf, 8, pad);
+    const registry = await startRegistry(pkgs);
+    const dir = mkdtempSync(join(tmpdir(), 'ng-bench-big-'));
+    const rss = [];
+    try {
+      await writeLockfileProject(dir, registry.url, pkgs);
+      for (let i = 0; i < RUNS; i++) {
+        const npmCache = mkdtempSync(join(tmpdir(), 'ng-bench-cache-'));
+        try {
+          const r = await runChildAsync(join(here, 'child-check-lockfile.mjs'), [dir, 'host', 'no-index'], {
+            npm_config_cache: npmCache,
+          });
+          if (r.fetched.unavailable !== 0) throw new Error('bench: a big-addon tarball was not read');
+          rss.push(r.rss);
+        } finally {
+          rmSync(npmCache, { recursive: true, force: true });
+        }
+      }
+    } finally {
+      await registry.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return median(rss);
+  };
+  const small = await peak(0);
+  const big = await peak(150 * 1024 * 1024);
+  section(
+    `memory: check --lockfile-only, 8 tarballs each holding a 150 MB .node (1.2 GB), ${RUNS} runs, medians`,
+  );
+  console.log(`same 8 packages, 14 KB addons (the floor)     ${mb(small)}`);
+  console.log(
+    `8 x 150 MB addons                              ${mb(big)}   +${mb(big - small)}   (target: under 400 MB; 1.5 GB before the bounded window)`,
+  );
 }

@@ -91,6 +91,9 @@ export function describeEvidence(e: Evidence): string {
   }
 }
 
+/** MANIFEST_UNAVAILABLE codes for a tarball that came but that lockfile mode would not read whole. */
+const UNREADABLE_TARBALL = new Set(['EMANIFESTTOOLARGE', 'EJSONPARSE', 'ETOOMANYENTRIES']);
+
 const constraintWords = (c: { os?: string[]; cpu?: string[]; libc?: string[] }): string =>
   [c.os, c.cpu, c.libc]
     .filter((x): x is string[] => !!x)
@@ -371,11 +374,13 @@ export function describe(finding: Finding): Words {
             : 'native-guard cannot tell whether a target needs it';
       return {
         message: `${what}: could not get its manifest or tarball (${e.code}${e.detail ? `: ${e.detail}` : ''}); ${role}`,
-        fix: e.offline
-          ? "fill npm's cache first (`npm ci` once on this machine, or `npm cache add " +
-            what +
-            '`), or run without --offline'
-          : 'check the registry settings (registry, scoped registries, proxy, auth in .npmrc) and that the registry is reachable',
+        fix: UNREADABLE_TARBALL.has(e.code)
+          ? `look at the package itself (\`npm pack ${what}\`), or check the installed tree instead (\`npm ci\`, then \`native-guard check\`)`
+          : e.offline
+            ? "fill npm's cache first (`npm ci` once on this machine, or `npm cache add " +
+              what +
+              '`), or run without --offline'
+            : 'check the registry settings (registry, scoped registries, proxy, auth, fetch-timeout in .npmrc) and that the registry is reachable',
       };
     }
     case 'PLATFORM_PACKAGE_NOT_IN_LOCKFILE': {

@@ -1,5 +1,7 @@
+import { MiB } from '../binary/reader.js';
 import { npmWouldInstall } from '../target/npm-install.js';
 import type { Target } from '../target/types.js';
+import { ByteBudget } from './binary-window.js';
 import { manifestFacts, NATIVE_DEPENDENCIES } from './manifest.js';
 import { fetchProblem } from './registry.js';
 import type { PackageFetcher } from './registry.js';
@@ -15,6 +17,12 @@ export interface LockfileFetchOptions {
   fetcher: PackageFetcher;
   /** Parallel registry/cache reads (default 8). */
   concurrency?: number;
+  /**
+   * Bytes of `.node` files held in memory across the tarballs read at once (default 96 MiB): a
+   * tarball reaching a big `.node` waits for its share, so memory is bounded by bytes, not by how
+   * many tarballs are open.
+   */
+  budget?: ByteBudget;
   /** What earlier runs read out of the same tarballs (by integrity); none by default. */
   indexCache?: TarballIndexCache | null;
 }
@@ -96,6 +104,7 @@ export async function fetchLockfilePackages(
   options: LockfileFetchOptions,
 ): Promise<LockfileFetchResult> {
   const concurrency = options.concurrency ?? 8;
+  const budget = options.budget ?? new ByteBudget(96 * MiB);
   const files = new Map<string, TarballFiles>();
   const fetched = { tarballs: [] as string[], manifests: [] as string[], fromIndexCache: [] as string[] };
   const cache = options.indexCache ?? null;
@@ -113,9 +122,11 @@ export async function fetchLockfilePackages(
       let index: TarballIndex | null = request.integrity && cache ? cache.get(request.integrity) : null;
       if (index) fetched.fromIndexCache.push(record.id);
       else {
-        index = await options.fetcher.tarball(request, (stream) => readTarball(stream));
+        index = await readTarball((handler) => options.fetcher.tarball(request, handler), { budget });
         if (request.integrity && cache) cache.set(request.integrity, index);
       }
+      // a package.json or listing it could not read whole: as unknown as a tarball never fetched
+      if (index.problem) throw Object.assign(new Error(index.problem.detail), { code: index.problem.code });
       const contents = tarballFiles(index);
       files.set(record.location, contents);
       const next: PackageRecord = { ...record, rootEntries: contents.rootEntries, manifestSource: 'package' };

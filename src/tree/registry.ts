@@ -27,6 +27,56 @@ export interface PackageFetcher {
 export interface FetcherOptions {
   /** `--offline`: npm's cache only, whatever the config says. */
   offline?: boolean;
+  /**
+   * The most one manifest or tarball may take, retries included, in ms (default: npm's
+   * `fetch-timeout`, 5 minutes unless configured).
+   */
+  deadlineMs?: number;
+}
+
+const DEFAULT_DEADLINE_MS = 5 * 60_000;
+
+/**
+ * Runs `work` with an AbortSignal that fires after `ms`, rejecting with ETIMEDOUT then. npm's own
+ * timeout covers waiting for a response, not a body that trickles or never ends; this covers the
+ * whole request. The signal reaches npm-registry-fetch (it destroys the socket) and the stream a
+ * handler reads, so nothing is left running.
+ */
+async function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = Object.assign(
+        new Error(`no complete answer within ${Math.round(ms / 100) / 10} s (npm's fetch-timeout)`),
+        { code: 'ETIMEDOUT' },
+      );
+      controller.abort(error);
+      reject(error);
+    }, ms);
+  });
+  const running = work(controller.signal);
+  // whichever loses the race settles unobserved
+  running.catch(() => {});
+  try {
+    return await Promise.race([running, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Destroys the stream a handler reads when the deadline fires. */
+function abortable<T>(
+  handler: (stream: NodeJS.ReadableStream) => Promise<T>,
+  signal: AbortSignal,
+): (stream: NodeJS.ReadableStream) => Promise<T> {
+  return (stream) => {
+    const destroy = () =>
+      (stream as NodeJS.ReadableStream & { destroy?(e?: unknown): void }).destroy?.(signal.reason);
+    if (signal.aborted) destroy();
+    else signal.addEventListener('abort', destroy, { once: true });
+    return handler(stream);
+  };
 }
 
 /**
@@ -36,36 +86,48 @@ export interface FetcherOptions {
  */
 export function pacoteFetcher(npm: NpmConfigView, options: FetcherOptions = {}): PackageFetcher {
   const offline = options.offline === true || npm.offline;
+  const configured = npm.flat.timeout;
+  const deadline =
+    options.deadlineMs ??
+    (typeof configured === 'number' && configured > 0 ? configured : DEFAULT_DEADLINE_MS);
   const base: Record<string, unknown> = {
     ...npm.flat,
     offline,
     preferOffline: npm.flat.preferOnline !== true,
   };
+  const tarball = async <T>(
+    request: TarballRequest,
+    handler: (stream: NodeJS.ReadableStream) => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<T> => {
+    const { name, version, integrity, resolved } = request;
+    const opts = { ...base, signal };
+    if (resolved && /^https?:/.test(resolved)) {
+      // pacote swaps a registry.npmjs.org host for the configured registry (replace-registry-host)
+      return pacote.tarball.stream(`${name}@${resolved}`, handler, { ...opts, integrity, resolved });
+    }
+    if (integrity) {
+      // a lockfile without resolved URLs: npm's cache holds tarballs by integrity, so ask it
+      // directly before asking the registry for the packument (what `npm ci` would do next)
+      try {
+        return await pacote.tarball.stream(`${name}@${version}`, handler, {
+          ...opts,
+          integrity,
+          resolved: registryTarballUrl(name, version, base),
+          offline: true,
+        });
+      } catch (err) {
+        if (offline || signal.aborted) throw err;
+      }
+    }
+    return pacote.tarball.stream(`${name}@${version}`, handler, integrity ? { ...opts, integrity } : opts);
+  };
   return {
-    async tarball(request, handler) {
-      const { name, version, integrity, resolved } = request;
-      if (resolved && /^https?:/.test(resolved)) {
-        // pacote swaps a registry.npmjs.org host for the configured registry (replace-registry-host)
-        return pacote.tarball.stream(`${name}@${resolved}`, handler, { ...base, integrity, resolved });
-      }
-      if (integrity) {
-        // a lockfile without resolved URLs: npm's cache holds tarballs by integrity, so ask it
-        // directly before asking the registry for the packument (what `npm ci` would do next)
-        try {
-          return await pacote.tarball.stream(`${name}@${version}`, handler, {
-            ...base,
-            integrity,
-            resolved: registryTarballUrl(name, version, base),
-            offline: true,
-          });
-        } catch (err) {
-          if (offline) throw err;
-        }
-      }
-      return pacote.tarball.stream(`${name}@${version}`, handler, integrity ? { ...base, integrity } : base);
+    tarball(request, handler) {
+      return withDeadline(deadline, (signal) => tarball(request, abortable(handler, signal), signal));
     },
     manifest(name, spec) {
-      return pacote.manifest(`${name}@${spec}`, base);
+      return withDeadline(deadline, (signal) => pacote.manifest(`${name}@${spec}`, { ...base, signal }));
     },
   };
 }

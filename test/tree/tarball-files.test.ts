@@ -86,15 +86,22 @@ describe('readTarball', () => {
     expect(again.readText('install.js')).toBe('// install');
   });
 
-  it('gives no facts for a binary over the size cap, and INVALID-style facts for a broken one', async () => {
+  it('a binary whose tables need more than the window gets unknown facts with the reason; a broken one INVALID-style facts', async () => {
     const tgz = await packTarball({
       'package.json': '{"name":"demo","version":"1.0.0"}',
       'big.node': { copy: addon('napi-ok') },
       'empty.node': '',
     });
-    const files = await read(tgz, { maxBinaryBytes: 100 });
+    const files = await read(tgz, { binaryWindowBytes: 1024, binaryHeadBytes: 512 });
     expect(files.exists('big.node')).toBe(true);
-    expect(files.facts('big.node')).toBeNull();
+    expect(files.facts('big.node')).toMatchObject({
+      format: 'elf',
+      arch: null,
+      module: { kind: 'unknown' },
+      reason: expect.stringMatching(
+        /^facts not read from the tarball: the ranges its headers point to need more than/,
+      ),
+    });
     expect(files.facts('empty.node')).toMatchObject({ format: null, reason: 'empty file' });
   });
 
