@@ -374,13 +374,16 @@ export function describe(finding: Finding): Words {
             : 'native-guard cannot tell whether a target needs it';
       return {
         message: `${what}: could not get its manifest or tarball (${e.code}${e.detail ? `: ${e.detail}` : ''}); ${role}`,
-        fix: UNREADABLE_TARBALL.has(e.code)
-          ? `look at the package itself (\`npm pack ${what}\`), or check the installed tree instead (\`npm ci\`, then \`native-guard check\`)`
-          : e.offline
-            ? "fill npm's cache first (`npm ci` once on this machine, or `npm cache add " +
-              what +
-              '`), or run without --offline'
-            : 'check the registry settings (registry, scoped registries, proxy, auth, fetch-timeout in .npmrc) and that the registry is reachable',
+        fix:
+          e.code === 'ENOTREGISTRY'
+            ? 'lockfile mode reads registry packages only (a git, file or folder dependency is never fetched or packed, so nothing of it runs); check the installed tree instead (`npm ci`, then `native-guard check`)'
+            : UNREADABLE_TARBALL.has(e.code)
+              ? `look at the package itself (\`npm pack ${what}\`), or check the installed tree instead (\`npm ci\`, then \`native-guard check\`)`
+              : e.offline
+                ? "fill npm's cache first (`npm ci` once on this machine, or `npm cache add " +
+                  what +
+                  '`), or run without --offline'
+                : 'check the registry settings (registry, scoped registries, proxy, auth, fetch-timeout in .npmrc) and that the registry is reachable',
       };
     }
     case 'PLATFORM_PACKAGE_NOT_IN_LOCKFILE': {

@@ -37,6 +37,28 @@ export interface FetcherOptions {
 const DEFAULT_DEADLINE_MS = 5 * 60_000;
 
 /**
+ * Only registry packages are fetched. A lockfile (hand-written, tampered, or naming a git, file or
+ * directory dependency) can put any spec in `version`; handed to pacote, a git spec spawns `git`
+ * from PATH (where node_modules/.bin comes first in a hook) and a directory spec can run the
+ * package's `prepare`. Refused here, they become MANIFEST_UNAVAILABLE (ENOTREGISTRY).
+ */
+function assertRegistrySpec(name: string, spec: string, allowed: ReadonlySet<string>): void {
+  let type: string | undefined;
+  try {
+    const parsed = npa.resolve(name, spec);
+    type = parsed.name === name ? parsed.type : undefined;
+  } catch {
+    type = undefined;
+  }
+  if (type === undefined || !allowed.has(type)) {
+    throw Object.assign(new Error(`not a registry package: ${name}@${spec}`), { code: 'ENOTREGISTRY' });
+  }
+}
+const EXACT = new Set(['version']);
+const REGISTRY = new Set(['version', 'range', 'tag']);
+const isHttpUrl = (url: string) => /^https?:\/\//i.test(url);
+
+/**
  * Runs `work` with an AbortSignal that fires after `ms`, rejecting with ETIMEDOUT then. npm's own
  * timeout covers waiting for a response, not a body that trickles or never ends; this covers the
  * whole request. The signal reaches npm-registry-fetch (it destroys the socket) and the stream a
@@ -102,10 +124,13 @@ export function pacoteFetcher(npm: NpmConfigView, options: FetcherOptions = {}):
   ): Promise<T> => {
     const { name, version, integrity, resolved } = request;
     const opts = { ...base, signal };
-    if (resolved && /^https?:/.test(resolved)) {
+    if (resolved && isHttpUrl(resolved)) {
+      // a remote tarball (registry or not) is only downloaded and unpacked: nothing runs
+      assertRegistrySpec(name, '*', REGISTRY);
       // pacote swaps a registry.npmjs.org host for the configured registry (replace-registry-host)
       return pacote.tarball.stream(`${name}@${resolved}`, handler, { ...opts, integrity, resolved });
     }
+    assertRegistrySpec(name, version, EXACT);
     if (integrity) {
       // a lockfile without resolved URLs: npm's cache holds tarballs by integrity, so ask it
       // directly before asking the registry for the packument (what `npm ci` would do next)
@@ -127,7 +152,10 @@ export function pacoteFetcher(npm: NpmConfigView, options: FetcherOptions = {}):
       return withDeadline(deadline, (signal) => tarball(request, abortable(handler, signal), signal));
     },
     manifest(name, spec) {
-      return withDeadline(deadline, (signal) => pacote.manifest(`${name}@${spec}`, { ...base, signal }));
+      return withDeadline(deadline, async (signal) => {
+        assertRegistrySpec(name, spec, REGISTRY);
+        return pacote.manifest(`${name}@${spec}`, { ...base, signal });
+      });
     },
   };
 }
