@@ -18,7 +18,10 @@ export interface RunResult {
 }
 
 /** A probe must never hang detection: a `python3` that waits on a network mount counts as not usable. */
-export const TOOL_TIMEOUT_MS = 2000;
+// node-gyp waits for python and the compilers without a limit; ours only bounds a tool that hangs.
+// 2 s was too short on a loaded machine (python3 starting under a load average of 17 timed out and
+// the host was reported without a toolchain), so the limit is generous.
+export const TOOL_TIMEOUT_MS = 10_000;
 
 /**
  * Why a tool is never run: it belongs to the project or to an npm package, not to the machine. npm
