@@ -186,15 +186,14 @@ describe.runIf(linux)('python lookup like node-gyp', () => {
 
   it('gives up on a python that hangs instead of hanging itself', async () => {
     const bin = path.join(tmp, 'hung-python');
-    await script(path.join(bin, 'python3'), 'exec /bin/sleep 30');
+    // sleeps far past the test's own timeout: detection returning at all is the proof
+    await script(path.join(bin, 'python3'), 'exec /bin/sleep 600');
     const env = await envWith({ PATH: bin });
-    const started = Date.now();
     const t = await detectToolchain(env, {});
     expect(t.python).toBe(false);
     expect(t.details?.rejected).toContainEqual(
       expect.objectContaining({ candidate: path.join(bin, 'python3'), reason: 'failed' }),
     );
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
 
