@@ -2,16 +2,16 @@
 // with registry tarballs), `--online` download checks, and the install-script policy pass.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AnalyzeInput, CheckReport } from './check.js';
+import type { AnalyzeInput } from './check.js';
+import type { CheckReport } from './model/reports.js';
 import type { ProjectConfig } from './config.js';
-import { makeFinding, sortFindings } from './findings.js';
-import type { Finding } from './findings.js';
+import { makeFinding, sortFindings } from './model/findings.js';
+import type { Finding } from './model/findings.js';
 import { applyInstallScriptPolicy } from './install-policy.js';
 import type { InstallScriptPolicy } from './install-policy.js';
 import { checkUrls, proxySettings } from './net/url-check.js';
-import type { UrlCheck } from './net/url-check.js';
-import type { Evidence } from './strategies/types.js';
-import type { Target } from './target/types.js';
+import type { UrlCheck, Evidence } from './model/prediction.js';
+import type { Target } from './model/target.js';
 import { loadInstalledTree } from './tree/actual.js';
 import { fetchLockfilePackages } from './tree/fetch-lockfile.js';
 import { parseJsonText, readRegularFile } from './tree/files.js';
@@ -20,7 +20,7 @@ import type { TarballIndexCache } from './tree/index-cache.js';
 import type { NpmConfigView } from './tree/npm-config.js';
 import { pacoteFetcher } from './tree/registry.js';
 import type { PackageFetcher } from './tree/registry.js';
-import type { ProjectTree } from './tree/types.js';
+import type { ProjectTree } from './model/package.js';
 import { loadLockfileTree } from './tree/virtual.js';
 
 export interface CheckStepOptions {

@@ -3,64 +3,36 @@ import { resolve } from 'node:path';
 import { inspectFile } from './binary/facts.js';
 import { applyIgnore, readProjectConfig } from './config.js';
 import type { ProjectConfig } from './config.js';
-import { sortFindings, treeProblemFindings } from './findings.js';
+import { sortFindings } from './model/findings.js';
+import { treeProblemFindings } from './tree/problems.js';
 import {
   isUnknownPackage,
   lostLibcFindings,
   unavailableFindings,
   unknownPredictions,
 } from './lockfile-findings.js';
-import type { Finding } from './findings.js';
+import type { Finding } from './model/findings.js';
 import { detectNative, strategyNames } from './strategies/detect.js';
 import { hostSourceBuildFindings } from './strategies/host-build.js';
 import { evaluateChain } from './strategies/predict.js';
 import { candidateResolver, platformPackageLocations } from './strategies/tree-view.js';
 import type { EvaluateOptions } from './strategies/predict.js';
-import type { NativePackage, PackageFiles, Prediction, PredictContext } from './strategies/types.js';
+import type { NativePackage, Prediction, PredictContext } from './model/prediction.js';
+import type { PackageFiles, LockEntry, PackageRecord, ProjectTree } from './model/package.js';
 import { currentHostEnvironment, detectHost, resolveTargets } from './target/index.js';
 import type { HostEnvironment, NpmToolConfig, TargetContext } from './target/index.js';
-import type { Target } from './target/types.js';
+import type { Target } from './model/target.js';
 import { applyScriptPolicies, beginTreeLoad, loadTreeForCheck, settleDownloads } from './check-steps.js';
 import type { CheckStepOptions } from './check-steps.js';
-import type { ScriptPolicySummary } from './install-policy.js';
-import type { UrlCheck } from './net/url-check.js';
 import { readScriptPolicies } from './tree/script-policy.js';
 import { loadNpmConfig } from './tree/npm-config.js';
 import { assertProjectFiles } from './tree/actual.js';
 import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
-import type { LockEntry, PackageRecord, ProjectTree } from './tree/types.js';
 // --- Dockerfile check (src/docker) ---
 import { dockerCheckResults, dockerForCheck, withDockerTarget } from './docker/for-check.js';
 import type { DockerCheckOptions } from './docker/for-check.js';
-import type { DockerSummary } from './docker/summary.js';
-
-export interface PackageReport {
-  name: string;
-  version: string;
-  location: string;
-  strategies: string[];
-  predictions: Prediction[];
-}
-
-export interface CheckReport {
-  schemaVersion: 1;
-  root: string;
-  mode: ProjectTree['mode'];
-  targets: Target[];
-  packages: PackageReport[];
-  findings: Finding[];
-  /** Findings dropped by the `ignore` config, counted so the output can say so. */
-  ignored: number;
-  /** The Dockerfile check, when a Dockerfile was given or found. */
-  docker?: DockerSummary;
-  /** Lockfile mode: what was read from the registry (npm's cache first). */
-  fetched?: { tarballs: number; manifests: number; unavailable: number; offline: boolean };
-  /** `--online`: every download URL checked, with what answered. */
-  online?: { checks: UrlCheck[] };
-  /** Install-script policies applied, and the allowScripts block that keeps every target working. */
-  scriptPolicy?: ScriptPolicySummary;
-}
+import type { CheckReport, PackageReport } from './model/reports.js';
 
 export interface AnalyzeInput {
   tree: ProjectTree;

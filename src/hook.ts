@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { check } from './check.js';
-import type { CheckOptions, CheckReport } from './check.js';
+import type { CheckOptions } from './check.js';
+import type { CheckReport, VerifyReport } from './model/reports.js';
 import { today } from './commands/args.js';
 import { ConfigError, readProjectConfig } from './config.js';
 import type { ProjectConfig } from './config.js';
-import type { Finding } from './findings.js';
+import type { Finding } from './model/findings.js';
 import type { HookEvent } from './init.js';
 import { renderCheckText } from './report/check-text.js';
 import { escapeData, renderGithubAnnotations } from './report/github.js';
@@ -13,7 +14,7 @@ import { renderCheckCompact, renderVerifyCompact } from './report/hook-text.js';
 import { makeStyle, wantsColor } from './report/style.js';
 import { renderVerifyText } from './report/verify-text.js';
 import { verify } from './verify.js';
-import type { VerifyOptions, VerifyReport } from './verify.js';
+import type { VerifyOptions } from './verify.js';
 
 export interface HookIo {
   env: Record<string, string | undefined>;

@@ -1,21 +1,20 @@
-import type { CheckReport, PackageReport } from './check.js';
-import { makeFinding, sortFindings } from './findings.js';
-import type { Finding } from './findings.js';
-import type { InstallScriptVerdict, Prediction, StrategyName } from './strategies/types.js';
-import type { PackageRecord, ProjectTree } from './tree/types.js';
+import type { CheckReport, PackageReport, ScriptPolicySummary } from './model/reports.js';
+import { makeFinding, sortFindings } from './model/findings.js';
+import type { Finding } from './model/findings.js';
+import type {
+  InstallScriptVerdict,
+  Prediction,
+  ScriptNeed,
+  ScriptTool,
+  StrategyName,
+} from './model/prediction.js';
+import type { PackageRecord, ProjectTree } from './model/package.js';
 
 /** A package manager's verdict on a package's install scripts (see src/tree/script-policy.ts). */
 export interface InstallScriptPolicy {
-  tool: 'npm' | 'pnpm';
+  tool: ScriptTool;
   source: string | null;
   verdict(record: PackageRecord): InstallScriptVerdict;
-}
-
-/** The `allowScripts` block that keeps every target working, and the tools' policies it was checked against. */
-export interface ScriptPolicySummary {
-  tools: Array<{ tool: 'npm' | 'pnpm'; source: string | null }>;
-  /** Name-only entries: a pinned `name@version` cannot match a lockfile without resolved URLs. */
-  allowScripts: Record<string, true>;
 }
 
 const BLOCKING: ReadonlySet<InstallScriptVerdict> = new Set([
@@ -54,7 +53,7 @@ export function installScriptsOf(record: PackageRecord): string[] {
  * shipped binary need no script; a download (prebuild-install, node-pre-gyp) or a compile does; a
  * script native-guard cannot read may (treated as needed).
  */
-export function scriptNeed(pred: Prediction, pkg: PackageReport): 'yes' | 'no' | 'unknown' {
+export function scriptNeed(pred: Prediction, pkg: PackageReport): ScriptNeed {
   const s = pred.strategy;
   if (s === 'unknown-script') return 'unknown';
   if (s && SCRIPT_STRATEGIES.has(s)) return 'yes';

@@ -1,11 +1,9 @@
-import { makeFinding } from './findings.js';
-import type { Finding } from './findings.js';
-import type { NativePackage, PlatformCandidate, Prediction } from './strategies/types.js';
-import type { Target } from './target/types.js';
-import type { LockEntry, PackageRecord, ProjectTree } from './tree/types.js';
-
-const hasConstraints = (r: PackageRecord) =>
-  r.manifest.os !== undefined || r.manifest.cpu !== undefined || r.manifest.libc !== undefined;
+import { makeFinding } from './model/findings.js';
+import type { Finding } from './model/findings.js';
+import type { NativePackage, PlatformCandidate, Prediction } from './model/prediction.js';
+import type { Target } from './model/target.js';
+import { constraintsOf } from './model/package.js';
+import type { LockEntry, PackageRecord, ProjectTree } from './model/package.js';
 
 /**
  * Lockfile mode: one MANIFEST_UNAVAILABLE per package whose manifest or tarball could not be had,
@@ -25,7 +23,7 @@ export function unavailableFindings(tree: ProjectTree, offline: boolean): Findin
             code: record.unavailable.code,
             detail: record.unavailable.detail,
             offline,
-            role: hasConstraints(record) ? 'platform-package' : 'package',
+            role: constraintsOf(record.manifest) ? 'platform-package' : 'package',
           },
         ),
       );
@@ -53,7 +51,7 @@ export function unavailableFindings(tree: ProjectTree, offline: boolean): Findin
 
 /** A package whose own manifest could not be had is unknown on every target: never a guess. */
 export function isUnknownPackage(record: PackageRecord): boolean {
-  return !!record.unavailable && !hasConstraints(record) && !record.isRoot;
+  return !!record.unavailable && !constraintsOf(record.manifest) && !record.isRoot;
 }
 
 export function unknownPredictions(record: PackageRecord, targets: Target[]): Prediction[] {

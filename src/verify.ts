@@ -3,15 +3,17 @@ import os from 'node:os';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { family as detectLibcFamily, version as detectLibcVersion } from 'detect-libc';
 import { checkFactsAgainstTarget } from './binary/compat.js';
-import type { FactsMismatch } from './binary/compat.js';
+import type { FactsMismatch, BinaryFacts } from './model/binary.js';
 import { inspectFile } from './binary/facts.js';
-import type { BinaryFacts } from './binary/types.js';
 import { applyIgnore, readProjectConfig } from './config.js';
 import type { ProjectConfig } from './config.js';
-import { makeFinding, sortFindings, treeProblemFindings } from './findings.js';
-import type { Finding, FindingCode, LoadEvidenceBase } from './findings.js';
+import { makeFinding, sortFindings } from './model/findings.js';
+import { treeProblemFindings } from './tree/problems.js';
+import type { Finding, LoadEvidenceBase } from './model/findings.js';
+import type { VerifiedBinary, VerifyReport } from './model/reports.js';
 import { classifyFailure, classifyMessage } from './probe/classify.js';
-import type { ClassifyContext, LoadClassification, LoadFailure } from './probe/classify.js';
+import type { ClassifyContext } from './probe/classify.js';
+import type { LoadClassification, LoadFailure, RuntimeLoader } from './model/load.js';
 import { targetFromNode } from './probe/node-target.js';
 import { LoaderPool } from './probe/pool.js';
 import type { DlopenCall, LoadJob, LoadResult } from './probe/pool.js';
@@ -21,16 +23,16 @@ import { cmakeTsBuildDir, readCmakeTsManifest } from './strategies/cmake-ts.js';
 import { parseNameTuple } from './strategies/named-binaries.js';
 import { resolveRuntimeBinaries } from './strategies/runtime.js';
 import { candidateResolver, platformPackageLocations } from './strategies/tree-view.js';
-import type { RuntimeBinary, RuntimeContext, RuntimeLoader } from './strategies/runtime.js';
-import type { NativePackage, PackageFiles } from './strategies/types.js';
+import type { RuntimeBinary, RuntimeContext } from './strategies/runtime.js';
+import type { NativePackage } from './model/prediction.js';
+import type { PackageFiles, PackageRecord, ProjectTree } from './model/package.js';
 import type { LibcFacts } from './target/host.js';
-import type { Target } from './target/types.js';
+import type { Target } from './model/target.js';
 import { assertProjectFiles, loadInstalledTree } from './tree/actual.js';
 import type { TreeError } from './tree/actual.js';
 import { folderFiles } from './tree/files.js';
 import type { FactsReader } from './tree/files.js';
 import { findNestedProjects, findNodeFiles, PACKAGE_WALK, PROJECT_WALK } from './tree/projects.js';
-import type { PackageRecord, ProjectTree } from './tree/types.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Loaders at once: Node's start-up is the cost, and a few cores are enough to hide it. */
@@ -53,49 +55,6 @@ export interface VerifyOptions {
   nested?: boolean;
   /** Stops the run: the loaders are killed and verify rejects with the signal's reason. */
   signal?: AbortSignal;
-}
-
-/** One `.node` file verify loaded (or a package whose binary it looked for). */
-export interface VerifiedBinary {
-  /** `name@version` of the package that loads it (the owner of a stray file). */
-  package: string | null;
-  /** That package's folder, relative to the root. */
-  location: string | null;
-  /** The independent project it belongs to, relative to the root (`''`: the root). */
-  project: string;
-  /** The file relative to the root; null when the package has none where it looks. */
-  file: string | null;
-  /** How the package finds it at run time, or `stray` when no package does. */
-  resolvedBy: RuntimeLoader | 'stray';
-  /** The binary's package, when it comes from a platform package. */
-  fromPackage: string | null;
-  loaded: boolean;
-  /** The finding code when it did not load (or loads only through a fallback). */
-  code?: FindingCode;
-  message?: string;
-}
-
-export interface VerifyReport {
-  schemaVersion: 1;
-  root: string;
-  /** The Node every binary was loaded with. */
-  node: {
-    path: string;
-    version: string;
-    abi: string;
-    napi: number | null;
-    platform: string;
-    arch: string;
-    libc: string | null;
-    libcVersion: string | null;
-  };
-  target: Target;
-  /** The root ('') and every independent project below it that was verified. */
-  projects: string[];
-  binaries: VerifiedBinary[];
-  findings: Finding[];
-  /** Findings dropped by the `ignore` config. */
-  ignored: number;
 }
 
 export class VerifyError extends Error {

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CheckReport, PackageReport } from '../src/check.js';
+import type { CheckReport, PackageReport } from '../src/model/reports.js';
 import { applyInstallScriptPolicy, installScriptsOf, scriptNeed } from '../src/install-policy.js';
 import type { InstallScriptPolicy } from '../src/install-policy.js';
-import type { InstallScriptVerdict, Prediction } from '../src/strategies/types.js';
+import type { InstallScriptVerdict, Prediction } from '../src/model/prediction.js';
 import type { NpmConfigView } from '../src/tree/npm-config.js';
 import { npmScriptPolicy, pnpmScriptPolicy, readScriptPolicies } from '../src/tree/script-policy.js';
-import type { PackageRecord, ProjectTree } from '../src/tree/types.js';
+import type { PackageRecord, ProjectTree } from '../src/model/package.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ng-policy-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import type { DockerOptions } from '../docker/analyze.js';
 import { DOCKER_FLAGS, parseBuildArgs } from '../docker/cli-options.js';
 import { summarizeDocker } from '../docker/summary.js';
 import { applyIgnore, readProjectConfig } from '../config.js';
-import { sortFindings } from '../findings.js';
+import { sortFindings } from '../model/findings.js';
 import { describeTarget, renderFinding, summaryLine } from '../report/check-text.js';
 import { renderDockerSummary } from '../report/docker-text.js';
 import { findingJson, targetJson } from '../report/json.js';

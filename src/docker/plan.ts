@@ -6,7 +6,7 @@
 import { DEBIAN_RELEASES } from '../target/data/images.js';
 import { parseTarget, TargetError } from '../target/index.js';
 import type { TargetContext } from '../target/index.js';
-import type { Target, Toolchain } from '../target/types.js';
+import type { Target, Toolchain } from '../model/target.js';
 import { resolveStageRef } from './dockerfile.js';
 import type { CopyStep, DockerfileModel, RunStep, Stage } from './dockerfile.js';
 import type { NpmStepKind, ToolInstall } from './shell.js';

@@ -1,6 +1,6 @@
 import { armvFor, napiFor, UV_MAJOR } from '../target/abi.js';
 import type { LibcFacts } from '../target/host.js';
-import type { Target } from '../target/types.js';
+import type { Target } from '../model/target.js';
 import type { NodeFacts } from './pool.js';
 
 /**

@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
+import type { ProtocolViolation } from '../model/load.js';
 import { loaderEnvironment } from './env.js';
 
 /** The loader script children run (copied next to this module in dist by the build). */
@@ -82,14 +83,6 @@ export type LoadOutcome =
       stderr: string;
       lastDlopen: string | null;
     };
-
-/**
- * What was wrong on the result channel while a job ran: a line that is not JSON (`garbled`), one
- * without the key only the loader knows (`forged`: an addon writing on the loader's descriptor), one
- * with the key for another job or out of turn (`out-of-order`), or a line longer than any the loader
- * writes (`too-long`: an addon flooding the channel).
- */
-export type ProtocolViolation = 'garbled' | 'forged' | 'out-of-order' | 'too-long';
 
 /** An outcome, and whether it came from a loader that had loaded nothing before. */
 export type LoadResult = LoadOutcome & { fresh: boolean };

@@ -1,6 +1,6 @@
-import type { Finding, FindingCode, FindingEvidence, LoadEvidenceBase } from '../findings.js';
-import type { LoadClassification } from '../probe/classify.js';
-import type { Evidence, InstallScriptVerdict, Mismatch } from '../strategies/types.js';
+import type { Finding, FindingCode, FindingEvidence, LoadEvidenceBase } from '../model/findings.js';
+import type { LoadClassification } from '../model/load.js';
+import type { Evidence, InstallScriptVerdict, Mismatch } from '../model/prediction.js';
 import { inertValues } from './inert.js';
 
 export interface Words {

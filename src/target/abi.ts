@@ -1,7 +1,7 @@
 import { futureTargets, getAbi } from 'node-abi';
 import { fromElectronVersion, fromNodeVersion } from 'node-api-version';
 import semver from 'semver';
-import type { Runtime } from './types.js';
+import type { Runtime } from '../model/target.js';
 
 /** NODE_MODULE_VERSION for a runtime version, or null when node-abi does not know it. */
 export function abiFor(version: string, runtime: Runtime): string | null {

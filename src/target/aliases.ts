@@ -6,7 +6,7 @@ import type { TargetErrorReason } from './errors.js';
 import { parseTarget } from './parse.js';
 import { loadNodeReleases } from './releases.js';
 import type { NodeReleaseData } from './releases.js';
-import type { Target } from './types.js';
+import type { Target } from '../model/target.js';
 
 export type TargetForm = 'host' | 'node-version' | 'node-tuple' | 'node-path' | 'electron' | 'image';
 

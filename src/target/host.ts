@@ -4,7 +4,7 @@ import { armvFor, napiFor, UV_MAJOR } from './abi.js';
 import { toolScope } from './exec.js';
 import { detectToolchain } from './toolchain.js';
 import type { NpmToolConfig } from './toolchain.js';
-import type { Libc, Target } from './types.js';
+import type { Libc, Target } from '../model/target.js';
 
 /**
  * Everything host detection reads from the running process, passed in so tests (and the lifecycle hook,

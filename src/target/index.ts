@@ -18,4 +18,4 @@ export { listTargetAliases } from './aliases.js';
 export type { AliasContext, TargetAliasRow, TargetForm } from './aliases.js';
 export { loadNodeReleases } from './releases.js';
 export type { NodeRelease, NodeReleaseData } from './releases.js';
-export type * from './types.js';
+export type * from '../model/target.js';

@@ -1,5 +1,5 @@
 import { checkPlatform } from 'npm-install-checks';
-import type { Target } from './types.js';
+import type { Target } from '../model/target.js';
 
 export interface PlatformConstraints {
   os?: string[];

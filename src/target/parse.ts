@@ -5,7 +5,7 @@ import type { DistroRelease, ImageLine } from './data/images.js';
 import { TargetError } from './errors.js';
 import { currentMajor, findRelease, loadNodeReleases, ltsMajor, newestRelease } from './releases.js';
 import type { NodeReleaseData } from './releases.js';
-import type { Libc, Target, Toolchain } from './types.js';
+import type { Libc, Target, Toolchain } from '../model/target.js';
 
 export { TargetError, TARGET_EXAMPLES } from './errors.js';
 export type { TargetErrorReason } from './errors.js';

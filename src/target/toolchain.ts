@@ -5,7 +5,7 @@ import { readBounded } from '../tree/files.js';
 import { envValue, runTool, searchPath, toolScope } from './exec.js';
 import type { PathSearch, ToolScope } from './exec.js';
 import type { HostEnvironment } from './host.js';
-import type { Toolchain, ToolFound, ToolRejected } from './types.js';
+import type { Toolchain, ToolFound, ToolRejected } from '../model/target.js';
 
 /** npm config values node-gyp reads (npm exposes them to scripts as `npm_config_<key>`). */
 export interface NpmToolConfig {

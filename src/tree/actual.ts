@@ -3,12 +3,18 @@ import type { Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import Arborist from '@npmcli/arborist';
 import type { ArboristNode } from '@npmcli/arborist';
-import { isNativeEntry, manifestFacts, NATIVE_DEPENDENCIES } from './manifest.js';
-import type { ManifestFacts } from './types.js';
+import { isNativeEntry, manifestFacts } from './manifest.js';
+import { bundlesDependencies, NATIVE_DEPENDENCIES } from '../model/package.js';
+import type {
+  ManifestFacts,
+  PackageRecord,
+  ProjectTree,
+  ResolvedDependency,
+  TreeProblem,
+} from '../model/package.js';
 import { FILE_LIMITS, parseJsonText, readRegularFile } from './files.js';
 import { readLockfile } from './lockfile.js';
 import { scriptIdentityOf } from './identity.js';
-import type { PackageRecord, ProjectTree, ResolvedDependency, TreeProblem } from './types.js';
 
 export class TreeError extends Error {
   readonly code: string;
@@ -268,14 +274,7 @@ function collectRecords(
 
   // Arborist's inBundle walks every edge in, recursively: seconds per thousand packages. Only ask
   // when some package bundles dependencies at all.
-  let bundles = false;
-  for (const node of tree.inventory.values()) {
-    const bd = node.package.bundleDependencies ?? node.package.bundledDependencies;
-    if ((Array.isArray(bd) && bd.length > 0) || bd === true) {
-      bundles = true;
-      break;
-    }
-  }
+  const bundles = [...tree.inventory.values()].some((node) => bundlesDependencies(node.package));
 
   for (const node of tree.inventory.values()) {
     if (node.isLink) {

@@ -9,8 +9,8 @@ import {
   statSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { BinaryFacts } from '../binary/types.js';
-import type { FileEntry, PackageFiles } from '../strategies/types.js';
+import type { BinaryFacts } from '../model/binary.js';
+import type { FileEntry, PackageFiles } from '../model/package.js';
 
 export type FactsReader = (absolutePath: string) => BinaryFacts | null;
 

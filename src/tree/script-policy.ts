@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { isExactVersionDisjunction, isScriptAllowed } from '@npmcli/arborist/lib/script-allowed.js';
 import { load as loadYaml } from 'js-yaml';
 import npa from 'npm-package-arg';
-import type { InstallScriptVerdict } from '../strategies/types.js';
+import type { InstallScriptVerdict, ScriptTool } from '../model/prediction.js';
 import { FILE_LIMITS, readRegularFile } from './files.js';
 import type { NpmConfigView } from './npm-config.js';
-import type { PackageRecord } from './types.js';
+import type { PackageRecord } from '../model/package.js';
 
 /** One package manager's install-script policy, as a verdict per package. */
 export interface ScriptPolicy {
-  tool: 'npm' | 'pnpm';
+  tool: ScriptTool;
   /** Where the policy came from (`package.json`, `.npmrc (project)`, `pnpm-workspace.yaml`…), null for defaults. */
   source: string | null;
   verdict(record: PackageRecord): InstallScriptVerdict;

@@ -3,8 +3,8 @@ import { Parser } from 'tar';
 import type { ReadEntry } from 'tar';
 import { emptyFacts } from '../binary/empty.js';
 import { MiB } from '../binary/reader.js';
-import type { BinaryFacts, BinaryFormat } from '../binary/types.js';
-import type { FileEntry, PackageFiles } from '../strategies/types.js';
+import type { BinaryFacts, BinaryFormat } from '../model/binary.js';
+import type { FileEntry, PackageFiles } from '../model/package.js';
 import { BinaryCapture, ByteBudget } from './binary-window.js';
 import type { ByteRange, WindowLimits } from './binary-window.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/check.js';
-import type { CheckReport } from '../../src/check.js';
+import type { CheckReport } from '../../src/model/reports.js';
 import { checkCommand } from '../../src/commands/check.js';
 import { currentHostEnvironment } from '../../src/target/index.js';
 import { closedPort, startServer } from '../helpers/http-server.js';

@@ -10,7 +10,7 @@ import {
   bindingsSearchList,
   resolveRuntimeBinaries,
 } from '../../src/strategies/runtime.js';
-import type { Target } from '../../src/target/types.js';
+import type { Target } from '../../src/model/target.js';
 import { folderFiles } from '../../src/tree/files.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
 import { nativePackagesOf } from '../../src/verify.js';

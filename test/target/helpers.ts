@@ -1,4 +1,4 @@
-import type { Target } from '../../src/target/types.js';
+import type { Target } from '../../src/model/target.js';
 
 /** An in-memory host so parse tests don't depend on the machine running them. */
 export function fakeHost(overrides: Partial<Target> = {}): Target {

@@ -10,7 +10,7 @@ import { placeOf, searchPath, toolScope } from '../../src/target/exec.js';
 import { currentHostEnvironment, detectHost } from '../../src/target/host.js';
 import type { HostEnvironment } from '../../src/target/host.js';
 import { detectToolchain } from '../../src/target/toolchain.js';
-import type { ToolRejected } from '../../src/target/types.js';
+import type { ToolRejected } from '../../src/model/target.js';
 
 const linux = process.platform === 'linux';
 const real = currentHostEnvironment();

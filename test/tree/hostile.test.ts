@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInstalledTree, TreeError } from '../../src/tree/actual.js';
 import { readBounded, readRegularFile } from '../../src/tree/files.js';
 import { readLockfile } from '../../src/tree/lockfile.js';
-import type { ProjectTree } from '../../src/tree/types.js';
+import type { ProjectTree } from '../../src/model/package.js';
 import { materializeCase } from '../robustness/corpus.js';
 
 let work: string;

@@ -4,7 +4,7 @@ import { inspectFile } from '../../src/binary/facts.js';
 import { verifyCommand } from '../../src/commands/verify.js';
 import { describe as words } from '../../src/report/messages.js';
 import { verify } from '../../src/verify.js';
-import type { VerifyReport } from '../../src/verify.js';
+import type { VerifyReport } from '../../src/model/reports.js';
 import { addon } from '../binary/paths.js';
 import { tempDir, writeProject } from '../helpers/fixture-project.js';
 import { realNode } from '../helpers/node-binary.js';

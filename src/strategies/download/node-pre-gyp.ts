@@ -1,6 +1,6 @@
 import { getAbi } from 'node-abi';
 import semver from 'semver';
-import type { Target } from '../../target/types.js';
+import type { Target } from '../../model/target.js';
 import { parseNopt, type ArgValue, type NoptConfig } from './argv.js';
 import { nodePreGypBest, nodePreGypBuildVersions, nodePreGypRawVersions, NapiVersionsError } from './napi.js';
 import { installEnv, isRecord, js, pathFor, processNodeVersion, ToolStop } from './shared.js';

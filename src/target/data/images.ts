@@ -26,7 +26,7 @@
  * LTS codename in the snapshot, so `node:<codename>` works for 18–24 only.
  */
 
-import type { Libc } from '../types.js';
+import type { Libc } from '../../model/target.js';
 
 export interface DistroRelease {
   distro: 'debian' | 'alpine';

@@ -1,7 +1,12 @@
-import type { FactsMismatch } from '../binary/compat.js';
-import type { BinaryFacts } from '../binary/types.js';
-import type { Target } from '../target/types.js';
-import type { LockEntry, PackageRecord, UnlockedPackage } from '../tree/types.js';
+import type { BinaryFacts, FactsMismatch } from './binary.js';
+import type {
+  LockEntry,
+  PackageFiles,
+  PackageRecord,
+  PlatformConstraints,
+  UnlockedPackage,
+} from './package.js';
+import type { Target } from './target.js';
 
 export type StrategyName =
   | 'node-gyp-build'
@@ -14,21 +19,14 @@ export type StrategyName =
 
 export type Outcome = 'prebuilt' | 'source-build' | 'fails' | 'unknown';
 
-export interface FileEntry {
-  name: string;
-  dir: boolean;
-}
+/** The tools that download a prebuilt binary at install time. */
+export type DownloadTool = 'prebuild-install' | 'node-pre-gyp';
 
-/** Read access to one package's files: its installed folder, or (lockfile mode) its tarball. */
-export interface PackageFiles {
-  /** Entries of a folder relative to the package root (`''` is the root); null when absent or unreadable. */
-  list(dir: string): FileEntry[] | null;
-  exists(file: string): boolean;
-  /** Text of a small file (bounded), or null. */
-  readText(file: string, maxBytes?: number): string | null;
-  /** Binary facts of a file, or null when it can't be opened. */
-  facts(file: string): BinaryFacts | null;
-}
+/** The package managers whose install-script policy native-guard reads. */
+export type ScriptTool = 'npm' | 'pnpm';
+
+/** Whether a target's binary needs the install script to run (`unknown`: a script native-guard cannot read). */
+export type ScriptNeed = 'yes' | 'no' | 'unknown';
 
 /** One link of a package's strategy chain, as read from its manifest and install script. */
 export type ChainLink =
@@ -89,7 +87,7 @@ export type Evidence =
   | { kind: 'build-dir-ignored'; file: string }
   | {
       kind: 'download';
-      tool: 'prebuild-install' | 'node-pre-gyp';
+      tool: DownloadTool;
       url: string | null;
       cached: string | null;
       local: string | null;
@@ -108,7 +106,7 @@ export type Evidence =
     }
   | {
       kind: 'platform-packages-unmatched';
-      candidates: Array<{ name: string; os?: string[]; cpu?: string[]; libc?: string[] }>;
+      candidates: Array<{ name: string } & PlatformConstraints>;
     }
   | { kind: 'platform-packages-unresolved'; names: string[] }
   | { kind: 'platform-package-not-installed'; name: string; location: string | null }
@@ -139,35 +137,25 @@ export type Evidence =
       napiVersion: number | null;
     }
   | { kind: 'opt-in-script'; script: string; file: string | null }
-  | {
-      kind: 'platform-package-not-in-lockfile';
-      name: string;
-      version: string | null;
-      os?: string[];
-      cpu?: string[];
-      libc?: string[];
-      /** The parent's lockfile entry lists it: `npm ci` then refuses the lockfile on every platform. */
-      listedInLockfile: boolean;
-    }
+  | ({ kind: 'platform-package-not-in-lockfile' } & PlatformPackageNotInLockfile)
   | { kind: 'manifest-unavailable'; name: string; version: string | null; code: string }
   /** Offline: a platform package whose manifest is unknown but whose name looks like the target's. */
   | { kind: 'platform-package-name-hint'; name: string }
-  | {
-      kind: 'url-check';
-      url: string;
-      status: 'present' | 'missing' | 'unreachable' | 'timeout' | 'error';
-      /** Last HTTP status seen (after redirects), or null when no response came. */
-      httpStatus: number | null;
-      finalUrl: string | null;
-      method: 'HEAD' | 'GET';
-      error: string | null;
-    }
+  | ({ kind: 'url-check' } & UrlCheck)
   | {
       kind: 'install-script-policy';
-      tool: 'npm' | 'pnpm';
+      tool: ScriptTool;
       verdict: InstallScriptVerdict;
-      needed: 'yes' | 'no' | 'unknown';
+      needed: ScriptNeed;
     };
+
+/** A platform package a target needs that the lockfile lacks, as the registry describes it. */
+export interface PlatformPackageNotInLockfile extends PlatformConstraints {
+  name: string;
+  version: string | null;
+  /** The parent's lockfile entry lists it: `npm ci` then refuses the lockfile on every platform. */
+  listedInLockfile: boolean;
+}
 
 /**
  * What the install-script policy does with a package's scripts: `allowed`, `denied` (an explicit
@@ -223,7 +211,7 @@ export interface Prediction {
    * Whether this target's binary depends on the package's install script running, and what the
    * install-script policy does with it. Set for packages that have install scripts.
    */
-  installScript?: { needed: 'yes' | 'no' | 'unknown'; tool: 'npm' | 'pnpm'; verdict: InstallScriptVerdict };
+  installScript?: { needed: ScriptNeed; tool: ScriptTool; verdict: InstallScriptVerdict };
 }
 
 export interface PredictContext {
@@ -239,4 +227,20 @@ export interface PredictContext {
   npmCache: string;
   /** Whether a file exists outside the package (npm's cache of prebuilt downloads). */
   cacheHas(path: string): boolean;
+}
+
+/** What `--online` learned about a URL; undefined when it was not checked. */
+export type UrlStatus = 'present' | 'missing' | 'unreachable' | 'timeout' | 'error';
+
+/** One URL `--online` checked, and what answered. */
+export interface UrlCheck {
+  url: string;
+  status: UrlStatus;
+  /** Last HTTP status seen (after redirects), or null when no response came. */
+  httpStatus: number | null;
+  /** The URL that answered, after redirects (GitHub release assets redirect to their object store). */
+  finalUrl: string | null;
+  method: 'HEAD' | 'GET';
+  /** The network error, when there was one. */
+  error: string | null;
 }

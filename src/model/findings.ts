@@ -1,8 +1,15 @@
-import type { FactsMismatch } from './binary/compat.js';
-import type { LoadClassification } from './probe/classify.js';
-import type { RuntimeLoader } from './strategies/runtime.js';
-import type { Evidence, InstallScriptVerdict, Mismatch, Outcome, StrategyName } from './strategies/types.js';
-import type { TreeProblem } from './tree/types.js';
+import type { FactsMismatch } from './binary.js';
+import type { LoadClassification, RuntimeLoader } from './load.js';
+import type {
+  DownloadTool,
+  Evidence,
+  InstallScriptVerdict,
+  Mismatch,
+  Outcome,
+  PlatformPackageNotInLockfile,
+  ScriptTool,
+  StrategyName,
+} from './prediction.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -73,7 +80,7 @@ export interface FindingEvidence {
   };
   SOURCE_BUILD_REQUIRED: { builder: string; toolchainKnown: boolean; details: Evidence[] };
   PREBUILD_DOWNLOAD_UNVERIFIED: {
-    tool: 'prebuild-install' | 'node-pre-gyp';
+    tool: DownloadTool;
     url: string | null;
     fallback: 'source-build' | 'fails' | 'none';
   };
@@ -194,15 +201,7 @@ export interface FindingEvidence {
     /** A package of its own, a platform package some target needs, or one the lockfile lacks. */
     role: 'package' | 'platform-package' | 'unlocked-platform-package';
   };
-  PLATFORM_PACKAGE_NOT_IN_LOCKFILE: {
-    name: string;
-    version: string | null;
-    os?: string[];
-    cpu?: string[];
-    libc?: string[];
-    /** The parent's lockfile entry still lists it, so `npm ci` refuses the lockfile everywhere. */
-    listedInLockfile: boolean;
-  };
+  PLATFORM_PACKAGE_NOT_IN_LOCKFILE: PlatformPackageNotInLockfile;
   LOCKFILE_LIBC_MISSING: {
     name: string;
     version: string | null;
@@ -212,7 +211,7 @@ export interface FindingEvidence {
     libc: string[];
   };
   INSTALL_SCRIPT_DENIED: {
-    tool: 'npm' | 'pnpm';
+    tool: ScriptTool;
     verdict: InstallScriptVerdict;
     /** `unknown`: an install script native-guard cannot read, treated as needed. */
     needed: 'yes' | 'unknown';
@@ -224,7 +223,7 @@ export interface FindingEvidence {
     policySource: string | null;
   };
   INSTALL_SCRIPT_NOT_NEEDED: {
-    tool: 'npm' | 'pnpm';
+    tool: ScriptTool;
     verdict: InstallScriptVerdict;
     targets: string[];
     strategies: StrategyName[];
@@ -232,7 +231,7 @@ export interface FindingEvidence {
     policySource: string | null;
   };
   DOWNLOAD_HOST_UNREACHABLE: {
-    tool: 'prebuild-install' | 'node-pre-gyp';
+    tool: DownloadTool;
     url: string;
     status: 'unreachable' | 'timeout' | 'error';
     error: string | null;
@@ -374,24 +373,4 @@ export function makeFinding<C extends FindingCode>(
   if (fields.location !== undefined) f.location = fields.location;
   if (fields.target !== undefined) f.target = fields.target;
   return f;
-}
-
-/** Tree problems as findings; `project` prefixes locations of a nested project (relative to the root). */
-export function treeProblemFindings(problems: TreeProblem[], project = ''): Finding[] {
-  return problems.map((p) => {
-    const evidence = { path: p.path, errorCode: p.errorCode, detail: p.detail };
-    const where = { location: project ? `${project}/${p.location}`.replace(/\/$/, '') : p.location };
-    switch (p.kind) {
-      case 'package-json-invalid':
-        return makeFinding('PACKAGE_JSON_INVALID', where, evidence);
-      case 'link-broken':
-        return makeFinding('LINK_BROKEN', where, evidence);
-      case 'folder-unreadable':
-        return makeFinding('FOLDER_UNREADABLE', where, evidence);
-      case 'lockfile-invalid':
-        return makeFinding('LOCKFILE_INVALID', where, evidence);
-      case 'case-conflict':
-        return makeFinding('PACKAGE_NAME_CASE_CONFLICT', where, evidence);
-    }
-  });
 }

@@ -3,6 +3,8 @@
  * Parsers return what they could establish plus a `reason` for what they could not; they never throw.
  */
 
+import type { Libc } from './target.js';
+
 export type BinaryFormat = 'elf' | 'macho' | 'pe';
 
 /** How the addon registers with Node: Node-API only, tied to one ABI, or not determinable statically. */
@@ -59,3 +61,24 @@ export interface ByteSource {
   readonly size: number;
   read(offset: number, length: number): Uint8Array;
 }
+
+/** Why a binary cannot load on a target, as data; the renderer owns the words. */
+export type FactsMismatch =
+  | { code: 'PLATFORM_MISMATCH'; binaryPlatform: string; targetPlatform: string }
+  | { code: 'ARCH_MISMATCH'; binaryArches: string[]; targetArch: string }
+  | {
+      code: 'LIBC_MISMATCH';
+      binaryLibc: Libc;
+      targetLibc: Libc;
+      /** NEEDED libraries the target cannot provide (glibc's loader on musl; musl's libc on glibc). */
+      missingLibraries: string[];
+      /** glibc symbols the binary imports that musl does not export: the first MAX_LISTED_SYMBOLS. */
+      missingSymbols: string[];
+      /** How many such symbols there are in all. */
+      missingSymbolCount: number;
+    }
+  | { code: 'GLIBC_TOO_OLD'; needed: string; available: string }
+  | { code: 'NAPI_VERSION_TOO_HIGH'; declared: number; available: number }
+  | { code: 'ABI_MISMATCH'; binaryAbi: string; targetAbi: string };
+
+export type FactsMismatchCode = FactsMismatch['code'];

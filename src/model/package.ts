@@ -2,6 +2,7 @@
  * Plain records of what is installed (or locked). Arborist nodes never leave src/tree/:
  * everything downstream works on these, so strategies stay testable with in-memory input.
  */
+import type { BinaryFacts } from './binary.js';
 
 /** The manifest fields native-guard reads; everything else in package.json is dropped. */
 export interface ManifestFacts {
@@ -138,4 +139,60 @@ export interface ProjectTree {
   packages: PackageRecord[];
   lockfile: LockfileIndex | null;
   problems: TreeProblem[];
+}
+
+export interface FileEntry {
+  name: string;
+  dir: boolean;
+}
+
+/** Read access to one package's files: its installed folder, or (lockfile mode) its tarball. */
+export interface PackageFiles {
+  /** Entries of a folder relative to the package root (`''` is the root); null when absent or unreadable. */
+  list(dir: string): FileEntry[] | null;
+  exists(file: string): boolean;
+  /** Text of a small file (bounded), or null. */
+  readText(file: string, maxBytes?: number): string | null;
+  /** Binary facts of a file, or null when it can't be opened. */
+  facts(file: string): BinaryFacts | null;
+}
+
+/** Dependencies that only a package with a native addon has a reason to depend on. */
+export const NATIVE_DEPENDENCIES: ReadonlySet<string> = new Set([
+  'bindings',
+  'node-gyp-build',
+  'node-gyp-build-optional-packages',
+  'prebuild-install',
+  '@mapbox/node-pre-gyp',
+  'node-pre-gyp',
+  '@discordjs/node-pre-gyp',
+  'nan',
+  'node-addon-api',
+  'cmake-js',
+  'cmake-ts',
+  'require-addon',
+  'node-gyp',
+  'napi-build-utils',
+  'pkg-prebuilds',
+  'napi-macros',
+]);
+
+/** The fields npm's install filter reads: a package declaring any of them is a platform package. */
+export interface PlatformConstraints {
+  os?: string[];
+  cpu?: string[];
+  libc?: string[];
+}
+
+/** The os/cpu/libc a manifest, lockfile entry or registry answer declares; null when it declares none. */
+export function constraintsOf(m: PlatformConstraints): PlatformConstraints | null {
+  return m.os !== undefined || m.cpu !== undefined || m.libc !== undefined
+    ? { os: m.os, cpu: m.cpu, libc: m.libc }
+    : null;
+}
+
+/** Whether a package.json bundles dependencies (`bundleDependencies`, or its old spelling): a list, or `true` for all. */
+export function bundlesDependencies(pkg: Record<string, unknown>): boolean {
+  const bd = pkg.bundleDependencies ?? pkg.bundledDependencies;
+  return (Array.isArray(bd) && bd.length > 0) || bd === true;
 }
