@@ -14,7 +14,7 @@ import type { UrlCheck, Evidence } from './model/prediction.js';
 import type { Target } from './model/target.js';
 import { loadInstalledTree } from './tree/actual.js';
 import { fetchLockfilePackages } from './tree/fetch-lockfile.js';
-import { parseJsonText, readRegularFile } from './tree/files.js';
+import { parseJsonText, readRegularFile } from './io/files.js';
 import { folderIndexCache } from './tree/index-cache.js';
 import type { TarballIndexCache } from './tree/index-cache.js';
 import type { NpmConfigView } from './tree/npm-config.js';

@@ -19,16 +19,16 @@ import { candidateResolver, platformPackageLocations } from './strategies/tree-v
 import type { EvaluateOptions } from './strategies/predict.js';
 import type { NativePackage, Prediction, PredictContext } from './model/prediction.js';
 import type { PackageFiles, LockEntry, PackageRecord, ProjectTree } from './model/package.js';
-import { currentHostEnvironment, detectHost, resolveTargets } from './target/index.js';
-import type { HostEnvironment, NpmToolConfig, TargetContext } from './target/index.js';
+import { currentHostEnvironment, detectHost, resolveTargets } from './targets/index.js';
+import type { HostEnvironment, NpmToolConfig, TargetContext } from './targets/index.js';
 import type { Target } from './model/target.js';
 import { applyScriptPolicies, beginTreeLoad, loadTreeForCheck, settleDownloads } from './check-steps.js';
 import type { CheckStepOptions } from './check-steps.js';
 import { readScriptPolicies } from './tree/script-policy.js';
 import { loadNpmConfig } from './tree/npm-config.js';
 import { assertProjectFiles } from './tree/actual.js';
-import { folderFiles } from './tree/files.js';
-import type { FactsReader } from './tree/files.js';
+import { folderFiles } from './io/files.js';
+import type { FactsReader } from './io/files.js';
 // --- Dockerfile check (src/docker) ---
 import { dockerCheckResults, dockerForCheck, withDockerTarget } from './docker/for-check.js';
 import type { DockerCheckOptions } from './docker/for-check.js';

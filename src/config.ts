@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { FILE_LIMITS, parseJsonText, readRegularFile } from './tree/files.js';
+import { FILE_LIMITS, parseJsonText, readRegularFile } from './io/files.js';
 import type { Finding } from './model/findings.js';
 
 /** The `"nativeGuard"` block of the project's package.json. */

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { check } from './check.js';
 import type { CheckOptions } from './check.js';
 import type { CheckReport, VerifyReport } from './model/reports.js';
-import { today } from './commands/args.js';
+import { today } from './targets/releases.js';
 import { ConfigError, readProjectConfig } from './config.js';
 import type { ProjectConfig } from './config.js';
 import type { Finding } from './model/findings.js';

@@ -9,8 +9,8 @@ export {
   detectHost,
   currentHostEnvironment,
   listTargetAliases,
-} from './target/index.js';
-export type { Target, Toolchain, ImageProfile, HostEnvironment } from './target/index.js';
+} from './targets/index.js';
+export type { Target, Toolchain, ImageProfile, HostEnvironment } from './targets/index.js';
 export { FINDINGS, findingDocsAnchor } from './model/findings.js';
 export type { Finding, FindingCode, FindingEvidence, Severity } from './model/findings.js';
 export type { Outcome, Prediction, StrategyName, Evidence } from './model/prediction.js';

@@ -27,7 +27,7 @@ import {
   shWrap,
 } from './init-text.js';
 import type { ObjectText, TextEdit } from './init-text.js';
-import { parseJsonText, readRegularFile } from './tree/files.js';
+import { parseJsonText, readRegularFile } from './io/files.js';
 
 export type HookEvent = 'preinstall' | 'postinstall';
 export const HOOK_EVENTS: readonly HookEvent[] = ['preinstall', 'postinstall'];

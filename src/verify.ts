@@ -1,7 +1,6 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join, posix, relative, resolve, sep } from 'node:path';
-import { family as detectLibcFamily, version as detectLibcVersion } from 'detect-libc';
 import { checkFactsAgainstTarget } from './binary/compat.js';
 import type { FactsMismatch, BinaryFacts } from './model/binary.js';
 import { inspectFile } from './binary/facts.js';
@@ -26,12 +25,12 @@ import { candidateResolver, platformPackageLocations } from './strategies/tree-v
 import type { RuntimeBinary, RuntimeContext } from './strategies/runtime.js';
 import type { NativePackage } from './model/prediction.js';
 import type { PackageFiles, PackageRecord, ProjectTree } from './model/package.js';
-import type { LibcFacts } from './target/host.js';
-import type { Target } from './model/target.js';
+import type { LibcFacts, Target } from './model/target.js';
+import { loaderLibc } from './targets/libc.js';
 import { assertProjectFiles, loadInstalledTree } from './tree/actual.js';
 import type { TreeError } from './tree/actual.js';
-import { folderFiles } from './tree/files.js';
-import type { FactsReader } from './tree/files.js';
+import { folderFiles } from './io/files.js';
+import type { FactsReader } from './io/files.js';
 import { findNestedProjects, findNodeFiles, PACKAGE_WALK, PROJECT_WALK } from './tree/projects.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -84,11 +83,6 @@ export function resolveNodeBinary(spec: string, cwd: string): string {
     throw new VerifyError(`--node ${spec}: a folder without bin/node`, 'ENODE');
   }
   return path;
-}
-
-async function libcOfThisMachine(): Promise<LibcFacts> {
-  const [family, version] = await Promise.all([detectLibcFamily(), detectLibcVersion()]);
-  return { family: family === 'glibc' || family === 'musl' ? family : null, version };
 }
 
 interface Project {
@@ -172,7 +166,7 @@ async function runVerify({
   // the first loader starts while the tree loads: its report is the verifying Node's facts
   const [facts, libc, rootTree] = await Promise.all([
     pool.start(),
-    (options.detectLibc ?? libcOfThisMachine)().catch(() => null),
+    (options.detectLibc ?? loaderLibc)().catch(() => null),
     loadInstalledTree(root),
   ]);
   const target = targetFromNode(facts, libc, {

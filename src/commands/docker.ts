@@ -10,9 +10,10 @@ import { describeTarget, renderFinding, summaryLine } from '../report/check-text
 import { renderDockerSummary } from '../report/docker-text.js';
 import { findingJson, targetJson } from '../report/json.js';
 import { makeStyle, wantsColor } from '../report/style.js';
-import { currentHostEnvironment, detectHost } from '../target/index.js';
-import type { TargetContext } from '../target/index.js';
-import { parseCommandArgs, today } from './args.js';
+import { currentHostEnvironment, detectHost } from '../targets/index.js';
+import type { TargetContext } from '../targets/index.js';
+import { parseCommandArgs } from './args.js';
+import { today } from '../targets/releases.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './types.js';
 import type { Command } from './types.js';
 

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BinaryFacts } from '../model/binary.js';
 import type { Finding } from '../model/findings.js';
-import type { TargetContext } from '../target/index.js';
+import type { TargetContext } from '../targets/index.js';
 import type { Target } from '../model/target.js';
 import { analyzeDockerBuild, DockerfileError } from './analyze.js';
 import type { DockerAnalysis } from './analyze.js';

@@ -112,3 +112,30 @@ export interface Target {
    */
   unreleased?: boolean;
 }
+
+/**
+ * Everything host detection reads from the running process, passed in so tests (and the lifecycle hook,
+ * which sees npm's environment) can describe any machine. `currentHostEnvironment()` is the only place
+ * that reads `process`.
+ */
+export interface HostEnvironment {
+  platform: string;
+  arch: string;
+  versions: { node: string; modules: string; napi?: string; uv?: string };
+  execPath: string;
+  env: Record<string, string | undefined>;
+  homedir: string;
+  /** The `process.config.variables` that node-gyp and node-gyp-build consult. */
+  nodeConfig?: {
+    /** node-gyp uses `<node_prefix>/include/node` when Node was configured with this (distro builds). */
+    usePrefixToFindHeaders?: boolean;
+    nodePrefix?: string;
+    /** node-gyp-build's `armv` on 32-bit ARM. */
+    armVersion?: string;
+  };
+}
+
+export interface LibcFacts {
+  family: Libc | null;
+  version: string | null;
+}

@@ -1,6 +1,5 @@
-import { armvFor, napiFor, UV_MAJOR } from '../target/abi.js';
-import type { LibcFacts } from '../target/host.js';
-import type { Target } from '../model/target.js';
+import { armvFor, napiFor, UV_MAJOR } from '../targets/abi.js';
+import type { LibcFacts, Target } from '../model/target.js';
 import type { NodeFacts } from './pool.js';
 
 /**

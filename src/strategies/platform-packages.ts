@@ -1,6 +1,6 @@
 import type { BinaryFacts } from '../model/binary.js';
-import { npmWouldInstall } from '../target/npm-install.js';
-import type { PlatformConstraints } from '../target/npm-install.js';
+import { npmWouldInstall } from '../targets/npm-install.js';
+import type { PlatformConstraints } from '../targets/npm-install.js';
 import type { Target } from '../model/target.js';
 import type { PackageRecord, PackageFiles } from '../model/package.js';
 import type { Evidence, LinkResult, PlatformCandidate, PredictContext } from '../model/prediction.js';

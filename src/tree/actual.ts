@@ -12,7 +12,7 @@ import type {
   ResolvedDependency,
   TreeProblem,
 } from '../model/package.js';
-import { FILE_LIMITS, parseJsonText, readRegularFile } from './files.js';
+import { FILE_LIMITS, parseJsonText, readRegularFile } from '../io/files.js';
 import { readLockfile } from './lockfile.js';
 import { scriptIdentityOf } from './identity.js';
 

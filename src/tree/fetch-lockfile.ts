@@ -1,5 +1,5 @@
 import { MiB } from '../binary/reader.js';
-import { npmWouldInstall } from '../target/npm-install.js';
+import { npmWouldInstall } from '../targets/npm-install.js';
 import type { Target } from '../model/target.js';
 import { ByteBudget } from './binary-window.js';
 import { manifestFacts } from './manifest.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { FILE_LIMITS, parseJsonText, readRegularFile } from './files.js';
+import { FILE_LIMITS, parseJsonText, readRegularFile } from '../io/files.js';
 import type { LockEntry, LockfileIndex, TreeProblem } from '../model/package.js';
 
 const list = (v: unknown): string[] | undefined =>

@@ -4,7 +4,7 @@ import { isExactVersionDisjunction, isScriptAllowed } from '@npmcli/arborist/lib
 import { load as loadYaml } from 'js-yaml';
 import npa from 'npm-package-arg';
 import type { InstallScriptVerdict, ScriptTool } from '../model/prediction.js';
-import { FILE_LIMITS, readRegularFile } from './files.js';
+import { FILE_LIMITS, readRegularFile } from '../io/files.js';
 import type { NpmConfigView } from './npm-config.js';
 import type { PackageRecord } from '../model/package.js';
 

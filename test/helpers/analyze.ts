@@ -3,7 +3,7 @@ import { inspectFile } from '../../src/binary/facts.js';
 import { analyze } from '../../src/check.js';
 import type { CheckReport } from '../../src/model/reports.js';
 import type { Target } from '../../src/model/target.js';
-import type { FactsReader } from '../../src/tree/files.js';
+import type { FactsReader } from '../../src/io/files.js';
 import type { ProjectTree } from '../../src/model/package.js';
 import { fakeHost, targets } from './targets.js';
 

@@ -1,4 +1,4 @@
-import { parseTarget } from '../../src/target/index.js';
+import { parseTarget } from '../../src/targets/index.js';
 import type { Target } from '../../src/model/target.js';
 
 /** A deterministic linux-x64-glibc host with a full toolchain, so fixture tests don't depend on this machine. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/check.js';
 import type { CheckReport } from '../../src/model/reports.js';
-import { currentHostEnvironment } from '../../src/target/index.js';
+import { currentHostEnvironment } from '../../src/targets/index.js';
 import { loadNpmConfig } from '../../src/tree/npm-config.js';
 import { pacoteFetcher } from '../../src/tree/registry.js';
 import type { PackageFetcher } from '../../src/tree/registry.js';

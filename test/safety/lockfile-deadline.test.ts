@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageTarball, startRegistry, writeLockfileProject } from '../../bench/big-binaries.mjs';
 import type { BigPackage, Registry } from '../../bench/big-binaries.mjs';
-import { currentHostEnvironment } from '../../src/target/index.js';
+import { currentHostEnvironment } from '../../src/targets/index.js';
 import { loadNpmConfig } from '../../src/tree/npm-config.js';
 import { pacoteFetcher } from '../../src/tree/registry.js';
 import { addon } from '../binary/paths.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageTarball, startRegistry, writeLockfileProject } from '../../bench/big-binaries.mjs';
 import type { BigPackage, Registry } from '../../bench/big-binaries.mjs';
 import { check } from '../../src/check.js';
-import { currentHostEnvironment } from '../../src/target/index.js';
+import { currentHostEnvironment } from '../../src/targets/index.js';
 import { readTarball } from '../../src/tree/tarball-files.js';
 import { addon } from '../binary/paths.js';
 

@@ -4,7 +4,7 @@ import { inspectFile } from '../../src/binary/facts.js';
 import { scriptNeed } from '../../src/install-policy.js';
 import type { CheckReport } from '../../src/model/reports.js';
 import { cmakeTsCandidates, cmakeTsLibc, readCmakeTsManifest } from '../../src/strategies/cmake-ts.js';
-import { folderFiles } from '../../src/tree/files.js';
+import { folderFiles } from '../../src/io/files.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
 import type { ProjectTree } from '../../src/model/package.js';
 import { analyzeTree } from '../helpers/analyze.js';

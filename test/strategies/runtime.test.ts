@@ -11,7 +11,7 @@ import {
   resolveRuntimeBinaries,
 } from '../../src/strategies/runtime.js';
 import type { Target } from '../../src/model/target.js';
-import { folderFiles } from '../../src/tree/files.js';
+import { folderFiles } from '../../src/io/files.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
 import { nativePackagesOf } from '../../src/verify.js';
 import { addon } from '../binary/paths.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/check.js';
-import { currentHostEnvironment } from '../../src/target/index.js';
+import { currentHostEnvironment } from '../../src/targets/index.js';
 import { registryTarballUrl } from '../../src/tree/registry.js';
 import { addon } from '../binary/paths.js';
 import { startServer } from '../helpers/http-server.js';

@@ -3,7 +3,7 @@ import { getAbi } from 'node-abi';
 import { fromElectronVersion, fromNodeVersion } from 'node-api-version';
 import type { Libc, Runtime, Target } from '../../../src/model/target.js';
 
-/** A target built the way src/target does it: ABI from node-abi, Node-API level from node-api-version. */
+/** A target built the way src/targets does it: ABI from node-abi, Node-API level from node-api-version. */
 export function makeTarget(
   id: string,
   runtime: Runtime,

@@ -2,10 +2,10 @@ import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findOnPath } from '../../src/target/exec.js';
-import { currentHostEnvironment } from '../../src/target/host.js';
-import type { HostEnvironment } from '../../src/target/host.js';
-import { detectToolchain } from '../../src/target/toolchain.js';
+import { findOnPath } from '../../src/targets/exec.js';
+import { currentHostEnvironment } from '../../src/targets/host.js';
+import type { HostEnvironment } from '../../src/model/target.js';
+import { detectToolchain } from '../../src/targets/toolchain.js';
 
 // These run real tools on the machine the tests run on (Linux with python3, make and g++).
 const linux = process.platform === 'linux';

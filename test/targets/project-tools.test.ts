@@ -6,11 +6,10 @@ import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { placeOf, searchPath, toolScope } from '../../src/target/exec.js';
-import { currentHostEnvironment, detectHost } from '../../src/target/host.js';
-import type { HostEnvironment } from '../../src/target/host.js';
-import { detectToolchain } from '../../src/target/toolchain.js';
-import type { ToolRejected } from '../../src/model/target.js';
+import { placeOf, searchPath, toolScope } from '../../src/targets/exec.js';
+import { currentHostEnvironment, detectHost } from '../../src/targets/host.js';
+import type { HostEnvironment, ToolRejected } from '../../src/model/target.js';
+import { detectToolchain } from '../../src/targets/toolchain.js';
 
 const linux = process.platform === 'linux';
 const real = currentHostEnvironment();

@@ -1,9 +1,9 @@
 import { familySync, versionSync } from 'detect-libc';
 import { fromNodeVersion } from 'node-api-version';
 import { describe, expect, it } from 'vitest';
-import { currentHostEnvironment, detectHost } from '../../src/target/host.js';
-import type { HostEnvironment } from '../../src/target/host.js';
-import { parseTarget } from '../../src/target/parse.js';
+import { currentHostEnvironment, detectHost } from '../../src/targets/host.js';
+import type { HostEnvironment } from '../../src/model/target.js';
+import { parseTarget } from '../../src/targets/parse.js';
 
 function fakeEnv(overrides: Partial<HostEnvironment> = {}): HostEnvironment {
   return {

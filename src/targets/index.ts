@@ -10,7 +10,7 @@ export {
 } from './parse.js';
 export type { TargetContext, TargetErrorReason } from './parse.js';
 export { currentHostEnvironment, detectHost } from './host.js';
-export type { HostEnvironment, DetectHostOptions, LibcFacts } from './host.js';
+export type { DetectHostOptions } from './host.js';
 export { detectToolchain } from './toolchain.js';
 export type { NpmToolConfig } from './toolchain.js';
 export { findOnPath } from './exec.js';

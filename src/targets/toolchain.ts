@@ -1,11 +1,10 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
-import { readBounded } from '../tree/files.js';
+import { readBounded } from '../io/files.js';
 import { envValue, runTool, searchPath, toolScope } from './exec.js';
 import type { PathSearch, ToolScope } from './exec.js';
-import type { HostEnvironment } from './host.js';
-import type { Toolchain, ToolFound, ToolRejected } from '../model/target.js';
+import type { HostEnvironment, Toolchain, ToolFound, ToolRejected } from '../model/target.js';
 
 /** npm config values node-gyp reads (npm exposes them to scripts as `npm_config_<key>`). */
 export interface NpmToolConfig {

@@ -2,9 +2,9 @@ import { getAbi } from 'node-abi';
 import { fromElectronVersion, fromNodeVersion } from 'node-api-version';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { parseTarget, resolveTargets, TargetError } from '../../src/target/parse.js';
-import { loadNodeReleases } from '../../src/target/releases.js';
-import type { NodeReleaseData } from '../../src/target/releases.js';
+import { parseTarget, resolveTargets, TargetError } from '../../src/targets/parse.js';
+import { loadNodeReleases } from '../../src/targets/releases.js';
+import type { NodeReleaseData } from '../../src/targets/releases.js';
 import { fakeHost, TODAY } from './helpers.js';
 
 const data = loadNodeReleases();

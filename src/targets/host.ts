@@ -1,32 +1,10 @@
 import os from 'node:os';
-import { familySync as detectLibcFamily, versionSync as detectLibcVersion } from 'detect-libc';
 import { armvFor, napiFor, UV_MAJOR } from './abi.js';
 import { toolScope } from './exec.js';
+import { hostLibc } from './libc.js';
 import { detectToolchain } from './toolchain.js';
 import type { NpmToolConfig } from './toolchain.js';
-import type { Libc, Target } from '../model/target.js';
-
-/**
- * Everything host detection reads from the running process, passed in so tests (and the lifecycle hook,
- * which sees npm's environment) can describe any machine. `currentHostEnvironment()` is the only place
- * that reads `process`.
- */
-export interface HostEnvironment {
-  platform: string;
-  arch: string;
-  versions: { node: string; modules: string; napi?: string; uv?: string };
-  execPath: string;
-  env: Record<string, string | undefined>;
-  homedir: string;
-  /** The `process.config.variables` that node-gyp and node-gyp-build consult. */
-  nodeConfig?: {
-    /** node-gyp uses `<node_prefix>/include/node` when Node was configured with this (distro builds). */
-    usePrefixToFindHeaders?: boolean;
-    nodePrefix?: string;
-    /** node-gyp-build's `armv` on 32-bit ARM. */
-    armVersion?: string;
-  };
-}
+import type { HostEnvironment, LibcFacts, Target } from '../model/target.js';
 
 export function currentHostEnvironment(): HostEnvironment {
   const vars = (process.config?.variables ?? {}) as Record<string, unknown>;
@@ -52,11 +30,6 @@ export function currentHostEnvironment(): HostEnvironment {
   };
 }
 
-export interface LibcFacts {
-  family: Libc | null;
-  version: string | null;
-}
-
 export interface DetectHostOptions {
   /**
    * How to learn the libc; defaults to detect-libc, which inspects the running machine (it can't be
@@ -68,25 +41,6 @@ export interface DetectHostOptions {
   projectRoot?: string | null;
 }
 
-/**
- * detect-libc, when /proc/self/exe and /usr/bin/ldd do not tell (musl hosts, mostly), runs
- * `getconf` and `ldd` through a shell with this process's PATH, where npm and npx put
- * `node_modules/.bin` first: a dependency's `ldd` bin would run. Its sync API is called with PATH
- * swapped for the probe's own for exactly that call; nothing else runs while it is swapped.
- */
-async function libcOfThisMachine(safePath: string): Promise<LibcFacts> {
-  const saved = process.env['PATH'];
-  process.env['PATH'] = safePath;
-  try {
-    const family = detectLibcFamily();
-    const version = detectLibcVersion();
-    return { family: family === 'glibc' || family === 'musl' ? family : null, version };
-  } finally {
-    if (saved === undefined) delete process.env['PATH'];
-    else process.env['PATH'] = saved;
-  }
-}
-
 /** The machine native-guard runs on, as a Target with `id: 'host'` and its real toolchain. */
 export async function detectHost(
   env: HostEnvironment,
@@ -96,7 +50,7 @@ export async function detectHost(
   const projectRoot = options.projectRoot ?? null;
   const safePath = toolScope(env, projectRoot).env['PATH'] ?? '';
   const [libc, toolchain] = await Promise.all([
-    env.platform === 'linux' ? (options.detectLibc ?? libcOfThisMachine)(safePath) : Promise.resolve(null),
+    env.platform === 'linux' ? (options.detectLibc ?? hostLibc)(safePath) : Promise.resolve(null),
     detectToolchain(env, npmConfig, { projectRoot }),
   ]);
   const napi = Number(env.versions.napi);

@@ -1,4 +1,4 @@
-// node-abi ships no types; only what src/target uses is declared.
+// node-abi ships no types; only what native-guard uses is declared (targets/ and the download planners).
 declare module 'node-abi' {
   export interface AbiTarget {
     runtime: string;

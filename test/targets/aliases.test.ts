@@ -1,6 +1,6 @@
 import { getAbi } from 'node-abi';
 import { describe, expect, it } from 'vitest';
-import { listTargetAliases } from '../../src/target/aliases.js';
+import { listTargetAliases } from '../../src/targets/aliases.js';
 import { fakeHost, TODAY } from './helpers.js';
 
 describe('listTargetAliases', () => {
