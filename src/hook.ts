@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { check } from './check.js';
-import type { CheckOptions } from './check.js';
+import { check } from './check/run.js';
+import type { CheckOptions } from './check/run.js';
 import type { CheckReport, VerifyReport } from './model/reports.js';
 import { today } from './targets/releases.js';
 import { ConfigError, readProjectConfig } from './config.js';

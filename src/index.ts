@@ -1,6 +1,8 @@
 // The public API. Everything the CLI does is available here without printing or exiting.
-export { check, analyze } from './check.js';
-export type { CheckOptions, AnalyzeInput } from './check.js';
+export { analyze } from './check/analyze.js';
+export { check } from './check/run.js';
+export type { AnalyzeInput } from './check/analyze.js';
+export type { CheckOptions } from './check/run.js';
 export type { CheckReport, PackageReport } from './model/reports.js';
 export {
   parseTarget,
@@ -29,7 +31,7 @@ export type { DockerOptions, DockerAnalysis } from './docker/analyze.js';
 export type { BinarySent, StageSummary } from './model/reports.js';
 export type { DockerSummary } from './model/reports.js';
 export type { DockerCheckOptions } from './docker/for-check.js';
-export type { CheckStepOptions } from './check-steps.js';
+export type { CheckStepOptions } from './check/tree-load.js';
 export type { ScriptPolicySummary } from './model/reports.js';
 export type { UrlCheck } from './model/prediction.js';
 export type { InstallScriptVerdict } from './model/prediction.js';

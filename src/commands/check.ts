@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { check } from '../check.js';
-import type { CheckOptions } from '../check.js';
+import { check } from '../check/run.js';
+import type { CheckOptions } from '../check/run.js';
 import { renderCheckText } from '../report/check-text.js';
 import { renderCheckJson } from '../report/json.js';
 import { wantsColor } from '../report/style.js';

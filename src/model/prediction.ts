@@ -166,6 +166,14 @@ export interface PlatformPackageNotInLockfile extends PlatformConstraints {
 export type InstallScriptVerdict =
   'allowed' | 'denied' | 'ignored' | 'not-allowed' | 'unreviewed' | 'unreviewed-strict';
 
+/** One package manager's install-script policy (read by tree/script-config.ts), as a verdict per package. */
+export interface InstallScriptPolicy {
+  tool: ScriptTool;
+  /** Where the policy came from (`package.json`, `.npmrc (project)`, `pnpm-workspace.yaml`…), null for defaults. */
+  source: string | null;
+  verdict(record: PackageRecord): InstallScriptVerdict;
+}
+
 /** Why a binary that a link picked would not load on the target (from binary facts). */
 export type Mismatch = FactsMismatch | { code: 'INVALID_BINARY'; reason: string };
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { inspectFile } from '../../src/binary/facts.js';
-import { analyze } from '../../src/check.js';
+import { analyze } from '../../src/check/analyze.js';
 import type { CheckReport } from '../../src/model/reports.js';
 import type { Target } from '../../src/model/target.js';
 import type { FactsReader } from '../../src/io/files.js';

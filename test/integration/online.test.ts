@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check } from '../../src/check.js';
+import { check } from '../../src/check/run.js';
 import type { CheckReport } from '../../src/model/reports.js';
 import { checkCommand } from '../../src/commands/check.js';
 import { currentHostEnvironment } from '../../src/targets/index.js';

@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check } from '../../src/check.js';
+import { check } from '../../src/check/run.js';
 import type { CheckReport } from '../../src/model/reports.js';
 import { currentHostEnvironment } from '../../src/targets/index.js';
 import { loadNpmConfig } from '../../src/tree/npm-config.js';

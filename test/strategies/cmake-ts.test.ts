@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/binary/facts.js';
-import { scriptNeed } from '../../src/install-policy.js';
+import { scriptNeed } from '../../src/check/script-policy.js';
 import type { CheckReport } from '../../src/model/reports.js';
 import { cmakeTsCandidates, cmakeTsLibc, readCmakeTsManifest } from '../../src/strategies/cmake-ts.js';
 import { folderFiles } from '../../src/io/files.js';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../../src/check.js';
+import { analyze } from '../../src/check/analyze.js';
 import { hostSourceBuildFindings } from '../../src/strategies/host-build.js';
 import type { ToolchainDetails } from '../../src/model/target.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';

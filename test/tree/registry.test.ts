@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check } from '../../src/check.js';
+import { check } from '../../src/check/run.js';
 import { currentHostEnvironment } from '../../src/targets/index.js';
 import { registryTarballUrl } from '../../src/tree/registry.js';
 import { addon } from '../binary/paths.js';

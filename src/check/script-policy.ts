@@ -1,21 +1,18 @@
-import type { CheckReport, PackageReport, ScriptPolicySummary } from './model/reports.js';
-import { makeFinding, sortFindings } from './model/findings.js';
-import type { Finding } from './model/findings.js';
+// The install-script policy pass: for each native package with install scripts and each target,
+// whether the binary needs the script and what the package manager's policy does with it.
+import { applyIgnore } from '../config.js';
+import type { ProjectConfig } from '../config.js';
+import type { CheckReport, PackageReport, ScriptPolicySummary } from '../model/reports.js';
+import { makeFinding, sortFindings } from '../model/findings.js';
+import type { Finding } from '../model/findings.js';
 import type {
   InstallScriptVerdict,
   Prediction,
   ScriptNeed,
-  ScriptTool,
+  InstallScriptPolicy,
   StrategyName,
-} from './model/prediction.js';
-import type { PackageRecord, ProjectTree } from './model/package.js';
-
-/** A package manager's verdict on a package's install scripts (see src/tree/script-policy.ts). */
-export interface InstallScriptPolicy {
-  tool: ScriptTool;
-  source: string | null;
-  verdict(record: PackageRecord): InstallScriptVerdict;
-}
+} from '../model/prediction.js';
+import type { PackageRecord, ProjectTree } from '../model/package.js';
 
 const BLOCKING: ReadonlySet<InstallScriptVerdict> = new Set([
   'denied',
@@ -153,5 +150,25 @@ export function applyInstallScriptPolicy(
   return {
     report: { ...report, packages, findings: sortFindings([...report.findings, ...findings]) },
     summary: { tools: policies.map((p) => ({ tool: p.tool, source: p.source })), allowScripts },
+  };
+}
+
+/** The install-script policy pass, with the project's `ignore` config applied to what it adds. */
+export function applyScriptPolicies(
+  report: CheckReport,
+  tree: ProjectTree,
+  policies: InstallScriptPolicy[],
+  config: ProjectConfig,
+): CheckReport {
+  if (!policies.length) return report;
+  const before = new Set(report.findings);
+  const { report: next, summary } = applyInstallScriptPolicy(report, tree, policies);
+  const added = next.findings.filter((f) => !before.has(f));
+  const { kept, ignored } = applyIgnore(added, config);
+  return {
+    ...next,
+    findings: sortFindings([...report.findings, ...kept]),
+    ignored: report.ignored + ignored,
+    scriptPolicy: summary,
   };
 }

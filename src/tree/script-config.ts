@@ -3,18 +3,10 @@ import { join } from 'node:path';
 import { isExactVersionDisjunction, isScriptAllowed } from '@npmcli/arborist/lib/script-allowed.js';
 import { load as loadYaml } from 'js-yaml';
 import npa from 'npm-package-arg';
-import type { InstallScriptVerdict, ScriptTool } from '../model/prediction.js';
+import type { InstallScriptPolicy } from '../model/prediction.js';
 import { FILE_LIMITS, readRegularFile } from '../io/files.js';
 import type { NpmConfigView } from './npm-config.js';
 import type { PackageRecord } from '../model/package.js';
-
-/** One package manager's install-script policy, as a verdict per package. */
-export interface ScriptPolicy {
-  tool: ScriptTool;
-  /** Where the policy came from (`package.json`, `.npmrc (project)`, `pnpm-workspace.yaml`…), null for defaults. */
-  source: string | null;
-  verdict(record: PackageRecord): InstallScriptVerdict;
-}
 
 const readJson = (file: string): Record<string, unknown> | null => {
   try {
@@ -63,7 +55,7 @@ function validNpmPolicy(entries: Record<string, unknown>): Record<string, boolea
  * resolved URL and incoming edge specs (a pinned `name@version` entry cannot match when the
  * lockfile has no resolved URLs, as with omit-lockfile-registry-resolved).
  */
-export function npmScriptPolicy(root: string, npm: NpmConfigView): ScriptPolicy {
+export function npmScriptPolicy(root: string, npm: NpmConfigView): InstallScriptPolicy {
   const pkg = readJson(join(root, 'package.json'));
   let policy: Record<string, boolean> | null = null;
   let source: string | null = null;
@@ -166,7 +158,7 @@ export function hasPnpmConfig(root: string): boolean {
  * is not allowed; pnpm 9 ran them all unless a list said otherwise. Read from pnpm-workspace.yaml,
  * then package.json's `pnpm` field.
  */
-export function pnpmScriptPolicy(root: string, npm: NpmConfigView): ScriptPolicy {
+export function pnpmScriptPolicy(root: string, npm: NpmConfigView): InstallScriptPolicy {
   const pkg = readJson(join(root, 'package.json'));
   const major = pnpmMajor(pkg);
   let settings: PnpmSettings = {};
@@ -220,10 +212,10 @@ export function pnpmScriptPolicy(root: string, npm: NpmConfigView): ScriptPolicy
  * The policies of the package managers the project uses: npm's unless `packageManager` names
  * another tool, plus pnpm's when a pnpm config is present.
  */
-export function readScriptPolicies(root: string, npm: NpmConfigView): ScriptPolicy[] {
+export function readScriptPolicies(root: string, npm: NpmConfigView): InstallScriptPolicy[] {
   const pkg = readJson(join(root, 'package.json'));
   const pm = typeof pkg?.packageManager === 'string' ? pkg.packageManager : '';
-  const out: ScriptPolicy[] = [];
+  const out: InstallScriptPolicy[] = [];
   if (!pm || pm.startsWith('npm@')) out.push(npmScriptPolicy(root, npm));
   if (hasPnpmConfig(root)) out.push(pnpmScriptPolicy(root, npm));
   return out;

@@ -1,9 +1,9 @@
-import { makeFinding } from './model/findings.js';
-import type { Finding } from './model/findings.js';
-import type { NativePackage, PlatformCandidate, Prediction } from './model/prediction.js';
-import type { Target } from './model/target.js';
-import { constraintsOf } from './model/package.js';
-import type { LockEntry, PackageRecord, ProjectTree } from './model/package.js';
+import { makeFinding } from '../model/findings.js';
+import type { Finding } from '../model/findings.js';
+import type { NativePackage, PlatformCandidate, Prediction } from '../model/prediction.js';
+import type { Target } from '../model/target.js';
+import { constraintsOf } from '../model/package.js';
+import type { LockEntry, PackageRecord, ProjectTree } from '../model/package.js';
 
 /**
  * Lockfile mode: one MANIFEST_UNAVAILABLE per package whose manifest or tarball could not be had,
