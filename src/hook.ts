@@ -13,8 +13,8 @@ import { escapeData, renderGithubAnnotations } from './report/github.js';
 import { renderCheckCompact, renderVerifyCompact } from './report/hook-text.js';
 import { makeStyle, wantsColor } from './report/style.js';
 import { renderVerifyText } from './report/verify-text.js';
-import { verify } from './verify.js';
-import type { VerifyOptions } from './verify.js';
+import { verify } from './verify/run.js';
+import type { VerifyOptions } from './verify/run.js';
 
 export interface HookIo {
   env: Record<string, string | undefined>;

@@ -16,8 +16,9 @@ export type { Target, Toolchain, ImageProfile, HostEnvironment } from './targets
 export { FINDINGS, findingDocsAnchor } from './model/findings.js';
 export type { Finding, FindingCode, FindingEvidence, Severity } from './model/findings.js';
 export type { Outcome, Prediction, StrategyName, Evidence } from './model/prediction.js';
-export { verify, VerifyError, DEFAULT_TIMEOUT_MS } from './verify.js';
-export type { VerifyOptions } from './verify.js';
+export { verify, DEFAULT_TIMEOUT_MS } from './verify/run.js';
+export { VerifyError } from './verify/node.js';
+export type { VerifyOptions } from './verify/run.js';
 export type { VerifyReport, VerifiedBinary } from './model/reports.js';
 export type { LoadClassification } from './model/load.js';
 export type { RuntimeLoader } from './model/load.js';

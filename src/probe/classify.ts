@@ -1,6 +1,7 @@
 import { checkFactsAgainstTarget, NAPI_VERSION_EXPERIMENTAL } from '../binary/compat.js';
 import type { BinaryFacts } from '../model/binary.js';
 import type { LoadClassification, LoadFailure } from '../model/load.js';
+import type { LoadResult } from './pool.js';
 import type { Target } from '../model/target.js';
 
 export interface ClassifyContext {
@@ -287,4 +288,52 @@ export function classifyFailure(failure: LoadFailure, ctx: ClassifyContext): Loa
     case 'violation':
       return { code: 'LOAD_PROTOCOL_VIOLATION', reason: failure.reason, excerpt: failure.excerpt };
   }
+}
+
+/** A loader outcome as the failure classifyFailure reads, with its raw message and code; null when it loaded. */
+export function failureOf(
+  r: LoadResult,
+): { failure: LoadFailure; message: string; errorCode: string | null } | null {
+  switch (r.status) {
+    case 'loaded':
+      return null;
+    case 'threw':
+      return {
+        failure: { kind: 'threw', message: r.error.message, errorCode: r.error.code },
+        message: r.error.message,
+        errorCode: r.error.code,
+      };
+    case 'died': {
+      const message = r.uncaught?.message ?? stderrTail(r.stderr);
+      return {
+        failure: {
+          kind: 'died',
+          signal: r.signal,
+          exitCode: r.exitCode,
+          exitCalled: r.exitCalled,
+          stderr: r.stderr,
+        },
+        message,
+        errorCode: r.uncaught?.code ?? null,
+      };
+    }
+    case 'timeout':
+      return {
+        failure: { kind: 'timeout', timeoutMs: r.timeoutMs },
+        message: stderrTail(r.stderr),
+        errorCode: null,
+      };
+    case 'violation':
+      return {
+        failure: { kind: 'violation', reason: r.reason, excerpt: r.excerpt },
+        message: stderrTail(r.stderr),
+        errorCode: null,
+      };
+  }
+}
+
+/** The last lines of what a dying loader wrote to stderr. */
+function stderrTail(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  return lines.slice(-12).join('\n');
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockfileOnlyCheck, runHook, treeIsReified } from '../../src/hook.js';
 import type { HookIo } from '../../src/hook.js';
-import { verify } from '../../src/verify.js';
+import { verify } from '../../src/verify/run.js';
 import { addon } from '../binary/paths.js';
 import { ensureBuilt, REPO } from '../helpers/build.js';
 import { copyRealPackage, tempDir, writeProject } from '../helpers/fixture-project.js';

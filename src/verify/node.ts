@@ -1,6 +1,9 @@
+// The Node verify loads with: the `--node` given, and that Node as a Target.
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { armvFor, napiFor, UV_MAJOR } from '../targets/abi.js';
 import type { LibcFacts, Target } from '../model/target.js';
-import type { NodeFacts } from './pool.js';
+import type { NodeFacts } from '../probe/pool.js';
 
 /**
  * The Node that verify loads with, as a Target, from what a loader running under it reported: its
@@ -33,4 +36,31 @@ export function targetFromNode(
     toolchain: { python: false, make: false, cxx: false, known: false },
     isHost: options.isHost,
   };
+}
+
+export class VerifyError extends Error {
+  readonly code: string;
+  constructor(message: string, code: string) {
+    super(message);
+    this.name = 'VerifyError';
+    this.code = code;
+  }
+}
+
+/** `--node`: a Node binary, or a folder holding `bin/node` (an unpacked Node distribution). */
+export function resolveNodeBinary(spec: string, cwd: string): string {
+  const path = resolve(cwd, spec);
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    throw new VerifyError(`--node ${spec}: no such file`, 'ENODE');
+  }
+  if (stat.isDirectory()) {
+    for (const candidate of [join(path, 'bin', 'node'), join(path, 'node.exe'), join(path, 'node')]) {
+      if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+    }
+    throw new VerifyError(`--node ${spec}: a folder without bin/node`, 'ENODE');
+  }
+  return path;
 }
