@@ -216,7 +216,7 @@ if (want('hooks')) {
   // what the hooks init wires add to every `npm install`: 10 addons, npm's hidden lockfile, and
   // native-guard linked into node_modules as a user's install has it
   const { mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
-  const { hookScript } = await import('../dist/init.js');
+  const { hookScript } = await import('../dist/hooks/init-plan.js');
   const N = 10;
   const hooksRoot = await addonProject(`hooks-${N}`, N);
   writeFileSync(join(hooksRoot, 'node_modules', '.package-lock.json'), '{"lockfileVersion":3,"packages":{}}');

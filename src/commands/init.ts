@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
-import { initProject } from '../init.js';
-import type { InitChange, InitProjectOptions, InitResult } from '../init.js';
+import { initProject } from '../hooks/init.js';
+import type { InitProjectOptions, InitResult } from '../hooks/init.js';
+import type { InitChange } from '../hooks/init-plan.js';
 import { makeStyle, wantsColor } from '../report/style.js';
 import type { Style } from '../report/style.js';
 import { currentHostEnvironment, detectHost, resolveTargets } from '../targets/index.js';

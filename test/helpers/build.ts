@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
-const built = () => existsSync(join(REPO, 'dist', 'hook.js')) && existsSync(join(REPO, 'dist', 'cli.js'));
+const built = () =>
+  existsSync(join(REPO, 'dist', 'hooks', 'run.js')) && existsSync(join(REPO, 'dist', 'cli.js'));
 
 function sleep(ms: number) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);

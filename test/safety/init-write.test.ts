@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initCommand } from '../../src/commands/init.js';
 import type { CommandIo } from '../../src/commands/types.js';
-import { initProject } from '../../src/init.js';
+import { initProject } from '../../src/hooks/init.js';
 import { ensureBuilt, REPO } from '../helpers/build.js';
 import { tempDir } from '../helpers/fixture-project.js';
 

@@ -23,7 +23,7 @@ const IN_NAME = HOSTILE.replaceAll('/', '_');
 const OUR_SGR = /\u001b\[(?:1|2|22|31|32|33|36|39)m/g;
 /** Controls, format characters (bidi), separators, lone surrogates: none may reach a terminal. */
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
-/** Our workflow commands (src/report/github.ts, src/hook.ts): the only lines that may start with `::`. */
+/** Our workflow commands (src/report/github.ts, src/hooks/run.ts): the only lines that may start with `::`. */
 const OUR_ANNOTATION = /^::(?:error|warning|notice) (?:file=[^,:\s]+,)?title=(?:[A-Z][A-Z_]+|native-guard)::/;
 
 let project: string;

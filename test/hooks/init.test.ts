@@ -4,15 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initCommand } from '../../src/commands/init.js';
 import type { CommandIo } from '../../src/commands/types.js';
-import {
-  applyPlan,
-  hookScript,
-  initProject,
-  InitError,
-  planChanges,
-  planInit,
-  planRemove,
-} from '../../src/init.js';
+import { initProject } from '../../src/hooks/init.js';
+import { applyPlan } from '../../src/hooks/init-write.js';
+import { hookScript, InitError, planChanges, planInit, planRemove } from '../../src/hooks/init-plan.js';
 import { ensureBuilt, REPO } from '../helpers/build.js';
 import { tempDir } from '../helpers/fixture-project.js';
 

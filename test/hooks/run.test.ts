@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockfileOnlyCheck, runHook, treeIsReified } from '../../src/hook.js';
-import type { HookIo } from '../../src/hook.js';
+import { lockfileOnlyCheck, runHook, treeIsReified } from '../../src/hooks/run.js';
+import type { HookIo } from '../../src/hooks/run.js';
 import { verify } from '../../src/verify/run.js';
 import { addon } from '../binary/paths.js';
 import { ensureBuilt, REPO } from '../helpers/build.js';
@@ -360,7 +360,7 @@ describe('native-guard’s own failures', () => {
     const r = run(project, { npm_lifecycle_event: 'postinstall' });
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(
-      /^native-guard verify: internal error: Cannot find module .*dist\/hook\.js.*; the install goes on\n$/,
+      /^native-guard verify: internal error: Cannot find module .*dist\/hooks\/run\.js.*; the install goes on\n$/,
     );
     expect(run(strictProject, { npm_lifecycle_event: 'postinstall' }).status).toBe(1);
     expect(run(project, {}).status).toBe(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainHook, chainsPlainly, unwrapSh } from '../../src/init.js';
+import { chainHook, chainsPlainly, unwrapSh } from '../../src/hooks/init-plan.js';
 import {
   applyEdits,
   carryRaw,
@@ -9,7 +9,7 @@ import {
   removeMembers,
   scanTopObject,
   shWrap,
-} from '../../src/init-text.js';
+} from '../../src/hooks/init-text.js';
 
 describe('chainsPlainly: when "<script> && <hook>" is safe in sh and cmd.exe', () => {
   it.each([

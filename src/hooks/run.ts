@@ -1,20 +1,20 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { check } from './check/run.js';
-import type { CheckOptions } from './check/run.js';
-import type { CheckReport, VerifyReport } from './model/reports.js';
-import { today } from './targets/releases.js';
-import { ConfigError, readProjectConfig } from './config.js';
-import type { ProjectConfig } from './config.js';
-import type { Finding } from './model/findings.js';
-import type { HookEvent } from './init.js';
-import { renderCheckText } from './report/check-text.js';
-import { escapeData, renderGithubAnnotations } from './report/github.js';
-import { renderCheckCompact, renderVerifyCompact } from './report/hook-text.js';
-import { makeStyle, wantsColor } from './report/style.js';
-import { renderVerifyText } from './report/verify-text.js';
-import { verify } from './verify/run.js';
-import type { VerifyOptions } from './verify/run.js';
+import { check } from '../check/run.js';
+import type { CheckOptions } from '../check/run.js';
+import type { CheckReport, VerifyReport } from '../model/reports.js';
+import { today } from '../targets/releases.js';
+import { ConfigError, readProjectConfig } from '../config.js';
+import type { ProjectConfig } from '../config.js';
+import type { Finding } from '../model/findings.js';
+import type { HookEvent } from './init-plan.js';
+import { renderCheckText } from '../report/check-text.js';
+import { escapeData, renderGithubAnnotations } from '../report/github.js';
+import { renderCheckCompact, renderVerifyCompact } from '../report/hook-text.js';
+import { makeStyle, wantsColor } from '../report/style.js';
+import { renderVerifyText } from '../report/verify-text.js';
+import { verify } from '../verify/run.js';
+import type { VerifyOptions } from '../verify/run.js';
 
 export interface HookIo {
   env: Record<string, string | undefined>;
