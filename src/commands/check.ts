@@ -6,7 +6,7 @@ import { renderCheckJson } from '../report/json.js';
 import { wantsColor } from '../report/style.js';
 import { parseCommandArgs } from './args.js';
 import { today } from '../targets/releases.js';
-import { DOCKER_FLAGS, parseBuildArgs, withDockerfileDefault } from '../docker/cli-options.js';
+import { DOCKER_FLAGS, parseBuildArgs, withDockerfileDefault } from './docker-options.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './types.js';
 import type { Command } from './types.js';
 import { LOCKFILE_FLAGS, lockfileOptions, suggestAllowScripts } from './check-lockfile.js';

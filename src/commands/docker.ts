@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { inspectFile } from '../binary/facts.js';
 import { analyzeDockerBuild } from '../docker/analyze.js';
 import type { DockerOptions } from '../docker/analyze.js';
-import { DOCKER_FLAGS, parseBuildArgs } from '../docker/cli-options.js';
+import { DOCKER_FLAGS, parseBuildArgs } from './docker-options.js';
 import { summarizeDocker } from '../docker/summary.js';
 import { applyIgnore, readProjectConfig } from '../config.js';
 import { sortFindings } from '../model/findings.js';

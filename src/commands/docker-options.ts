@@ -1,4 +1,4 @@
-import { UsageError } from '../commands/types.js';
+import { UsageError } from './types.js';
 
 /** The Dockerfile flags `check` and `docker` share (node:util parseArgs option config). */
 export const DOCKER_FLAGS = {
