@@ -121,7 +121,7 @@ if (want('docker')) {
     dockerfile,
     'FROM node:22-slim\nWORKDIR /app\nCOPY package*.json ./\nRUN npm install\nCOPY . .\n',
   );
-  const cli = join(here, '..', 'dist', 'cli.js');
+  const cli = join(here, '..', 'dist', 'bin.js');
   const r = measure(
     {
       du: () => timeCommand('du', ['-s', treeRoot]),
@@ -144,7 +144,7 @@ if (want('verify')) {
   const verifyRoot = await addonProject(`verify-${N}`, N);
   const { readdirSync } = await import('node:fs');
   const names = readdirSync(join(verifyRoot, 'node_modules')).filter((n) => n.startsWith('addon-'));
-  const cli = join(here, '..', 'dist', 'cli.js');
+  const cli = join(here, '..', 'dist', 'bin.js');
   section(`verify: ${N} addons, ${RUNS} runs each, medians`);
   const r = measure(
     {

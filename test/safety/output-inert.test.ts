@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_VALUE_LENGTH } from '../../src/report/inert.js';
+import { CLI } from '../helpers/build.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(REPO, 'dist/cli.js');
 const FIXTURE = join(REPO, 'fixtures/trees/hostile-output');
 const ADDONS = join(REPO, 'fixtures/addons/bin');
 
