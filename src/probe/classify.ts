@@ -1,7 +1,7 @@
 import { checkFactsAgainstTarget, NAPI_VERSION_EXPERIMENTAL } from '../binary/compat.js';
 import type { BinaryFacts } from '../model/binary.js';
 import type { LoadClassification, LoadFailure } from '../model/load.js';
-import type { LoadResult } from './pool.js';
+import type { LoadResult } from './jobs.js';
 import type { Target } from '../model/target.js';
 
 export interface ClassifyContext {

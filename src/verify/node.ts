@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { armvFor, napiFor, UV_MAJOR } from '../targets/abi.js';
 import type { LibcFacts, Target } from '../model/target.js';
-import type { NodeFacts } from '../probe/pool.js';
+import type { NodeFacts } from '../probe/jobs.js';
 
 /**
  * The Node that verify loads with, as a Target, from what a loader running under it reported: its
