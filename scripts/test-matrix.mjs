@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// node scripts/test-matrix.mjs [<major>...] [--smoke <major>]...
+// node scripts/test-matrix.mjs [<major>...] [--smoke <major>]... [-- <vitest file filter>...]
 //
 // Runs the vitest suite again under each Node major (default: 22 24), then a smoke run of the
-// built CLI under each --smoke major (default: 26). Each Node is the real binary from the registry
-// package node-<platform>-<arch>@<major> (scripts/fetch-node.mjs, cached in .cache/node/). PATH puts
-// that Node first, so everything the tests start — the CLI, verify's loaders, `npm` (whose script
-// runs on whatever `node` PATH gives) and the real-package installs — runs on it too.
+// built CLI under each --smoke major (default: 26). Arguments after `--` go to `vitest run` as
+// file filters (`test-matrix.mjs 22 24 -- test/verify test/hooks/hook.test.ts`), to run part of
+// the suite; with filters there is no smoke run unless --smoke asks for one. Each Node is the real
+// binary from the registry package node-<platform>-<arch>@<major> (scripts/fetch-node.mjs, cached
+// in .cache/node/). PATH puts that Node first, so everything the tests start — the CLI, verify's
+// loaders, `npm` (whose script runs on whatever `node` PATH gives) and the real-package installs —
+// runs on it too.
 //
 // Expects `npm run build` to have run (npm test does it). Prints one summary line per Node and
 // exits non-zero if any run failed.
@@ -16,7 +19,10 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const args = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const dashes = argv.indexOf('--');
+const args = dashes === -1 ? argv : argv.slice(0, dashes);
+const filters = dashes === -1 ? [] : argv.slice(dashes + 1);
 const suite = [];
 const smoke = [];
 for (let i = 0; i < args.length; i++) {
@@ -25,12 +31,12 @@ for (let i = 0; i < args.length; i++) {
 }
 if (!args.length) {
   suite.push('22', '24');
-  smoke.push('26');
+  if (!filters.length) smoke.push('26');
 }
 for (const m of [...suite, ...smoke]) {
   if (!/^\d+$/.test(m ?? '')) {
     console.error(
-      `test-matrix: not a Node major: "${m}" (usage: test-matrix.mjs [<major>...] [--smoke <major>]...)`,
+      `test-matrix: not a Node major: "${m}" (usage: test-matrix.mjs [<major>...] [--smoke <major>]... [-- <vitest file filter>...])`,
     );
     process.exit(2);
   }
@@ -78,7 +84,11 @@ for (const major of suite) {
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   console.log(`\n=== vitest on Node ${version} (${node}) ===`);
   const t0 = Date.now();
-  const run = await tee(node, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], envFor(node));
+  const run = await tee(
+    node,
+    [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...filters],
+    envFor(node),
+  );
   // vitest's own closing lines, colour codes removed: "Tests  612 passed | 3 skipped (615)"
   // eslint-disable-next-line no-control-regex
   const plain = (run.stdout ?? '').replace(/\x1b\[[0-9;]*m/g, '');
