@@ -1,5 +1,14 @@
 // Shared by the truth harness's scripts: where things live, record file names, the run kinds.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,4 +77,31 @@ export function tail(text, max = 4000) {
 export function head(text, max = 1500) {
   const s = String(text ?? '');
   return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** Compilers, Python, build tools and downloaders a slim image does not have. */
+const SLIM_DENY =
+  /^(python.*|pip.*|pydoc.*|2to3.*|idle.*|make|gmake|cmake|ctest|cpack|ninja|meson|cc|c\+\+|cpp|gcc.*|g\+\+.*|clang.*|x86_64-linux-gnu-.*|aarch64-linux-gnu-.*|ld|ld\..*|as|ar|ranlib|nm|objcopy|objdump|strip|gold|pkg-config|pkgconf|git|curl|wget|nvcc|musl-gcc)$/;
+
+/**
+ * A PATH folder as a `-slim` image has: the shell and core utilities (install scripts use sh, rm,
+ * cp, uname…), node and npm, and no python3/make/cc/g++ (node:*-slim images ship none of them).
+ */
+export function makeSlimBin(dir) {
+  if (existsSync(join(dir, '.complete'))) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const from of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+    if (!existsSync(from)) continue;
+    for (const name of readdirSync(from)) {
+      if (SLIM_DENY.test(name) || existsSync(join(dir, name))) continue;
+      try {
+        symlinkSync(join(from, name), join(dir, name));
+      } catch {
+        // a name seen twice (/bin is /usr/bin here)
+      }
+    }
+  }
+  writeFileSync(join(dir, '.complete'), '');
+  return dir;
 }

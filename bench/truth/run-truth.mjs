@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // node bench/truth/run-truth.mjs [--runs host,slim,...] [--only a,b] [--limit N] [--jobs 2]
-//                                [--timeout 600] [--redo]
+//                                [--timeout 600] [--redo] [--first a,b]
 //
 // The truth: for each package of population.json, really install it and really call it.
 //
@@ -29,7 +29,19 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { delimiter, dirname, join, relative } from 'node:path';
-import { RUNS, ROOT, WORK, HERE, head, lockfilePath, readJson, recordPath, tail, writeJson } from './lib.mjs';
+import {
+  RUNS,
+  ROOT,
+  WORK,
+  HERE,
+  head,
+  lockfilePath,
+  makeSlimBin,
+  readJson,
+  recordPath,
+  tail,
+  writeJson,
+} from './lib.mjs';
 import { truthOf } from './truth.mjs';
 
 const args = process.argv.slice(2);
@@ -52,34 +64,6 @@ let packages = population.packages.filter((p) => !only || only.has(p.name)).slic
 
 // ---------------------------------------------------------------------------------------------
 // Environments
-
-/** Compilers, Python, build tools and downloaders a slim image does not have. */
-const SLIM_DENY =
-  /^(python.*|pip.*|pydoc.*|2to3.*|idle.*|make|gmake|cmake|ctest|cpack|ninja|meson|cc|c\+\+|cpp|gcc.*|g\+\+.*|clang.*|x86_64-linux-gnu-.*|aarch64-linux-gnu-.*|ld|ld\..*|as|ar|ranlib|nm|objcopy|objdump|strip|gold|pkg-config|pkgconf|git|curl|wget|nvcc|musl-gcc)$/;
-
-/**
- * A PATH folder as a `-slim` image has: the shell and core utilities (install scripts use sh, rm,
- * cp, uname…), node and npm, and no python3/make/cc/g++ (node:*-slim images ship none of them).
- */
-function slimBin() {
-  const dir = join(WORK, 'slim-bin');
-  if (existsSync(join(dir, '.complete'))) return dir;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  for (const from of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
-    if (!existsSync(from)) continue;
-    for (const name of readdirSync(from)) {
-      if (SLIM_DENY.test(name) || existsSync(join(dir, name))) continue;
-      try {
-        symlinkSync(join(from, name), join(dir, name));
-      } catch {
-        // a name seen twice (/bin is /usr/bin here)
-      }
-    }
-  }
-  writeFileSync(join(dir, '.complete'), '');
-  return dir;
-}
 
 function fetchNode(major) {
   return execFileSync(process.execPath, [join(ROOT, 'scripts', 'fetch-node.mjs'), major], {
@@ -125,7 +109,7 @@ function environment(kind) {
   delete base.PYTHON;
   delete base.npm_config_python;
   for (const k of Object.keys(base)) if (k.startsWith('npm_') || k === 'NODE_OPTIONS') delete base[k];
-  const toolPath = run.toolchain ? process.env.PATH : slimBin();
+  const toolPath = run.toolchain ? process.env.PATH : makeSlimBin(join(WORK, 'slim-bin'));
   let node = process.execPath;
   const env = { ...base, PATH: toolPath };
   if (run.arch === 'arm64') {
@@ -158,11 +142,27 @@ function environment(kind) {
 // ---------------------------------------------------------------------------------------------
 // Running things
 
+/** Process groups still running, ended with this process (an orphaned npm ci would race a rerun). */
+const active = new Set();
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    for (const pid of active) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(130);
+  });
+}
+
 /** Spawns in its own process group, so a timeout kills the whole install (node-gyp, make, cc). */
 function runProcess(cmd, argv, { cwd, env, timeout }) {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const child = spawn(cmd, argv, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    active.add(child.pid);
     let out = '';
     const keep = (chunk) => {
       out += chunk;
@@ -182,6 +182,7 @@ function runProcess(cmd, argv, { cwd, env, timeout }) {
     child.on('error', (err) => keep(`\nspawn error: ${err.message}\n`));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      active.delete(child.pid);
       // reap anything the install left running in its group (watchers, daemons)
       try {
         process.kill(-child.pid, 'SIGKILL');
@@ -243,7 +244,7 @@ const maps = () => {
   try {
     return [...new Set(fs.readFileSync('/proc/self/maps', 'utf8').split('\n')
       .map((l) => l.slice(l.indexOf('/')))
-      .filter((p) => p.startsWith('/') && p.includes('node_modules') && (p.endsWith('.node') || /\.so(\.[0-9]+)*$/.test(p))))];
+      .filter((p) => p.startsWith('/') && (p.endsWith('.node') || (p.includes('node_modules') && /\.so(\.[0-9]+)*$/.test(p)))))];
   } catch { return []; }
 };
 const AsyncFunction = (async () => {}).constructor;
@@ -464,8 +465,11 @@ async function runCell(pkg, kind) {
   return cell.truth.label;
 }
 
+// --first a,b: every cell of those packages before anything else (the npm test subset)
+const first = new Set(opt('first', '') ? opt('first').split(',') : []);
 const tasks = [];
-for (const kind of runKinds) for (const pkg of packages) tasks.push({ pkg, kind });
+for (const pkg of packages) if (first.has(pkg.name)) for (const kind of runKinds) tasks.push({ pkg, kind });
+for (const kind of runKinds) for (const pkg of packages) if (!first.has(pkg.name)) tasks.push({ pkg, kind });
 let done = 0;
 let next = 0;
 const t0 = Date.now();

@@ -40,3 +40,61 @@ function muslTruth(cell) {
   if (named.every((v) => v.loads)) return { label: 'musl-loads', binary: named[0].path };
   return { label: 'musl-fails', binary: named.find((v) => !v.loads).path };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Grading rules (README.md, "Grading")
+
+/** right | wrong | not-graded, with the reason. */
+export function grade(truth, prediction, cell) {
+  if (!truth || !prediction) return { grade: 'not-graded', why: 'no truth or no prediction' };
+  const t = truth.label;
+  const p = prediction.outcome;
+  if (t === 'timeout' || t === 'not-graded') return { grade: 'not-graded', why: truth.why ?? t };
+  if (p === 'unknown') {
+    // an unknown is an honest answer only when a finding about the package says what would settle it
+    return prediction.findings?.length
+      ? { grade: 'right', why: `unknown, with ${prediction.findings.map((f) => f.code).join(', ')}` }
+      : { grade: 'wrong', why: 'unknown with no finding saying what would settle it' };
+  }
+  const failed = t === 'install-failed' || t === 'load-failed' || t === 'call-failed' || t === 'musl-fails';
+  if (failed)
+    return p === 'fails' ? { grade: 'right' } : { grade: 'wrong', why: `predicted ${p}, really ${t}` };
+  if (t === 'worked-prebuilt' || t === 'musl-loads')
+    return p === 'prebuilt' ? { grade: 'right' } : { grade: 'wrong', why: `predicted ${p}, really ${t}` };
+  if (t === 'worked-compiled')
+    return p === 'source-build' ? { grade: 'right' } : { grade: 'wrong', why: `predicted ${p}, really ${t}` };
+  if (t === 'worked-no-binary') {
+    // installed and working with no .node loaded: native-guard may say nothing (not native here),
+    // or name a binary the package ships or builds but did not need for the call; never `fails`
+    if (p === 'not-native' || p === 'none') return { grade: 'right' };
+    if (p === 'fails')
+      return {
+        grade: 'wrong',
+        why: 'predicted fails, but the install worked and the package works without a binary',
+      };
+    const sub = cell?.nodeFiles ?? [];
+    if (p === 'prebuilt' && sub.some((f) => f.origin === 'tarball')) return { grade: 'right' };
+    if (p === 'source-build' && (cell?.compiled ?? []).length) return { grade: 'right' };
+    return { grade: 'wrong', why: `predicted ${p}, but no binary was installed or built` };
+  }
+  return { grade: 'not-graded', why: `truth ${t}` };
+}
+
+/** One prediction per target for the subject, plus the findings about it. */
+export function extract(report, subjects, targets) {
+  const out = {};
+  // the package reached through another is graded when native-guard lists it; else the parent
+  // (next's @next/swc-* platform packages are predicted under next itself)
+  const pkg = subjects.map((s) => report?.packages?.find((p) => p.name === s)).find(Boolean);
+  const subject = pkg?.name ?? subjects[0];
+  for (const t of targets) {
+    const p = pkg?.predictions?.find((x) => x.target === t);
+    const findings = (report?.findings ?? [])
+      .filter((f) => f.package?.startsWith(`${subject}@`) && (!f.target || f.target === t))
+      .map((f) => ({ code: f.code, severity: f.severity }));
+    out[t] = pkg
+      ? { outcome: p?.outcome ?? 'none', strategy: p?.strategy ?? null, binary: p?.binary ?? null, findings }
+      : { outcome: 'not-native', findings };
+  }
+  return out;
+}

@@ -1,0 +1,18 @@
+// Types for truth.mjs, so test/truth/records.test.ts can use the harness's own rules.
+export interface Truth {
+  label: string;
+  binary?: string;
+  why?: string;
+}
+export interface Prediction {
+  outcome: string;
+  findings?: { code: string; severity?: string }[];
+}
+export interface Grade {
+  grade: 'right' | 'wrong' | 'not-graded';
+  why?: string;
+}
+export function truthOf(cell: unknown): Truth;
+export function grade(truth: Truth | null, prediction: Prediction | null, cell?: unknown): Grade;
+/** Per target id: the prediction for the first of `subjects` that the report lists as native. */
+export function extract(report: unknown, subjects: string[], targets: string[]): Record<string, Prediction>;
