@@ -244,7 +244,11 @@ for (const r of records) {
   for (const kind of kinds) {
     const cell = r.runs[kind];
     if (!cell) continue;
-    const truth = truthOf(cell);
+    const truth = truthOf(
+      cell,
+      [r.via?.name, r.name].filter(Boolean),
+      Object.keys(r.extraDependencies ?? {}),
+    );
     const modes = [['lockfile-only', pred.lockfileOnly?.[kind]]];
     if (kind === 'host' && pred.installed?.host) modes.push(['installed', pred.installed.host]);
     for (const [mode, p] of modes) {
@@ -264,7 +268,11 @@ for (const r of records) {
         why: g.why ?? null,
         falsePrebuilt: falsePrebuilt(truth, p),
         falseFails: falseFails(truth, p),
-        cause: causes[id] ?? causes[`${r.name}@${r.version} ${kind}`] ?? null,
+        cause:
+          causes[id] ??
+          causes[`${r.name}@${r.version} ${kind}`] ??
+          causes[`${r.name}@${r.version} *`] ??
+          null,
       });
     }
   }
@@ -276,7 +284,11 @@ for (const r of records) {
   const pred = predictions.get(r);
   const host = r.runs.host;
   if (!pred.verify || !host) continue;
-  const truth = truthOf(host).label;
+  const truth = truthOf(
+    host,
+    [r.via?.name, r.name].filter(Boolean),
+    Object.keys(r.extraDependencies ?? {}),
+  ).label;
   const errors = pred.verify.findings.filter((f) => f.severity === 'error');
   const worked = truth.startsWith('worked');
   verifyRows.push({

@@ -246,7 +246,7 @@ const CANDIDATES = [
   { name: '@google-cloud/profiler', via: 'pprof' },
   { name: 'restify', via: 'dtrace-provider' },
   { name: '@rspack/core', via: '@rspack/binding' },
-  { name: '@sentry/profiling-node', via: '@sentry-internal/node-cpu-profiler' },
+  { name: '@sentry/profiling-node', via: '@sentry/node-cpu-profiler' },
   { name: '@duckdb/node-api', via: '@duckdb/node-bindings' },
   { name: '@libsql/client', via: 'libsql' },
   { name: 'pg-native', via: 'libpq' },

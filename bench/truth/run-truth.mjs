@@ -194,10 +194,12 @@ function runProcess(cmd, argv, { cwd, env, timeout }) {
   });
 }
 
-const NPM_EPOCH = new Date('1985-10-26T08:15:00Z').getTime();
-
-/** Every .node file under node_modules: where it came from (a tarball keeps npm's 1985 mtime). */
-function nodeFiles(project) {
+/**
+ * Every .node file under node_modules, and where it came from: one written during the install
+ * (built, downloaded or copied by a script) is newer than the install's start; one from a tarball
+ * keeps the tarball's mtime (npm pack's 1985, or the packer's date).
+ */
+function nodeFiles(project, installStart) {
   const found = [];
   const compiled = [];
   const walk = (dir, depth) => {
@@ -224,7 +226,7 @@ function nodeFiles(project) {
         found.push({
           path: relative(project, p),
           size: st.size,
-          origin: Math.abs(st.mtimeMs - NPM_EPOCH) < 86_400_000 ? 'tarball' : 'install',
+          origin: st.mtimeMs >= installStart - 2000 ? 'install' : 'tarball',
         });
       }
     }
@@ -386,6 +388,7 @@ function withRecord(pkg, fn) {
       name: pkg.name,
       version: pkg.version,
       via: pkg.via ?? null,
+      extraDependencies: pkg.extraDependencies ?? null,
       signals: pkg.signals,
       lockfile: relative(HERE, lockfilePath(pkg.name, pkg.version)),
       call: null,
@@ -426,12 +429,13 @@ async function runCell(pkg, kind) {
   if (run.libc) npmArgs.push('--ignore-scripts', '--os=linux', '--cpu=x64', `--libc=${run.libc}`);
   // arm64: the arm64 Node (under qemu) runs npm itself, so npm's own platform checks, the install
   // scripts and the call all see process.arch === 'arm64', as on a real arm64 machine
+  const installStart = Date.now();
   const install = await runProcess(envFor.node, [NPM_CLI, ...npmArgs], {
     cwd: project,
     env: envFor.env,
     timeout: run.arch === 'arm64' ? installTimeout * 2 : installTimeout,
   });
-  const { files, compiled } = nodeFiles(project);
+  const { files, compiled } = nodeFiles(project, installStart);
   const cell = {
     how: run.files ? 'files' : 'run',
     date: new Date().toISOString().slice(0, 10),
@@ -454,7 +458,11 @@ async function runCell(pkg, kind) {
   } else if (install.code === 0 && !install.timedOut) {
     Object.assign(cell, await callPackage(project, pkg.name, snippet, envFor, run.arch === 'arm64'));
   }
-  cell.truth = truthOf(cell);
+  cell.truth = truthOf(
+    cell,
+    [pkg.via?.name, pkg.name].filter(Boolean),
+    Object.keys(pkg.extraDependencies ?? {}),
+  );
   await withRecord(pkg, (record) => {
     record.call = snippet;
     record.runs[kind] = cell;

@@ -12,7 +12,8 @@ export interface Grade {
   grade: 'right' | 'wrong' | 'not-graded';
   why?: string;
 }
-export function truthOf(cell: unknown): Truth;
+export function truthOf(cell: unknown, subjects?: string[], exclude?: string[]): Truth;
+export function failedPackage(log: unknown): string | null;
 export function grade(truth: Truth | null, prediction: Prediction | null, cell?: unknown): Grade;
 /** Per target id: the prediction for the first of `subjects` that the report lists as native. */
 export function extract(report: unknown, subjects: string[], targets: string[]): Record<string, Prediction>;

@@ -2,24 +2,49 @@
 import { dirname } from 'node:path';
 
 /**
+ * @param subjects the graded package names (the `via` package and the one installed)
+ * @param exclude the project's other dependencies (population's extraDependencies)
  * @returns {{ label: string, binary?: string, why?: string }}
  *   run cells: timeout | install-failed | load-failed | call-failed | worked-prebuilt |
  *              worked-compiled | worked-no-binary
  *   files cells (musl): musl-loads | musl-fails | not-graded
  */
-export function truthOf(cell) {
+export function truthOf(cell, subjects = [], exclude = []) {
   if (cell.how === 'files') return muslTruth(cell);
   const i = cell.install ?? {};
   if (i.timedOut) return { label: 'timeout', why: 'the install did not finish in time: not graded' };
-  if (i.exit !== 0) return { label: 'install-failed' };
+  if (i.exit !== 0) {
+    // npm names the package whose script failed; a failure in another package of the project (the
+    // SQLite an extension is loaded into) says nothing about the graded one
+    const failed = failedPackage(i.log);
+    if (failed && subjects.length && !subjects.includes(failed))
+      return { label: 'not-graded', why: `the install failed in ${failed}, not in the graded package` };
+    return { label: 'install-failed', ...(failed ? { package: failed } : {}) };
+  }
   if (cell.require !== 'ok' && cell.require !== 'skipped') return { label: 'load-failed' };
   if (cell.call && cell.call !== 'ok') return { label: 'call-failed' };
-  const loaded = (cell.loaded ?? []).filter((p) => p.endsWith('.node'));
+  // the binaries that served the call: .node files, and shared objects loaded from node_modules
+  // (an SQLite extension is a .so), less those of the project's other dependencies (the SQLite an
+  // extension is loaded into is graded on its own)
+  const others = exclude.map((name) => `node_modules/${name}/`);
+  const loaded = (cell.loaded ?? []).filter(
+    (p) => (p.endsWith('.node') || /\.so(\.[0-9]+)*$/.test(p)) && !others.some((o) => p.includes(o)),
+  );
   if (!loaded.length) return { label: 'worked-no-binary' };
   const compiledDirs = cell.compiled ?? [];
   const built = loaded.find((p) => compiledDirs.some((d) => p.startsWith(d + '/')));
   if (built) return { label: 'worked-compiled', binary: built };
   return { label: 'worked-prebuilt', binary: loaded[0] };
+}
+
+/** The package of npm's `npm error path …/node_modules/<name>` line, when there is one. */
+export function failedPackage(log) {
+  const m = /npm error path (\S+)/.exec(String(log ?? ''));
+  if (!m) return null;
+  const rest = m[1].split('node_modules/').at(-1);
+  if (!rest || rest === m[1]) return null;
+  const parts = rest.split('/');
+  return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
 }
 
 function muslTruth(cell) {
@@ -72,8 +97,11 @@ export function grade(truth, prediction, cell) {
         grade: 'wrong',
         why: 'predicted fails, but the install worked and the package works without a binary',
       };
-    const sub = cell?.nodeFiles ?? [];
-    if (p === 'prebuilt' && sub.some((f) => f.origin === 'tarball')) return { grade: 'right' };
+    // a .node outside every folder that was built came with a tarball (downloads are unreachable
+    // here), so `prebuilt` named a binary that really was there
+    const built = cell?.compiled ?? [];
+    const shipped = (cell?.nodeFiles ?? []).some((f) => !built.some((d) => f.path.startsWith(`${d}/`)));
+    if (p === 'prebuilt' && shipped) return { grade: 'right' };
     if (p === 'source-build' && (cell?.compiled ?? []).length) return { grade: 'right' };
     return { grade: 'wrong', why: `predicted ${p}, but no binary was installed or built` };
   }

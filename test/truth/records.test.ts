@@ -59,6 +59,8 @@ const SUBSET: { name: string; version: string; convention: string }[] = [
 const KNOWN_WRONG: Record<string, string> = {
   '@datadog/native-metrics host':
     'prebuilds/<platform><libc>-<arch>/ folders (linuxglibc-x64) read by the package’s own loader are not recognised: NO_PREBUILD_FOR_TARGET',
+  'bunyan slim':
+    'install-script chain with || not modelled: dtrace-provider runs `node-gyp rebuild || node suppress-error.js`, installs with no binary and works; predicted fails (TOOLCHAIN_MISSING)',
   '@datadog/native-metrics slim':
     'prebuilds/<platform><libc>-<arch>/ folders (linuxglibc-x64) read by the package’s own loader are not recognised: NO_PREBUILD_FOR_TARGET',
 };
@@ -73,6 +75,7 @@ interface TruthRecord {
   name: string;
   version: string;
   via: { name: string } | null;
+  extraDependencies?: Record<string, string> | null;
   lockfile: string;
   runs: Record<string, Cell>;
 }
@@ -150,7 +153,11 @@ describe.skipIf(!hostMatches)(
       for (const kind of KINDS) {
         const cell = r.runs[kind];
         if (!cell) continue;
-        const truth = truthOf(cell);
+        const truth = truthOf(
+          cell,
+          [r.via?.name, r.name].filter((s): s is string => Boolean(s)),
+          Object.keys(r.extraDependencies ?? {}),
+        );
         const id = `${r.name} ${kind}`;
         const title = `${r.name}@${r.version} ${kind} (${SUBSET[i]!.convention}): really ${truth.label}`;
         const check = () => {
