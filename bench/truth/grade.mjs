@@ -122,9 +122,21 @@ async function predict(record, cliHash) {
   const lockText = readFileSync(join(HERE, record.lockfile), 'utf8');
   const lockHash = createHash('sha256').update(lockText).digest('hex').slice(0, 16);
   const cached = readJson(cacheFile, null);
-  if (cached && cached.lockHash === lockHash && !refresh) return cached;
   const subjects = [...new Set([record.via?.name, record.name].filter(Boolean))];
   const subject = subjects[0];
+  const hostTree = join(WORK, 'runs', key, 'host');
+  // the host tree counts only once its cell is recorded (run-truth.mjs may be reinstalling it) and
+  // the install worked; a cached answer is reused while that is unchanged
+  const host = record.runs.host;
+  const hostSig = host && host.install?.exit === 0 ? `${host.date} ${host.install.seconds}` : null;
+  const hostInstalled = hostSig !== null && existsSync(join(hostTree, 'node_modules'));
+  if (
+    cached &&
+    cached.lockHash === lockHash &&
+    !refresh &&
+    cached.hostSig === (hostInstalled ? hostSig : null)
+  )
+    return cached;
   const project = join(WORK, 'grade', key);
   rmSync(project, { recursive: true, force: true });
   mkdirSync(project, { recursive: true });
@@ -143,7 +155,15 @@ async function predict(record, cliHash) {
     ),
   );
   writeFileSync(join(project, 'package-lock.json'), lockText);
-  const result = { lockHash, subject, lockfileOnly: {}, installed: null, verify: null, errors: [] };
+  const result = {
+    lockHash,
+    hostSig: hostInstalled ? hostSig : null,
+    subject,
+    lockfileOnly: {},
+    installed: null,
+    verify: null,
+    errors: [],
+  };
   for (const g of GROUPS) {
     const argv = [
       'check',
@@ -163,8 +183,7 @@ async function predict(record, cliHash) {
       result.lockfileOnly[cell] = { target, ...preds[target] };
   }
   // the installed host tree, where run-truth.mjs kept it
-  const hostTree = join(WORK, 'runs', key, 'host');
-  if (existsSync(join(hostTree, 'node_modules'))) {
+  if (hostInstalled) {
     const c = await runCli(['check', '--json', '--no-dockerfile', '-C', hostTree, '--target', 'host'], {
       cwd: hostTree,
       env: cliEnv('toolchain'),
@@ -218,6 +237,9 @@ const population = readJson(join(HERE, 'population.json'));
 const rank = new Map(population.packages.map((p, i) => [p.name, i]));
 records.sort((a, b) => (rank.get(a.name) ?? 1e9) - (rank.get(b.name) ?? 1e9));
 const causes = readJson(join(HERE, 'causes.json'), {});
+/** What prebuild-install, node-pre-gyp and friends print when their download fails. */
+const DOWNLOAD_FAILED =
+  /prebuild-install (warn|WARN) install|node-pre-gyp (WARN|ERR!) (Tried to download|Pre-built binaries not)|(request to|getaddrinfo|connect ECONNREFUSED|ETIMEDOUT).*(github|amazonaws|storage\.googleapis)|Failed to download|download failed/i;
 
 const cliHash = hashCli(CLI);
 console.error(`grading ${records.length} records with ${relative(ROOT, CLI) || CLI} (build ${cliHash})`);
@@ -268,6 +290,7 @@ for (const r of records) {
         why: g.why ?? null,
         falsePrebuilt: falsePrebuilt(truth, p),
         falseFails: falseFails(truth, p),
+        downloadFailed: DOWNLOAD_FAILED.test(cell.install?.log ?? ''),
         cause:
           causes[id] ??
           causes[`${r.name}@${r.version} ${kind}`] ??
@@ -296,6 +319,7 @@ for (const r of records) {
     version: r.version,
     truth,
     errors: errors.map((f) => f.code),
+    cause: causes[`${r.name}@${r.version} verify`] ?? null,
     grade: worked ? (errors.length ? 'wrong' : 'right') : errors.length ? 'right' : 'wrong',
   });
 }
@@ -385,9 +409,49 @@ if (verifyRows.length) {
   md += `### \`verify\` on the host install
 
 ${summary.verify.right} of ${summary.verify.graded} right (an error from verify about a package that really worked is wrong, and so is silence about one whose load or call failed).
-${wrongV.length ? `\n| package | truth | verify errors |\n|---|---|---|\n${wrongV.map((v) => `| ${v.name}@${v.version} | ${short[v.truth] ?? v.truth} | ${v.errors.join(', ') || 'none'} |`).join('\n')}\n` : ''}
+${wrongV.length ? `\n| package | truth | verify errors | cause |\n|---|---|---|---|\n${wrongV.map((v) => `| ${v.name}@${v.version} | ${short[v.truth] ?? v.truth} | ${v.errors.join(', ') || 'none'} | ${v.cause ? `${v.cause.class}: ${v.cause.note}` : 'not yet investigated'} |`).join('\n')}\n` : ''}
 `;
 }
+
+// unknown answers, by the findings that come with them: do they say what would settle the cell?
+const unknownRows = rows.filter((x) => x.mode === 'lockfile-only' && x.prediction === 'unknown');
+if (unknownRows.length) {
+  const byCodes = new Map();
+  for (const u of unknownRows) {
+    const k = u.findings.filter((c) => c !== 'INSTALL_SCRIPT_DENIED').join(', ') || 'no finding';
+    if (!byCodes.has(k)) byCodes.set(k, []);
+    byCodes.get(k).push(u);
+  }
+  const lines = [...byCodes.entries()]
+    .sort((a, b) => b[1].length - a[1].length)
+    .map(([k, us]) => {
+      const truths = {};
+      for (const u of us) truths[short[u.truth] ?? u.truth] = (truths[short[u.truth] ?? u.truth] ?? 0) + 1;
+      const names = [...new Set(us.map((u) => u.name))];
+      const really = Object.entries(truths)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ');
+      return `| ${k} | ${us.length} | ${really} | ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''} |`;
+    });
+  md += `## \`unknown\` answers
+
+${unknownRows.length} cells. Grouped by the findings that come with them (INSTALL_SCRIPT_DENIED, the
+policy warning on every script, left out); the truth shows what a decided answer would have been.
+
+| findings | cells | really | packages |
+|---|---|---|---|
+${lines.join('\n')}
+
+`;
+}
+
+// installs whose prebuilt download failed (GitHub releases and other hosts are unreachable here)
+const fellBack = rows.filter((x) => x.mode === 'lockfile-only' && x.downloadFailed);
+md += `Cells whose install log shows a failed prebuilt download (prebuild-install, node-pre-gyp and
+others: their hosts are unreachable from this machine, so the install fell back to its source build
+or failed): **${fellBack.length}**, in ${new Set(fellBack.map((x) => x.name)).size} packages.
+
+`;
 
 const wrong = lock
   .filter((x) => x.grade === 'wrong')

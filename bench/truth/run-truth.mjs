@@ -447,6 +447,11 @@ async function runCell(pkg, kind) {
       signal: install.signal,
       timedOut: install.timedOut,
       seconds: install.seconds,
+      // npm's own error lines (code, Missing, path, command) survive even when the tail is usage text
+      errors: install.out
+        .split('\n')
+        .filter((l) => /^npm error (code|Missing|path|command)/.test(l))
+        .slice(0, 30),
       log: tail(install.out, 3000),
     },
     nodeFiles: files.slice(0, 60),

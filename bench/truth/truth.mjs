@@ -16,7 +16,7 @@ export function truthOf(cell, subjects = [], exclude = []) {
   if (i.exit !== 0) {
     // npm names the package whose script failed; a failure in another package of the project (the
     // SQLite an extension is loaded into) says nothing about the graded one
-    const failed = failedPackage(i.log);
+    const failed = failedPackage([...(i.errors ?? []), i.log].join('\n'));
     if (failed && subjects.length && !subjects.includes(failed))
       return { label: 'not-graded', why: `the install failed in ${failed}, not in the graded package` };
     return { label: 'install-failed', ...(failed ? { package: failed } : {}) };
