@@ -130,13 +130,10 @@ async function predict(record, cliHash) {
   const host = record.runs.host;
   const hostSig = host && host.install?.exit === 0 ? `${host.date} ${host.install.seconds}` : null;
   const hostInstalled = hostSig !== null && existsSync(join(hostTree, 'node_modules'));
-  if (
-    cached &&
-    cached.lockHash === lockHash &&
-    !refresh &&
-    cached.hostSig === (hostInstalled ? hostSig : null)
-  )
-    return cached;
+  const wantSig = hostInstalled ? hostSig : null;
+  if (cached && cached.lockHash === lockHash && !refresh && cached.hostSig === wantSig) return cached;
+  // the lockfile part is reused when only the host install changed
+  const lockPart = cached && cached.lockHash === lockHash && !refresh ? cached : null;
   const project = join(WORK, 'grade', key);
   rmSync(project, { recursive: true, force: true });
   mkdirSync(project, { recursive: true });
@@ -164,7 +161,7 @@ async function predict(record, cliHash) {
     verify: null,
     errors: [],
   };
-  for (const g of GROUPS) {
+  for (const g of lockPart ? [] : GROUPS) {
     const argv = [
       'check',
       '--lockfile-only',
@@ -181,6 +178,12 @@ async function predict(record, cliHash) {
     const preds = extract(r.json, subjects, g.targets);
     for (const [cell, target] of Object.entries(g.cells))
       result.lockfileOnly[cell] = { target, ...preds[target] };
+  }
+  if (lockPart) {
+    result.lockfileOnly = lockPart.lockfileOnly;
+    result.errors.push(
+      ...(lockPart.errors ?? []).filter((e) => e.group !== 'installed' && e.group !== 'verify'),
+    );
   }
   // the installed host tree, where run-truth.mjs kept it
   if (hostInstalled) {

@@ -17,3 +17,5 @@ export function failedPackage(log: unknown): string | null;
 export function grade(truth: Truth | null, prediction: Prediction | null, cell?: unknown): Grade;
 /** Per target id: the prediction for the first of `subjects` that the report lists as native. */
 export function extract(report: unknown, subjects: string[], targets: string[]): Record<string, Prediction>;
+/** Findings that name the check which would turn an `unknown` into an answer. */
+export const SETTLING: Set<string>;

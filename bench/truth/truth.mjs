@@ -69,6 +69,16 @@ function muslTruth(cell) {
 // ---------------------------------------------------------------------------------------------
 // Grading rules (README.md, "Grading")
 
+/** Findings that name the check which would turn an `unknown` into an answer. */
+export const SETTLING = new Set([
+  'PREBUILD_DOWNLOAD_UNVERIFIED',
+  'DOWNLOAD_HOST_UNREACHABLE',
+  'MANIFEST_UNAVAILABLE',
+  'NODE_HEADERS_UNAVAILABLE',
+  'PLATFORM_PACKAGE_NOT_READ',
+  'PLATFORM_PACKAGES_UNRESOLVED',
+]);
+
 /** right | wrong | not-graded, with the reason. */
 export function grade(truth, prediction, cell) {
   if (!truth || !prediction) return { grade: 'not-graded', why: 'no truth or no prediction' };
@@ -76,10 +86,16 @@ export function grade(truth, prediction, cell) {
   const p = prediction.outcome;
   if (t === 'timeout' || t === 'not-graded') return { grade: 'not-graded', why: truth.why ?? t };
   if (p === 'unknown') {
-    // an unknown is an honest answer only when a finding about the package says what would settle it
-    return prediction.findings?.length
-      ? { grade: 'right', why: `unknown, with ${prediction.findings.map((f) => f.code).join(', ')}` }
-      : { grade: 'wrong', why: 'unknown with no finding saying what would settle it' };
+    // an unknown is an honest answer only when a finding names the check that would settle it
+    // (--online for a download, the registry for a manifest, the headers); INSTALL_SCRIPT_UNKNOWN
+    // alone only says the script was not understood, and the truth shows it could have been
+    const settling = (prediction.findings ?? []).filter((f) => SETTLING.has(f.code));
+    return settling.length
+      ? { grade: 'right', why: `unknown, settled by ${settling.map((f) => f.code).join(', ')}` }
+      : {
+          grade: 'wrong',
+          why: `unknown with no finding that says what would settle it (${(prediction.findings ?? []).map((f) => f.code).join(', ') || 'none'})`,
+        };
   }
   const failed = t === 'install-failed' || t === 'load-failed' || t === 'call-failed' || t === 'musl-fails';
   if (failed)
