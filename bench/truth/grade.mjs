@@ -131,9 +131,12 @@ async function predict(record, cliHash) {
   const hostSig = host && host.install?.exit === 0 ? `${host.date} ${host.install.seconds}` : null;
   const hostInstalled = hostSig !== null && existsSync(join(hostTree, 'node_modules'));
   const wantSig = hostInstalled ? hostSig : null;
-  if (cached && cached.lockHash === lockHash && !refresh && cached.hostSig === wantSig) return cached;
+  // a change of the graded package (population's via) is a new question too
+  const same =
+    cached && cached.lockHash === lockHash && cached.subjects?.join() === subjects.join() && !refresh;
+  if (same && cached.hostSig === wantSig) return cached;
   // the lockfile part is reused when only the host install changed
-  const lockPart = cached && cached.lockHash === lockHash && !refresh ? cached : null;
+  const lockPart = same ? cached : null;
   const project = join(WORK, 'grade', key);
   rmSync(project, { recursive: true, force: true });
   mkdirSync(project, { recursive: true });
@@ -156,6 +159,7 @@ async function predict(record, cliHash) {
     lockHash,
     hostSig: hostInstalled ? hostSig : null,
     subject,
+    subjects,
     lockfileOnly: {},
     installed: null,
     verify: null,
