@@ -296,7 +296,7 @@ for (const r of records) {
         truth: truth.label,
         how: cell.how,
         prediction: p?.outcome ?? 'none',
-        findings: (p?.findings ?? []).map((f) => f.code),
+        findings: [...new Set((p?.findings ?? []).map((f) => f.code))],
         grade: g.grade,
         why: g.why ?? null,
         falsePrebuilt: falsePrebuilt(truth, p),
@@ -398,7 +398,8 @@ re-run the harness. How each cell was obtained, the truth labels and the grading
 ${kinds
   .map((k) => {
     const n = records.filter((r) => r.runs[k]).length;
-    return `- \`${k}\`: ${n} of ${population.packages.length} packages recorded${n < population.packages.length ? ' (incomplete)' : ''}`;
+    const lockable = population.packages.length - noLock.length;
+    return `- \`${k}\`: ${n} of ${lockable} packages recorded${n < lockable ? ' (incomplete)' : ''}`;
   })
   .join('\n')}
 
@@ -472,7 +473,7 @@ if (unknownRows.length) {
     });
   md += `## \`unknown\` answers
 
-${unknownRows.length} cells. Grouped by the findings that come with them (INSTALL_SCRIPT_DENIED, the
+${unknownRows.length} cells (not graded ones included). Grouped by the findings that come with them (INSTALL_SCRIPT_DENIED, the
 policy warning on every script, left out); the truth shows what a decided answer would have been.
 
 | findings | cells | really | packages |
