@@ -22,7 +22,15 @@ export function truthOf(cell, subjects = [], exclude = []) {
     return { label: 'install-failed', ...(failed ? { package: failed } : {}) };
   }
   if (cell.require !== 'ok' && cell.require !== 'skipped') return { label: 'load-failed' };
-  if (cell.call && cell.call !== 'ok') return { label: 'call-failed' };
+  if (cell.call && cell.call !== 'ok') {
+    // qemu-user does not emulate every syscall (keyctl: ENOSYS, 'Unknown(38)'): not the package's fault
+    if (
+      / arm64$/.test(cell.node ?? '') &&
+      /ENOSYS|Function not implemented|Unknown\(38\)/.test(cell.error ?? '')
+    )
+      return { label: 'not-graded', why: 'a syscall qemu-user does not emulate (ENOSYS)' };
+    return { label: 'call-failed' };
+  }
   // the binaries that served the call: .node files, and shared objects loaded from node_modules
   // (an SQLite extension is a .so), less those of the project's other dependencies (the SQLite an
   // extension is loaded into is graded on its own)
