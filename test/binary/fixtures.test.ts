@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { inspectFile, inspectFiles, readBinaryFacts } from '../../src/binary/facts.js';
 import { bufferSource } from '../../src/binary/source.js';
 import type { BinaryFacts } from '../../src/model/binary.js';
+import { ABI_ADDONS, abiAddon, BUILT_ABIS } from '../helpers/abi-addons.js';
 import { addon, allFixtureFiles, binary } from './paths.js';
 
 function facts(format: BinaryFacts['format'], over: Partial<BinaryFacts>): BinaryFacts {
@@ -349,6 +350,30 @@ describe('every fixture has expectations', () => {
       binary('fsevents-2.3.3-darwin-universal'),
     ]);
     expect(allFixtureFiles().filter((f) => !asserted.has(f))).toEqual([]);
+  });
+});
+
+describe('the ABI-specific addons built once per Node (fixtures/addons/abi/)', () => {
+  it('there is a build for Node 20, 22, 24 and 26, and nothing else in the folder', () => {
+    expect(BUILT_ABIS).toEqual(['115', '127', '137', '147']);
+    for (const abi of BUILT_ABIS)
+      expect(readdirSync(`${ABI_ADDONS}${abi}`).sort()).toEqual(['abi-init.node', 'legacy-abi.node']);
+  });
+
+  for (const abi of BUILT_ABIS) {
+    for (const name of ['legacy-abi', 'abi-init'] as const) {
+      it(`${abi}/${name}: the facts of bin/${name} with ABI ${abi}`, () => {
+        expect(inspectFile(abiAddon(name, abi))).toEqual({
+          ...ADDON_FACTS[name],
+          module: { kind: 'abi', abi },
+        });
+      });
+    }
+  }
+
+  it('the ABI 115 builds are the bin/ ones, byte for byte (same headers, same flags)', () => {
+    for (const name of ['legacy-abi', 'abi-init'] as const)
+      expect(readFileSync(abiAddon(name, '115')).equals(readFileSync(addon(name))), name).toBe(true);
   });
 });
 

@@ -10,13 +10,10 @@ import { ensureBuilt, REPO } from '../helpers/build.js';
 import { copyRealPackage, tempDir, writeProject } from '../helpers/fixture-project.js';
 import type { FakePackage } from '../helpers/fixture-project.js';
 
-/** The fixture addons are linux-x64 glibc builds for Node 20 (ABI 115). */
+/** The fixture addons are linux-x64 glibc builds (napi-ok, the one loaded here, is Node-API: any Node). */
 const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
 const runnable =
-  process.platform === 'linux' &&
-  process.arch === 'x64' &&
-  !!report?.header?.glibcVersionRuntime &&
-  process.versions.modules === '115';
+  process.platform === 'linux' && process.arch === 'x64' && !!report?.header?.glibcVersionRuntime;
 
 let tmp: ReturnType<typeof tempDir>;
 let good: string;
@@ -157,7 +154,7 @@ describe('the order of decisions', () => {
   });
 });
 
-describe.skipIf(!runnable)('check and verify in hook mode (fixture addons: linux-x64 glibc, Node 20)', () => {
+describe.skipIf(!runnable)('check and verify in hook mode (fixture addons: linux-x64 glibc)', () => {
   it('preinstall on a good tree: one summary line', async () => {
     const r = await runHook('preinstall', hookIo(good));
     expect(r).toEqual({
