@@ -121,7 +121,7 @@ if (want('docker')) {
     dockerfile,
     'FROM node:22-slim\nWORKDIR /app\nCOPY package*.json ./\nRUN npm install\nCOPY . .\n',
   );
-  const cli = join(here, '..', 'dist', 'cli.js');
+  const cli = join(here, '..', 'dist', 'bin.js');
   const r = measure(
     {
       du: () => timeCommand('du', ['-s', treeRoot]),
@@ -144,7 +144,7 @@ if (want('verify')) {
   const verifyRoot = await addonProject(`verify-${N}`, N);
   const { readdirSync } = await import('node:fs');
   const names = readdirSync(join(verifyRoot, 'node_modules')).filter((n) => n.startsWith('addon-'));
-  const cli = join(here, '..', 'dist', 'cli.js');
+  const cli = join(here, '..', 'dist', 'bin.js');
   section(`verify: ${N} addons, ${RUNS} runs each, medians`);
   const r = measure(
     {
@@ -216,7 +216,7 @@ if (want('hooks')) {
   // what the hooks init wires add to every `npm install`: 10 addons, npm's hidden lockfile, and
   // native-guard linked into node_modules as a user's install has it
   const { mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
-  const { hookScript } = await import('../dist/init.js');
+  const { hookScript } = await import('../dist/hooks/init-plan.js');
   const N = 10;
   const hooksRoot = await addonProject(`hooks-${N}`, N);
   writeFileSync(join(hooksRoot, 'node_modules', '.package-lock.json'), '{"lockfileVersion":3,"packages":{}}');

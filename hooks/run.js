@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** runHook's own default deadline (src/hook.ts); this file cannot import it when the build is broken. */
+/** runHook's own default deadline (src/hooks/run.ts); this file cannot import it when the build is broken. */
 const DEFAULT_DEADLINE_MS = 5 * 60_000;
 /** How long past that deadline this file waits for runHook (an older or broken one may not stop). */
 const GRACE_MS = 10_000;
@@ -25,7 +25,7 @@ function strictConfigured() {
   }
 }
 
-/** NATIVE_GUARD_HOOK_TIMEOUT in seconds (`0`: none), by the same rule as hookDeadlineMs in src/hook.ts. */
+/** NATIVE_GUARD_HOOK_TIMEOUT in seconds (`0`: none), by the same rule as hookDeadlineMs in src/hooks/run.ts. */
 function deadlineMs(env) {
   const raw = env.NATIVE_GUARD_HOOK_TIMEOUT?.trim();
   if (!raw || !/^\d+(?:\.\d+)?$/.test(raw)) return DEFAULT_DEADLINE_MS;
@@ -96,8 +96,8 @@ export async function run(event) {
         );
 
   try {
-    const { runHook } = await import('../dist/hook.js');
-    if (typeof runHook !== 'function') throw new Error('dist/hook.js does not export runHook');
+    const { runHook } = await import('../dist/hooks/run.js');
+    if (typeof runHook !== 'function') throw new Error('dist/hooks/run.js does not export runHook');
     const result = await runHook(event, {
       env: process.env,
       cwd: process.cwd(),

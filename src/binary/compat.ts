@@ -1,4 +1,4 @@
-import type { Libc, Target } from '../target/types.js';
+import type { Target } from '../model/target.js';
 import {
   ALPINE_BASE_LIBRARIES,
   GLIBC_LOADER,
@@ -7,28 +7,7 @@ import {
   NODE_MUSL_LIBRARIES,
 } from './musl.js';
 import { compareVersions } from './reader.js';
-import type { BinaryFacts } from './types.js';
-
-/** Why a binary cannot load on a target, as data; the renderer owns the words. */
-export type FactsMismatch =
-  | { code: 'PLATFORM_MISMATCH'; binaryPlatform: string; targetPlatform: string }
-  | { code: 'ARCH_MISMATCH'; binaryArches: string[]; targetArch: string }
-  | {
-      code: 'LIBC_MISMATCH';
-      binaryLibc: Libc;
-      targetLibc: Libc;
-      /** NEEDED libraries the target cannot provide (glibc's loader on musl; musl's libc on glibc). */
-      missingLibraries: string[];
-      /** glibc symbols the binary imports that musl does not export: the first MAX_LISTED_SYMBOLS. */
-      missingSymbols: string[];
-      /** How many such symbols there are in all. */
-      missingSymbolCount: number;
-    }
-  | { code: 'GLIBC_TOO_OLD'; needed: string; available: string }
-  | { code: 'NAPI_VERSION_TOO_HIGH'; declared: number; available: number }
-  | { code: 'ABI_MISMATCH'; binaryAbi: string; targetAbi: string };
-
-export type FactsMismatchCode = FactsMismatch['code'];
+import type { BinaryFacts, FactsMismatch } from '../model/binary.js';
 
 /** `NAPI_VERSION_EXPERIMENTAL`: Node accepts it at any level (the addon opts into experimental APIs). */
 export const NAPI_VERSION_EXPERIMENTAL = 2147483647;

@@ -19,7 +19,7 @@ import {
   Reader,
   type Segment,
 } from './reader.js';
-import type { BinaryFacts, ByteSource } from './types.js';
+import type { BinaryFacts, ByteSource } from '../model/binary.js';
 
 // Counts that bound every loop below, far above anything a real addon has.
 const MAX_PROGRAM_HEADERS = 4096;

@@ -1,4 +1,4 @@
-import type { BinaryFacts, BinaryFormat } from './types.js';
+import type { BinaryFacts, BinaryFormat } from '../model/binary.js';
 
 /** Facts about a file nothing could be established for (yet): every parser starts from this. */
 export function emptyFacts(format: BinaryFormat | null, reason: string | null): BinaryFacts {

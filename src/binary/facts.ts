@@ -4,7 +4,7 @@ import { isMachOMagic, readMachOFacts } from './macho.js';
 import { readPeFacts } from './pe.js';
 import { latin1 } from './reader.js';
 import { openFileSource } from './source.js';
-import type { BinaryFacts, ByteSource } from './types.js';
+import type { BinaryFacts, ByteSource } from '../model/binary.js';
 
 /**
  * What a `.node` file is, from its headers: picks the parser by magic number. Pure over `source`

@@ -10,7 +10,7 @@ import {
 } from './module.js';
 import { AddressMap, type Block, MiB, Notes, Reader, type Segment } from './reader.js';
 import { sliceSource } from './source.js';
-import type { BinaryFacts, ByteSource } from './types.js';
+import type { BinaryFacts, ByteSource } from '../model/binary.js';
 
 const FAT_MAGIC = 0xcafebabe;
 const FAT_MAGIC_64 = 0xcafebabf;

@@ -1,4 +1,4 @@
-import type { ModuleKind } from './types.js';
+import type { ModuleKind } from '../model/binary.js';
 
 /** What the symbol tables say about registration, in format-neutral names (no Mach-O underscore). */
 export interface SymbolSummary {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { compareVersions } from './reader.js';
 // Type-only, so tsc checks the shape and copies the JSON into dist; the value is loaded with require,
-// lazily (see loadMuslExports), for the reason src/target/releases.ts gives.
+// lazily (see loadMuslExports), for the reason src/targets/releases.ts gives.
 import type RawMuslExports from './data/musl-exports.json';
 
 /**

@@ -8,7 +8,7 @@ import {
   SymbolCollector,
 } from './module.js';
 import { AddressMap, isPrintableName, Notes, Reader, type Segment } from './reader.js';
-import type { BinaryFacts, ByteSource } from './types.js';
+import type { BinaryFacts, ByteSource } from '../model/binary.js';
 
 // The PE spec allows 96 sections; the loader accepts more. Keep address lookups cheap anyway.
 const MAX_SECTIONS = 256;

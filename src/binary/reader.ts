@@ -1,4 +1,4 @@
-import type { ByteSource } from './types.js';
+import type { ByteSource } from '../model/binary.js';
 
 export const MiB = 1024 * 1024;
 

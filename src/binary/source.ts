@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import type { ByteSource } from './types.js';
+import type { ByteSource } from '../model/binary.js';
 
 /** A ByteSource that also owns an OS resource. */
 export interface ClosableByteSource extends ByteSource {

@@ -25,9 +25,3 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options'
     throw new UsageError((err as Error).message);
   }
 }
-
-/** Today as YYYY-MM-DD, for `node:lts` (NATIVE_GUARD_TODAY pins it for reproducible output). */
-export const today = (env: Record<string, string | undefined>): string =>
-  env.NATIVE_GUARD_TODAY && /^\d{4}-\d{2}-\d{2}$/.test(env.NATIVE_GUARD_TODAY)
-    ? env.NATIVE_GUARD_TODAY
-    : new Date().toISOString().slice(0, 10);

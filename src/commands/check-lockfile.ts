@@ -1,7 +1,7 @@
 // check's flags for lockfile mode, --online and the install-script policy, kept apart from the
 // command so other flags can be added there without touching these.
-import type { CheckReport } from '../check.js';
-import type { CheckStepOptions } from '../check-steps.js';
+import type { CheckReport } from '../model/reports.js';
+import type { CheckStepOptions } from '../check/tree-load.js';
 import { UsageError } from './types.js';
 
 export const LOCKFILE_FLAGS = {

@@ -1,15 +1,16 @@
 import { resolve } from 'node:path';
-import { check } from '../check.js';
-import type { CheckOptions } from '../check.js';
+import { check } from '../check/run.js';
+import type { CheckOptions } from '../check/run.js';
 import { renderCheckText } from '../report/check-text.js';
 import { renderCheckJson } from '../report/json.js';
 import { wantsColor } from '../report/style.js';
-import { parseCommandArgs, today } from './args.js';
-import { DOCKER_FLAGS, parseBuildArgs, withDockerfileDefault } from '../docker/cli-options.js';
+import { parseCommandArgs } from './args.js';
+import { today } from '../targets/releases.js';
+import { DOCKER_FLAGS, parseBuildArgs, withDockerfileDefault } from './docker-options.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './types.js';
 import type { Command } from './types.js';
 import { LOCKFILE_FLAGS, lockfileOptions, suggestAllowScripts } from './check-lockfile.js';
-import { currentHostEnvironment } from '../target/index.js';
+import { currentHostEnvironment } from '../targets/index.js';
 
 const HELP = `Usage: native-guard check [--target <spec>]... [options]
 

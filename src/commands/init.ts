@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
-import { initProject } from '../init.js';
-import type { InitChange, InitProjectOptions, InitResult } from '../init.js';
+import { initProject } from '../hooks/init.js';
+import type { InitProjectOptions, InitResult } from '../hooks/init.js';
+import type { InitChange } from '../hooks/init-plan.js';
 import { makeStyle, wantsColor } from '../report/style.js';
 import type { Style } from '../report/style.js';
-import { currentHostEnvironment, detectHost, resolveTargets } from '../target/index.js';
-import { parseCommandArgs, today } from './args.js';
+import { currentHostEnvironment, detectHost, resolveTargets } from '../targets/index.js';
+import { parseCommandArgs } from './args.js';
+import { today } from '../targets/releases.js';
 import { EXIT_OK, UsageError } from './types.js';
 import type { Command } from './types.js';
 

@@ -1,8 +1,9 @@
 import { inspect } from '../inspect.js';
 import { renderInspectText } from '../report/inspect-text.js';
 import { wantsColor } from '../report/style.js';
-import { currentHostEnvironment, detectHost, resolveTargets } from '../target/index.js';
-import { parseCommandArgs, today } from './args.js';
+import { currentHostEnvironment, detectHost, resolveTargets } from '../targets/index.js';
+import { parseCommandArgs } from './args.js';
+import { today } from '../targets/releases.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './types.js';
 import type { Command } from './types.js';
 

@@ -1,8 +1,9 @@
 import { describeTarget } from '../report/check-text.js';
 import { makeStyle, pad, wantsColor } from '../report/style.js';
-import { currentHostEnvironment, detectHost, listTargetAliases } from '../target/index.js';
-import type { AliasContext } from '../target/index.js';
-import { parseCommandArgs, today } from './args.js';
+import { currentHostEnvironment, detectHost, listTargetAliases } from '../targets/index.js';
+import type { AliasContext } from '../targets/index.js';
+import { parseCommandArgs } from './args.js';
+import { today } from '../targets/releases.js';
 import { EXIT_OK } from './types.js';
 import type { Command } from './types.js';
 

@@ -7,13 +7,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { checkFactsAgainstTarget } from '../binary/compat.js';
-import type { BinaryFacts } from '../binary/types.js';
-import { makeFinding } from '../findings.js';
-import type { DockerInstructionEvidence, Finding } from '../findings.js';
-import type { Mismatch } from '../strategies/types.js';
-import type { TargetContext } from '../target/index.js';
-import type { Target } from '../target/types.js';
-import { describeReadError, FILE_LIMITS, readRegularFile } from '../tree/files.js';
+import type { BinaryFacts } from '../model/binary.js';
+import { makeFinding } from '../model/findings.js';
+import type { DockerInstructionEvidence, Finding } from '../model/findings.js';
+import type { BinarySent, StageSummary } from '../model/reports.js';
+import type { TargetContext } from '../targets/index.js';
+import type { Target } from '../model/target.js';
+import { describeReadError, FILE_LIMITS, readRegularFile } from '../io/files.js';
 import { DEFAULT_CONTEXT_LIMITS, placeInStage, scanContext } from './context.js';
 import type { ContextLimits, ContextScan } from './context.js';
 import { parseDockerfile } from './dockerfile.js';
@@ -36,22 +36,6 @@ export interface DockerOptions {
   targetContext: TargetContext;
   readFacts: (path: string) => BinaryFacts;
   limits?: ContextLimits;
-}
-
-export interface StageSummary {
-  index: number;
-  name: string | null;
-  line: number;
-  image: string;
-  platform: string | null;
-}
-
-export interface BinarySent {
-  file: string;
-  /** Where COPY/ADD puts it in the final image; null when no instruction does. */
-  imagePath: string | null;
-  via: DockerInstructionEvidence | null;
-  mismatches: Mismatch[];
 }
 
 export interface DockerAnalysis {

@@ -5,16 +5,16 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { BinaryFacts } from '../binary/types.js';
-import type { Finding } from '../findings.js';
-import type { TargetContext } from '../target/index.js';
-import type { Target } from '../target/types.js';
+import type { BinaryFacts } from '../model/binary.js';
+import type { Finding } from '../model/findings.js';
+import type { TargetContext } from '../targets/index.js';
+import type { Target } from '../model/target.js';
 import { analyzeDockerBuild, DockerfileError } from './analyze.js';
 import type { DockerAnalysis } from './analyze.js';
 import { stageMismatchFindings } from './stages.js';
 import type { PackagePredictions } from './stages.js';
 import { summarizeDocker } from './summary.js';
-import type { DockerSummary } from './summary.js';
+import type { DockerSummary } from '../model/reports.js';
 
 export interface DockerCheckOptions {
   /** A Dockerfile path (`--dockerfile`); false skips it (`--no-dockerfile`); unset finds `./Dockerfile`. */

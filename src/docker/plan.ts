@@ -3,10 +3,10 @@
  * stage runs `npm ci` and with which compiler tools, and whether the image gets node_modules from that
  * stage through `COPY --from`. Pure: the target context (host, arch, date) comes in as an argument.
  */
-import { DEBIAN_RELEASES } from '../target/data/images.js';
-import { parseTarget, TargetError } from '../target/index.js';
-import type { TargetContext } from '../target/index.js';
-import type { Target, Toolchain } from '../target/types.js';
+import { DEBIAN_RELEASES } from '../targets/data/images.js';
+import { parseTarget, TargetError } from '../targets/index.js';
+import type { TargetContext } from '../targets/index.js';
+import type { Target, Toolchain } from '../model/target.js';
 import { resolveStageRef } from './dockerfile.js';
 import type { CopyStep, DockerfileModel, RunStep, Stage } from './dockerfile.js';
 import type { NpmStepKind, ToolInstall } from './shell.js';

@@ -4,12 +4,11 @@
  * and its facts; the final stage's target decides whether it loads. Pure.
  */
 import { checkFactsAgainstTarget } from '../binary/compat.js';
-import type { FactsMismatch } from '../binary/compat.js';
-import type { BinaryFacts, ModuleKind } from '../binary/types.js';
-import { makeFinding } from '../findings.js';
-import type { Finding } from '../findings.js';
-import type { Evidence, Prediction } from '../strategies/types.js';
-import type { Target } from '../target/types.js';
+import type { FactsMismatch, BinaryFacts, ModuleKind } from '../model/binary.js';
+import { makeFinding } from '../model/findings.js';
+import type { Finding } from '../model/findings.js';
+import type { Evidence, Prediction } from '../model/prediction.js';
+import type { Target } from '../model/target.js';
 import type { DockerAnalysis } from './analyze.js';
 import { instructionEvidence } from './analyze.js';
 

@@ -1,31 +1,5 @@
-import type { DockerAnalysis, BinarySent, StageSummary } from './analyze.js';
-
-/** What the Dockerfile check found, as plain data for the reports (text and JSON). */
-export interface DockerSummary {
-  dockerfile: string;
-  /** Whether `--dockerfile` asked for it (image target added) or a Dockerfile was found (leak check only). */
-  explicit: boolean;
-  context: string;
-  dockerignore: string | null;
-  stages: StageSummary[];
-  final: { stage: string; image: string; target: string | null } | null;
-  install: {
-    stage: string;
-    line: number;
-    command: string;
-    target: string | null;
-    /** Line of the `COPY --from` that brings node_modules into the final stage (multi-stage builds). */
-    copiedAt: number | null;
-  } | null;
-  /** Line of a `RUN … native-guard verify` in the final stage chain. */
-  verifyGate: number | null;
-  scan: {
-    entries: number;
-    truncated: boolean;
-    nodeModules: Array<{ path: string; files: number }>;
-    binaries: BinarySent[];
-  } | null;
-}
+import type { DockerAnalysis } from './analyze.js';
+import type { DockerSummary } from '../model/reports.js';
 
 export function summarizeDocker(analysis: DockerAnalysis, explicit: boolean): DockerSummary {
   const plan = analysis.plan;

@@ -1,7 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import fetch from 'make-fetch-happen';
-import type { UrlStatus } from '../strategies/download-link.js';
+import type { UrlCheck, UrlStatus } from '../model/prediction.js';
 
 /** How `--online` reaches download hosts. */
 export interface UrlCheckOptions {
@@ -16,18 +16,6 @@ export interface UrlCheckOptions {
   strictSSL?: boolean;
   ca?: unknown;
   userAgent?: string;
-}
-
-export interface UrlCheck {
-  url: string;
-  status: UrlStatus;
-  /** Last HTTP status seen, or null when no response came. */
-  httpStatus: number | null;
-  /** The URL that answered, after redirects (GitHub release assets redirect to their object store). */
-  finalUrl: string | null;
-  method: 'HEAD' | 'GET';
-  /** The network error, when there was one. */
-  error: string | null;
 }
 
 /** Statuses some hosts return for HEAD while a GET of the same URL works. */

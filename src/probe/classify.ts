@@ -1,61 +1,8 @@
 import { checkFactsAgainstTarget, NAPI_VERSION_EXPERIMENTAL } from '../binary/compat.js';
-import type { BinaryFacts } from '../binary/types.js';
-import type { Libc, Target } from '../target/types.js';
-import type { ProtocolViolation } from './pool.js';
-
-/**
- * Why a binary did not load, as a code with the numbers that matter. Pure: built from the loader's
- * message (or exit status), the binary's facts and the Node that loaded it.
- */
-export type LoadClassification =
-  | { code: 'ABI_MISMATCH'; binaryAbi: string | null; targetAbi: string }
-  | { code: 'LIBC_MISMATCH'; binaryLibc: Libc | null; targetLibc: Libc | null; library: string | null }
-  | { code: 'SHARED_LIBRARY_MISSING'; library: string | null }
-  | {
-      code: 'GLIBC_TOO_OLD';
-      /** The version tag the loader could not find: `GLIBC_2.38`, `GLIBCXX_3.4.30`, `CXXABI_1.3.15`. */
-      symbolVersion: string;
-      /** `2.38` for GLIBC tags; the tag's version otherwise. */
-      needed: string;
-      /** The library that lacks it (`libc.so.6`, `libstdc++.so.6`). */
-      library: string | null;
-      /** The machine's glibc version (for GLIBC tags), when known. */
-      available: string | null;
-    }
-  | { code: 'ARCH_MISMATCH'; binaryArches: string[]; targetArch: string }
-  | { code: 'PLATFORM_MISMATCH'; binaryPlatform: string; targetPlatform: string }
-  | { code: 'INVALID_BINARY'; reason: string }
-  | {
-      code: 'NAPI_VERSION_TOO_HIGH';
-      /** The Node-API version the binary declares, when its facts say. */
-      declared: number | null;
-      available: number | null;
-      /** A Node-API function the Node lacks, when the loader named one. */
-      symbol: string | null;
-    }
-  | {
-      code: 'BINARY_MISSING';
-      loaderMessage: 'bindings' | 'node-gyp-build' | 'require-addon' | 'module-not-found' | 'file';
-    }
-  | { code: 'LOAD_CRASHED'; signal: string | null; exitCode: number | null; exitCalled: boolean }
-  | { code: 'LOAD_TIMEOUT'; timeoutMs: number }
-  | { code: 'LOAD_FAILED'; symbol: string | null }
-  | {
-      code: 'LOAD_PROTOCOL_VIOLATION';
-      /** What was wrong with what the loader's result channel carried while the binary loaded. */
-      reason: ProtocolViolation;
-      /** The start of the offending line, as it came (package-made: print it escaped). */
-      excerpt: string;
-    };
-
-export type LoadFailureCode = LoadClassification['code'];
-
-/** The failure as the loader saw it. */
-export type LoadFailure =
-  | { kind: 'threw'; message: string; errorCode: string | null }
-  | { kind: 'died'; signal: string | null; exitCode: number | null; exitCalled: boolean; stderr: string }
-  | { kind: 'timeout'; timeoutMs: number }
-  | { kind: 'violation'; reason: ProtocolViolation; excerpt: string };
+import type { BinaryFacts } from '../model/binary.js';
+import type { LoadClassification, LoadFailure } from '../model/load.js';
+import type { LoadResult } from './jobs.js';
+import type { Target } from '../model/target.js';
 
 export interface ClassifyContext {
   /** Absolute path of the file that was loaded (null when the failure is an entry point's). */
@@ -341,4 +288,52 @@ export function classifyFailure(failure: LoadFailure, ctx: ClassifyContext): Loa
     case 'violation':
       return { code: 'LOAD_PROTOCOL_VIOLATION', reason: failure.reason, excerpt: failure.excerpt };
   }
+}
+
+/** A loader outcome as the failure classifyFailure reads, with its raw message and code; null when it loaded. */
+export function failureOf(
+  r: LoadResult,
+): { failure: LoadFailure; message: string; errorCode: string | null } | null {
+  switch (r.status) {
+    case 'loaded':
+      return null;
+    case 'threw':
+      return {
+        failure: { kind: 'threw', message: r.error.message, errorCode: r.error.code },
+        message: r.error.message,
+        errorCode: r.error.code,
+      };
+    case 'died': {
+      const message = r.uncaught?.message ?? stderrTail(r.stderr);
+      return {
+        failure: {
+          kind: 'died',
+          signal: r.signal,
+          exitCode: r.exitCode,
+          exitCalled: r.exitCalled,
+          stderr: r.stderr,
+        },
+        message,
+        errorCode: r.uncaught?.code ?? null,
+      };
+    }
+    case 'timeout':
+      return {
+        failure: { kind: 'timeout', timeoutMs: r.timeoutMs },
+        message: stderrTail(r.stderr),
+        errorCode: null,
+      };
+    case 'violation':
+      return {
+        failure: { kind: 'violation', reason: r.reason, excerpt: r.excerpt },
+        message: stderrTail(r.stderr),
+        errorCode: null,
+      };
+  }
+}
+
+/** The last lines of what a dying loader wrote to stderr. */
+function stderrTail(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  return lines.slice(-12).join('\n');
 }

@@ -1,8 +1,8 @@
-import type { CheckReport } from '../check.js';
-import { findingDocsAnchor } from '../findings.js';
-import type { Finding, Severity } from '../findings.js';
-import type { Outcome } from '../strategies/types.js';
-import type { Target, ToolRejected } from '../target/types.js';
+import type { CheckReport } from '../model/reports.js';
+import { findingDocsAnchor } from '../model/findings.js';
+import type { Finding, Severity } from '../model/findings.js';
+import type { Outcome } from '../model/prediction.js';
+import type { Target, ToolRejected } from '../model/target.js';
 import { inert } from './inert.js';
 import { describe } from './messages.js';
 import { renderDockerSummary } from './docker-text.js';

@@ -1,4 +1,4 @@
-import type { DockerSummary } from '../docker/summary.js';
+import type { DockerSummary } from '../model/reports.js';
 import { inert } from './inert.js';
 import type { Style } from './style.js';
 

@@ -1,6 +1,6 @@
 import { isAbsolute, join, relative, sep } from 'node:path';
-import type { Finding, Severity } from '../findings.js';
-import { findingDocsAnchor } from '../findings.js';
+import type { Finding, Severity } from '../model/findings.js';
+import { findingDocsAnchor } from '../model/findings.js';
 import { inert } from './inert.js';
 import { describe } from './messages.js';
 

@@ -1,6 +1,5 @@
-import type { CheckReport } from '../check.js';
-import type { Finding } from '../findings.js';
-import type { VerifyReport } from '../verify.js';
+import type { CheckReport, VerifyReport } from '../model/reports.js';
+import type { Finding } from '../model/findings.js';
 import { renderFinding, summaryLine } from './check-text.js';
 import { inert } from './inert.js';
 import type { Style } from './style.js';

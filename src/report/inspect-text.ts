@@ -1,4 +1,4 @@
-import type { InspectReport, InspectedFile } from '../inspect.js';
+import type { InspectReport, InspectedFile } from '../model/reports.js';
 import { inertValues } from './inert.js';
 import { makeStyle } from './style.js';
 

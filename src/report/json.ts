@@ -1,7 +1,7 @@
-import type { CheckReport } from '../check.js';
-import { findingDocsAnchor } from '../findings.js';
-import type { Finding } from '../findings.js';
-import type { Target } from '../target/types.js';
+import type { CheckReport } from '../model/reports.js';
+import { findingDocsAnchor } from '../model/findings.js';
+import type { Finding } from '../model/findings.js';
+import type { Target } from '../model/target.js';
 import { describe } from './messages.js';
 
 /** A finding as JSON: its data, plus the rendered words and docs anchor for tools that show them. */

@@ -1,4 +1,4 @@
-import type { VerifyReport } from '../verify.js';
+import type { VerifyReport } from '../model/reports.js';
 import { findingJson } from './json.js';
 
 /**

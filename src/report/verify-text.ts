@@ -1,4 +1,4 @@
-import type { VerifiedBinary, VerifyReport } from '../verify.js';
+import type { VerifiedBinary, VerifyReport } from '../model/reports.js';
 import { renderFinding, summaryLine } from './check-text.js';
 import { inert } from './inert.js';
 import { makeStyle, pad, visibleLength } from './style.js';

@@ -1,6 +1,7 @@
 import { checkFactsAgainstTarget } from '../binary/compat.js';
-import type { Target } from '../target/types.js';
-import type { Evidence, LinkResult, PackageFiles, PredictContext } from './types.js';
+import type { Target } from '../model/target.js';
+import type { Evidence, LinkResult, PredictContext } from '../model/prediction.js';
+import type { PackageFiles } from '../model/package.js';
 
 /**
  * cmake-ts (zeromq 6 and others): the package ships its builds under `build/` with a

@@ -1,9 +1,9 @@
-import { NATIVE_DEPENDENCIES } from '../tree/manifest.js';
+import { constraintsOf, NATIVE_DEPENDENCIES } from '../model/package.js';
 import { cmakeTsBuildDir } from './cmake-ts.js';
 import { findNamedFamily } from './named-binaries.js';
-import type { PackageRecord } from '../tree/types.js';
+import type { PackageRecord, PackageFiles, PlatformConstraints } from '../model/package.js';
 import { classifyCommand, splitScript } from './script.js';
-import type { ChainLink, NativePackage, PackageFiles, PlatformCandidate, ScriptRef } from './types.js';
+import type { ChainLink, NativePackage, PlatformCandidate, ScriptRef } from '../model/prediction.js';
 
 const INSTALL_EVENTS = ['preinstall', 'install', 'postinstall'] as const;
 
@@ -16,13 +16,14 @@ export interface DetectContext {
   resolvePlatformCandidate(name: string, spec: string): PlatformCandidate;
 }
 
-const constraintsOf = (c: PlatformCandidate) =>
+/** What describes a candidate (its manifest, lockfile entry or registry answer); null when nothing does. */
+const describedBy = (c: PlatformCandidate): PlatformConstraints | null =>
   c.source === 'installed' || c.source === 'unavailable'
-    ? { os: c.record.manifest.os, cpu: c.record.manifest.cpu, libc: c.record.manifest.libc }
+    ? c.record.manifest
     : c.source === 'lockfile'
-      ? { os: c.entry.os, cpu: c.entry.cpu, libc: c.entry.libc }
+      ? c.entry
       : c.source === 'registry'
-        ? { os: c.unlocked.os, cpu: c.unlocked.cpu, libc: c.unlocked.libc }
+        ? c.unlocked
         : null;
 
 /**
@@ -38,11 +39,11 @@ function platformCandidates(pkg: PackageRecord, ctx: DetectContext): string[] {
   const picked: string[] = [];
   for (const name of names) {
     const cand = ctx.resolvePlatformCandidate(name, pkg.manifest.optionalDependencies[name]!);
-    const c = constraintsOf(cand);
-    if (c && (c.os || c.cpu || c.libc)) {
+    const described = describedBy(cand);
+    if (described && constraintsOf(described)) {
       constrained++;
       picked.push(name);
-    } else if (!c && PLATFORM_NAME.test(name)) {
+    } else if (!described && PLATFORM_NAME.test(name)) {
       unresolvedPlatformNamed++;
       picked.push(name);
     }

@@ -1,9 +1,6 @@
 import { planNodePreGyp, planPrebuildInstall } from './download/index.js';
 import type { DownloadPackage, DownloadPlan } from './download/index.js';
-import type { ChainLink, Evidence, LinkResult, PredictContext } from './types.js';
-
-/** What `--online` learned about a URL; undefined when it was not checked. */
-export type UrlStatus = 'present' | 'missing' | 'unreachable' | 'timeout' | 'error';
+import type { ChainLink, Evidence, LinkResult, PredictContext, UrlStatus } from '../model/prediction.js';
 
 const NODE_PRE_GYP_PACKAGES = ['@mapbox/node-pre-gyp', 'node-pre-gyp', '@discordjs/node-pre-gyp'];
 

@@ -1,7 +1,7 @@
 import semver from 'semver';
-import { makeFinding } from '../findings.js';
-import type { Finding } from '../findings.js';
-import type { ChainLink, PredictContext } from './types.js';
+import { makeFinding } from '../model/findings.js';
+import type { Finding } from '../model/findings.js';
+import type { ChainLink, PredictContext } from '../model/prediction.js';
 
 /**
  * What can still break a source build on this machine when python3, make and g++ are present: node-gyp

@@ -1,5 +1,6 @@
-import type { Target } from '../target/types.js';
-import type { Evidence, LinkResult, PackageFiles, PredictContext } from './types.js';
+import type { Target } from '../model/target.js';
+import type { Evidence, LinkResult, PredictContext } from '../model/prediction.js';
+import type { PackageFiles } from '../model/package.js';
 
 /**
  * Binaries a package ships for many platforms, told apart only by their names, and picked at run

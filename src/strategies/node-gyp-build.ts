@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
-import type { Target } from '../target/types.js';
-import type { Evidence, FileEntry, LinkResult, PackageFiles, PredictContext } from './types.js';
+import type { Target } from '../model/target.js';
+import type { Evidence, LinkResult, PredictContext } from '../model/prediction.js';
+import type { FileEntry, PackageFiles } from '../model/package.js';
 
 interface Tags {
   file: string;

@@ -1,9 +1,9 @@
-import type { BinaryFacts } from '../binary/types.js';
-import { npmWouldInstall } from '../target/npm-install.js';
-import type { PlatformConstraints } from '../target/npm-install.js';
-import type { Target } from '../target/types.js';
-import type { PackageRecord } from '../tree/types.js';
-import type { Evidence, LinkResult, PackageFiles, PlatformCandidate, PredictContext } from './types.js';
+import type { BinaryFacts } from '../model/binary.js';
+import { npmWouldInstall } from '../targets/npm-install.js';
+import type { PlatformConstraints } from '../targets/npm-install.js';
+import type { Target } from '../model/target.js';
+import type { PackageRecord, PackageFiles } from '../model/package.js';
+import type { Evidence, LinkResult, PlatformCandidate, PredictContext } from '../model/prediction.js';
 
 export const candidateConstraints = (c: PlatformCandidate): PlatformConstraints | null =>
   c.source === 'installed' || c.source === 'unavailable'

@@ -1,18 +1,12 @@
 import { existsSync } from 'node:fs';
 import { checkFactsAgainstTarget } from '../binary/compat.js';
-import type { BinaryFacts } from '../binary/types.js';
-import { makeFinding } from '../findings.js';
-import type { Finding } from '../findings.js';
+import type { BinaryFacts } from '../model/binary.js';
+import { makeFinding } from '../model/findings.js';
+import type { Finding } from '../model/findings.js';
 import { predictCmakeTs } from './cmake-ts.js';
 import { predictDownload } from './download-link.js';
-import type { UrlStatus } from './download-link.js';
-import { predictNodeGypBuild } from './node-gyp-build.js';
-import { predictPlatformPackages } from './platform-packages.js';
-import { predictNamedBinaries } from './named-binaries.js';
-import { predictRequireAddon } from './require-addon.js';
-import { predictShippedBinary } from './shipped-binary.js';
-import { predictSourceBuild, toolchainComplete, toolchainEvidence } from './source-build.js';
 import type {
+  UrlStatus,
   ChainLink,
   Evidence,
   LinkResult,
@@ -20,7 +14,13 @@ import type {
   Prediction,
   PredictContext,
   StrategyName,
-} from './types.js';
+} from '../model/prediction.js';
+import { predictNodeGypBuild } from './node-gyp-build.js';
+import { predictPlatformPackages } from './platform-packages.js';
+import { predictNamedBinaries } from './named-binaries.js';
+import { predictRequireAddon } from './require-addon.js';
+import { predictShippedBinary } from './shipped-binary.js';
+import { predictSourceBuild, toolchainComplete, toolchainEvidence } from './source-build.js';
 
 export interface EvaluateOptions {
   /** `--online` answers about download URLs; unchecked URLs stay unknown. */

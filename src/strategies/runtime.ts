@@ -1,23 +1,11 @@
 import { dirname, join as joinPath, posix } from 'node:path';
-import type { PackageRecord } from '../tree/types.js';
+import type { RuntimeLoader } from '../model/load.js';
+import type { PackageRecord, PackageFiles } from '../model/package.js';
 import { planFor } from './download-link.js';
 import { pickPrebuild, predictNodeGypBuild } from './node-gyp-build.js';
 import { predictNamedBinaries } from './named-binaries.js';
 import { predictPlatformPackages } from './platform-packages.js';
-import type { ChainLink, PackageFiles, PredictContext } from './types.js';
-
-/**
- * How a package finds its binary when the app runs (not how the install got it): the loader it
- * calls, mirrored for the verifying Node.
- */
-export type RuntimeLoader =
-  | 'node-gyp-build'
-  | 'bindings'
-  | 'node-pre-gyp'
-  | 'platform-package'
-  | 'shipped-binary'
-  | 'build-output'
-  | 'entry-point';
+import type { ChainLink, PredictContext } from '../model/prediction.js';
 
 export type RuntimeBinary =
   | {

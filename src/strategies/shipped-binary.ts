@@ -1,4 +1,4 @@
-import type { LinkResult, PredictContext } from './types.js';
+import type { LinkResult, PredictContext } from '../model/prediction.js';
 
 /**
  * A `.node` that comes in the tarball with no loader convention around it: whatever the file is,

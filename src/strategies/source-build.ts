@@ -1,5 +1,5 @@
-import type { Target } from '../target/types.js';
-import type { Evidence, LinkResult } from './types.js';
+import type { Target } from '../model/target.js';
+import type { Evidence, LinkResult } from '../model/prediction.js';
 
 export const toolchainComplete = (target: Target): boolean =>
   target.toolchain.python && target.toolchain.make && target.toolchain.cxx;

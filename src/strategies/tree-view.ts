@@ -1,6 +1,6 @@
-import { resolveFrom } from '../tree/resolve.js';
-import type { LockEntry, PackageRecord, ProjectTree } from '../tree/types.js';
-import type { NativePackage, PlatformCandidate } from './types.js';
+import { resolveFrom } from '../model/resolve.js';
+import type { LockEntry, PackageRecord, ProjectTree } from '../model/package.js';
+import type { NativePackage, PlatformCandidate } from '../model/prediction.js';
 
 export type CandidateResolver = (pkg: PackageRecord) => (name: string, spec: string) => PlatformCandidate;
 

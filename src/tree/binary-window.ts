@@ -1,6 +1,6 @@
 import { emptyFacts } from '../binary/empty.js';
 import { readBinaryFacts } from '../binary/facts.js';
-import type { BinaryFacts, BinaryFormat, ByteSource } from '../binary/types.js';
+import type { BinaryFacts, BinaryFormat, ByteSource } from '../model/binary.js';
 
 /** A byte range [start, end) of one file. */
 export interface ByteRange {

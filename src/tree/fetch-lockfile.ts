@@ -1,15 +1,16 @@
 import { MiB } from '../binary/reader.js';
-import { npmWouldInstall } from '../target/npm-install.js';
-import type { Target } from '../target/types.js';
+import { npmWouldInstall } from '../targets/npm-install.js';
+import type { Target } from '../model/target.js';
 import { ByteBudget } from './binary-window.js';
-import { manifestFacts, NATIVE_DEPENDENCIES } from './manifest.js';
+import { manifestFacts } from './manifest.js';
+import { constraintsOf, NATIVE_DEPENDENCIES } from '../model/package.js';
 import { fetchProblem } from './registry.js';
 import type { PackageFetcher } from './registry.js';
-import { resolveFrom } from './resolve.js';
+import { resolveFrom } from '../model/resolve.js';
 import type { TarballIndexCache } from './index-cache.js';
 import { readTarball, tarballFiles } from './tarball-files.js';
 import type { TarballFiles, TarballIndex } from './tarball-files.js';
-import type { PackageRecord, ProjectTree, UnlockedPackage } from './types.js';
+import type { PackageRecord, ProjectTree, UnlockedPackage } from '../model/package.js';
 
 export interface LockfileFetchOptions {
   /** The targets being checked: a platform package is fetched only when one of them would install it. */
@@ -35,9 +36,6 @@ export interface LockfileFetchResult {
   /** What was asked of the fetcher, for the evidence and for tests (index-cache hits included). */
   fetched: { tarballs: string[]; manifests: string[]; fromIndexCache: string[] };
 }
-
-const constraintsOf = (m: PackageRecord['manifest']) =>
-  m.os !== undefined || m.cpu !== undefined || m.libc !== undefined;
 
 /**
  * A parent of a platform-package family (sharp, rollup, esbuild, napi-rs packages): two or more

@@ -1,5 +1,5 @@
 import type { ArboristNode } from '@npmcli/arborist';
-import type { ScriptIdentity } from './types.js';
+import type { ScriptIdentity } from '../model/package.js';
 
 /** What npm's allowScripts matcher reads from an Arborist node, as plain data. */
 export function scriptIdentityOf(node: ArboristNode): ScriptIdentity {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { FILE_LIMITS, parseJsonText, readRegularFile } from './files.js';
-import type { LockEntry, LockfileIndex, TreeProblem } from './types.js';
+import { FILE_LIMITS, parseJsonText, readRegularFile } from '../io/files.js';
+import type { LockEntry, LockfileIndex, TreeProblem } from '../model/package.js';
 
 const list = (v: unknown): string[] | undefined =>
   Array.isArray(v)

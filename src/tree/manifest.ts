@@ -1,24 +1,4 @@
-import type { ManifestFacts } from './types.js';
-
-/** Dependencies that only a package with a native addon has a reason to depend on. */
-export const NATIVE_DEPENDENCIES: ReadonlySet<string> = new Set([
-  'bindings',
-  'node-gyp-build',
-  'node-gyp-build-optional-packages',
-  'prebuild-install',
-  '@mapbox/node-pre-gyp',
-  'node-pre-gyp',
-  '@discordjs/node-pre-gyp',
-  'nan',
-  'node-addon-api',
-  'cmake-js',
-  'cmake-ts',
-  'require-addon',
-  'node-gyp',
-  'napi-build-utils',
-  'pkg-prebuilds',
-  'napi-macros',
-]);
+import type { ManifestFacts } from '../model/package.js';
 
 /** Top-level entries that say a package builds, bundles or ships a binary. */
 export const isNativeEntry = (entry: string): boolean =>

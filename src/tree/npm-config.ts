@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import Config from '@npmcli/config';
 import defs from '@npmcli/config/lib/definitions/index.js';
-import { placeOfPath, realProjectRoot } from '../target/exec.js';
+import { placeOfPath, realProjectRoot } from '../targets/exec.js';
 
 /** The npm settings native-guard acts on, read the way npm itself reads them (every npmrc level, env, defaults). */
 export interface NpmConfigView {

@@ -2,7 +2,7 @@ import pacote from 'pacote';
 import registryFetch from 'npm-registry-fetch';
 import npa from 'npm-package-arg';
 import type { NpmConfigView } from './npm-config.js';
-import type { FetchProblem } from './types.js';
+import type { FetchProblem } from '../model/package.js';
 
 /** A package version as the lockfile names it. */
 export interface TarballRequest {

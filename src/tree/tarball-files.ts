@@ -1,12 +1,15 @@
-import { Writable } from 'node:stream';
 import { Parser } from 'tar';
 import type { ReadEntry } from 'tar';
 import { emptyFacts } from '../binary/empty.js';
 import { MiB } from '../binary/reader.js';
-import type { BinaryFacts, BinaryFormat } from '../binary/types.js';
-import type { FileEntry, PackageFiles } from '../strategies/types.js';
+import type { BinaryFacts, BinaryFormat } from '../model/binary.js';
 import { BinaryCapture, ByteBudget } from './binary-window.js';
 import type { ByteRange, WindowLimits } from './binary-window.js';
+import type { TarballIndex, TarballProblem } from './tarball-view.js';
+import { feed } from './tar-feed.js';
+
+export { tarballFiles } from './tarball-view.js';
+export type { TarballFiles, TarballIndex, TarballProblem } from './tarball-view.js';
 
 /** Limits on what is kept from a tarball while it streams past. */
 export interface TarballReadOptions {
@@ -52,39 +55,6 @@ export interface BinaryRead {
   pass: number;
   /** Whether its facts were complete after this read. */
   done: boolean;
-}
-
-/** Why what a tarball holds cannot be trusted as read: the package is then as unavailable as a failed fetch. */
-export interface TarballProblem {
-  code: 'EMANIFESTTOOLARGE' | 'EJSONPARSE' | 'ETOOMANYENTRIES';
-  detail: string;
-}
-
-/**
- * What lockfile mode keeps of a package tarball, as plain data (cached by integrity between runs):
- * its package.json, every path, the text of the files its install scripts name, and the binary
- * facts of its `.node` files.
- */
-export interface TarballIndex {
-  manifest: Record<string, unknown> | null;
-  /** File paths, package-relative. */
-  files: string[];
-  /** Directories the tarball lists explicitly (most are implied by the file paths). */
-  dirs: string[];
-  texts: Record<string, string>;
-  facts: Record<string, BinaryFacts | null>;
-  /** Set when the package.json or the listing could not be read whole. */
-  problem?: TarballProblem;
-}
-
-/** A tarball as PackageFiles, with its manifest and top-level entries. */
-export interface TarballFiles extends PackageFiles {
-  /** The tarball's own package.json, or null when it has none (or it is not JSON). */
-  manifest: Record<string, unknown> | null;
-  /** Top-level entries, directories ending in `/` (what an installed folder's readdir gives). */
-  rootEntries: string[];
-  /** How many files the tarball holds. */
-  fileCount: number;
 }
 
 /**
@@ -380,49 +350,6 @@ async function scan(
 }
 
 /** Compressed bytes handed to node-tar at once. */
-const FEED_BYTES = 8 * 1024;
-
-/**
- * Pipes `stream` into `parser` a slice at a time, waiting whenever the parser asks to. node-tar
- * inflates each write in one go, so one big chunk of a tarball that compresses well (npm's cache
- * hands over a whole file at once; a 150 MB `.node` of mostly zeros gzips to under 1 MB) would
- * become hundreds of megabytes before anything reads them. A plain pipe from the stream, since
- * pacote tees it into npm's cache as well (pausing that stream by hand made the cached copy fail
- * its integrity check); once `stopped`, and after the returned function is called, the rest is
- * drained unread.
- */
-function feed(stream: NodeJS.ReadableStream, parser: Parser, stopped: () => boolean): () => void {
-  let waiting: (() => void) | null = null;
-  const slicer = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      let at = 0;
-      const next = (): void => {
-        while (at < chunk.length && !stopped()) {
-          const slice = chunk.subarray(at, at + FEED_BYTES);
-          at += slice.length;
-          if (!parser.write(slice)) {
-            waiting = () => {
-              waiting = null;
-              next();
-            };
-            parser.once('drain', () => waiting?.());
-            return;
-          }
-        }
-        done();
-      };
-      next();
-    },
-    final(done) {
-      parser.end();
-      done();
-    },
-  });
-  stream.pipe(slicer);
-  // a parser that failed may never drain: let the rest of the stream through unread
-  return () => waiting?.();
-}
-
 function isFile(entry: ReadEntry): boolean {
   return entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'ContiguousFile';
 }
@@ -471,78 +398,6 @@ function indexOf(listing: Listing, facts: Record<string, BinaryFacts | null>, li
   const index: TarballIndex = { manifest, files: listing.files, dirs: listing.dirs, texts: kept, facts };
   if (problem) index.problem = problem;
   return index;
-}
-
-/** The index as PackageFiles: listings built once, lookups by package-relative path. */
-export function tarballFiles(index: TarballIndex): TarballFiles {
-  // folder listings are built on first use: a big package (next has ten thousand files) is often
-  // only asked for its top-level entries
-  let children: Map<string, Map<string, boolean>> | null = null;
-  const listings = new Map<string, FileEntry[] | null>();
-  const tree = () => {
-    if (children) return children;
-    const built = new Map<string, Map<string, boolean>>([['', new Map()]]);
-    const add = (path: string, isDir: boolean) => {
-      const parts = path.split('/');
-      let parent = '';
-      for (let i = 0; i < parts.length; i++) {
-        const name = parts[i]!;
-        const dir = i < parts.length - 1 || isDir;
-        let list = built.get(parent);
-        if (!list) {
-          list = new Map();
-          built.set(parent, list);
-        }
-        if (!list.get(name)) list.set(name, dir);
-        parent = parent ? `${parent}/${name}` : name;
-        if (dir && !built.has(parent)) built.set(parent, new Map());
-      }
-    };
-    for (const dir of index.dirs) add(dir, true);
-    for (const file of index.files) add(file, false);
-    children = built;
-    return built;
-  };
-  const top = new Map<string, boolean>();
-  for (const dir of index.dirs) {
-    const slash = dir.indexOf('/');
-    top.set(slash < 0 ? dir : dir.slice(0, slash), true);
-  }
-  for (const file of index.files) {
-    const slash = file.indexOf('/');
-    if (slash >= 0) top.set(file.slice(0, slash), true);
-    else if (!top.has(file)) top.set(file, false);
-  }
-  const clean = (file: string) => file.replace(/^\.\//, '');
-  return {
-    manifest: index.manifest,
-    rootEntries: [...top].map(([name, dir]) => (dir ? `${name}/` : name)),
-    fileCount: index.files.length,
-    list(dir) {
-      const key = dir.replace(/\/+$/, '');
-      let hit = listings.get(key);
-      if (hit === undefined) {
-        const list = tree().get(key);
-        hit = list ? [...list].map(([name, isDir]) => ({ name, dir: isDir })) : null;
-        listings.set(key, hit);
-      }
-      return hit;
-    },
-    exists(file) {
-      const f = clean(file);
-      const slash = f.lastIndexOf('/');
-      return (
-        tree()
-          .get(slash < 0 ? '' : f.slice(0, slash))
-          ?.has(slash < 0 ? f : f.slice(slash + 1)) ?? false
-      );
-    },
-    readText(file, maxBytes = 1024 * 1024) {
-      const text = index.texts[clean(file)];
-      return text === undefined ? null : text.length > maxBytes ? text.slice(0, maxBytes) : text;
-    },
-    facts: (file) => index.facts[clean(file)] ?? null,
-  };
 }
 
 function scriptTexts(manifest: Record<string, unknown> | null): string[] {

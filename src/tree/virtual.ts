@@ -4,7 +4,8 @@ import { assertProjectFiles, TreeError } from './actual.js';
 import { readLockfile } from './lockfile.js';
 import { manifestFacts } from './manifest.js';
 import { scriptIdentityOf } from './identity.js';
-import type { PackageRecord, ProjectTree, ResolvedDependency } from './types.js';
+import { bundlesDependencies } from '../model/package.js';
+import type { PackageRecord, ProjectTree, ResolvedDependency } from '../model/package.js';
 
 /**
  * The tree `npm ci` would build from package-lock.json (or npm-shrinkwrap.json), without touching
@@ -42,14 +43,7 @@ export async function loadLockfileTree(root: string): Promise<ProjectTree> {
 
   const locationOf = (node: ArboristNode): string => (node.isRoot ? '' : node.location);
   // Arborist's inBundle walks every edge in, recursively: only ask when something bundles at all
-  let bundles = false;
-  for (const node of tree.inventory.values()) {
-    const bd = node.package.bundleDependencies ?? node.package.bundledDependencies;
-    if ((Array.isArray(bd) && bd.length > 0) || bd === true) {
-      bundles = true;
-      break;
-    }
-  }
+  const bundles = [...tree.inventory.values()].some((node) => bundlesDependencies(node.package));
   const packages: PackageRecord[] = [];
   for (const node of tree.inventory.values()) {
     if (node.isLink) continue;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { checkFactsAgainstTarget, checkGlibcOnMusl } from '../../src/binary/compat.js';
 import { emptyFacts } from '../../src/binary/empty.js';
 import { inspectFile } from '../../src/binary/facts.js';
-import type { BinaryFacts } from '../../src/binary/types.js';
-import type { Target } from '../../src/target/types.js';
+import type { BinaryFacts } from '../../src/model/binary.js';
+import type { Target } from '../../src/model/target.js';
 import { addon, binary } from './paths.js';
 
 function target(over: Partial<Target>): Target {

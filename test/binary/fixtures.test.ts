@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { inspectFile, inspectFiles, readBinaryFacts } from '../../src/binary/facts.js';
 import { bufferSource } from '../../src/binary/source.js';
-import type { BinaryFacts } from '../../src/binary/types.js';
+import type { BinaryFacts } from '../../src/model/binary.js';
 import { ABI_ADDONS, abiAddon, BUILT_ABIS } from '../helpers/abi-addons.js';
 import { addon, allFixtureFiles, binary } from './paths.js';
 

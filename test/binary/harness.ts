@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { readBinaryFacts } from '../../src/binary/facts.js';
 import { bufferSource } from '../../src/binary/source.js';
-import type { BinaryFacts, ByteSource } from '../../src/binary/types.js';
+import type { BinaryFacts, ByteSource } from '../../src/model/binary.js';
 
 /**
  * Work limits for one parse of a damaged file. Real fixtures need at most ~130 reads; these

@@ -1,9 +1,9 @@
 import { describe as group, expect, it } from 'vitest';
 import { checkFactsAgainstTarget } from '../../src/binary/compat.js';
 import { inspectFile } from '../../src/binary/facts.js';
-import { makeFinding } from '../../src/findings.js';
+import { makeFinding } from '../../src/model/findings.js';
 import { describe } from '../../src/report/messages.js';
-import type { Target } from '../../src/target/types.js';
+import type { Target } from '../../src/model/target.js';
 import { addon, binary } from './paths.js';
 
 const alpine: Target = {

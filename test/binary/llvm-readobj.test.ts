@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/binary/facts.js';
-import type { BinaryFacts } from '../../src/binary/types.js';
+import type { BinaryFacts } from '../../src/model/binary.js';
 import { allFixtureFiles } from './paths.js';
 
 /**

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkFactsAgainstTarget } from '../../src/binary/compat.js';
 import { inspectFile } from '../../src/binary/facts.js';
-import type { BinaryFacts } from '../../src/binary/types.js';
-import type { Target } from '../../src/target/types.js';
+import type { BinaryFacts } from '../../src/model/binary.js';
+import type { Target } from '../../src/model/target.js';
 import { muslHarnessRunnable, muslLoads } from '../helpers/musl.js';
 import { addon, allFixtureFiles, binary } from './paths.js';
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile, readBinaryFacts } from '../../src/binary/facts.js';
 import { bufferSource, openFileSource, sliceSource } from '../../src/binary/source.js';
-import type { ByteSource } from '../../src/binary/types.js';
+import type { ByteSource } from '../../src/model/binary.js';
 import { addon, binary } from './paths.js';
 
 /** Wraps a source and records what was asked of it. */

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CLI } from '../helpers/build.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../../fixtures/trees/mixed', import.meta.url));
 
 function run(

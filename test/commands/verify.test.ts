@@ -7,9 +7,9 @@ import { verifyCommand } from '../../src/commands/verify.js';
 import type { CommandIo } from '../../src/commands/types.js';
 import { addon } from '../binary/paths.js';
 import { tempDir, writeProject } from '../helpers/fixture-project.js';
+import { CLI } from '../helpers/build.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(REPO, 'dist', 'cli.js');
 const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
 const runnable =
   process.platform === 'linux' && process.arch === 'x64' && !!report?.header?.glibcVersionRuntime;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerCommand } from '../../src/commands/docker.js';
 import { applyIgnore, ConfigError, parseProjectConfig, readProjectConfig } from '../../src/config.js';
-import { makeFinding } from '../../src/findings.js';
+import { makeFinding } from '../../src/model/findings.js';
 import { addon } from '../binary/paths.js';
 import { tempDir, writeProject } from '../helpers/fixture-project.js';
 

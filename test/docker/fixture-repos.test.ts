@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check } from '../../src/check.js';
-import type { CheckOptions, CheckReport } from '../../src/check.js';
-import type { Finding } from '../../src/findings.js';
+import { check } from '../../src/check/run.js';
+import type { CheckOptions } from '../../src/check/run.js';
+import type { CheckReport } from '../../src/model/reports.js';
+import type { Finding } from '../../src/model/findings.js';
 import { describe as words } from '../../src/report/messages.js';
 import { main } from '../../src/cli.js';
 

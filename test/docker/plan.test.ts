@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../../src/docker/dockerfile.js';
 import { archOfPlatform, planDockerfile, platformArgs } from '../../src/docker/plan.js';
-import type { TargetContext } from '../../src/target/index.js';
+import type { TargetContext } from '../../src/targets/index.js';
 import { fakeHost } from '../helpers/targets.js';
 
 const ctx: TargetContext = { host: fakeHost(), today: '2026-11-25' };

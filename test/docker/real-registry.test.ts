@@ -8,8 +8,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check } from '../../src/check.js';
-import type { CheckReport } from '../../src/check.js';
+import { check } from '../../src/check/run.js';
+import type { CheckReport } from '../../src/model/reports.js';
 import { installRealProject } from '../helpers/real-project.js';
 
 const canBuild = ['python3', 'make', 'g++'].every((tool) => spawnSync(tool, ['--version']).status === 0);

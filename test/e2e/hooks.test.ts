@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hookScript } from '../../src/init.js';
+import { hookScript } from '../../src/hooks/init-plan.js';
 import { ensureBuilt, REPO } from '../helpers/build.js';
 import { tempDir } from '../helpers/fixture-project.js';
 

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { inspectFile } from '../../src/binary/facts.js';
-import { analyze } from '../../src/check.js';
-import type { CheckReport } from '../../src/check.js';
-import type { Target } from '../../src/target/types.js';
-import type { FactsReader } from '../../src/tree/files.js';
-import type { ProjectTree } from '../../src/tree/types.js';
+import { analyze } from '../../src/check/analyze.js';
+import type { CheckReport } from '../../src/model/reports.js';
+import type { Target } from '../../src/model/target.js';
+import type { FactsReader } from '../../src/io/files.js';
+import type { ProjectTree } from '../../src/model/package.js';
 import { fakeHost, targets } from './targets.js';
 
 /**

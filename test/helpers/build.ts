@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+/** The built command, as package.json's "bin" names it. */
+export const CLI = join(REPO, 'dist', 'bin.js');
 
-const built = () => existsSync(join(REPO, 'dist', 'hook.js')) && existsSync(join(REPO, 'dist', 'cli.js'));
+const built = () => existsSync(join(REPO, 'dist', 'hooks', 'run.js')) && existsSync(CLI);
 
 function sleep(ms: number) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);

@@ -1,5 +1,5 @@
-import { parseTarget } from '../../src/target/index.js';
-import type { Target } from '../../src/target/types.js';
+import { parseTarget } from '../../src/targets/index.js';
+import type { Target } from '../../src/model/target.js';
 
 /** A deterministic linux-x64-glibc host with a full toolchain, so fixture tests don't depend on this machine. */
 export function fakeHost(overrides: Partial<Target> = {}): Target {

@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installRealProject, readJson } from '../helpers/real-project.js';
+import { CLI } from '../helpers/build.js';
 
 /**
  * Conventions beyond the ones the check issue names, on real registry packages installed by the
@@ -12,7 +12,6 @@ import { installRealProject, readJson } from '../helpers/real-project.js';
  * @sentry-internal/node-cpu-profiler and oracledb name one binary per platform and pick by name.
  * Expectations come from the packages' own files and code, and from what Node really loads.
  */
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
 let project: string;
 beforeAll(() => {

@@ -6,9 +6,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check } from '../../src/check.js';
-import type { CheckReport } from '../../src/check.js';
-import { currentHostEnvironment } from '../../src/target/index.js';
+import { check } from '../../src/check/run.js';
+import type { CheckReport } from '../../src/model/reports.js';
+import { currentHostEnvironment } from '../../src/targets/index.js';
 import { loadNpmConfig } from '../../src/tree/npm-config.js';
 import { pacoteFetcher } from '../../src/tree/registry.js';
 import type { PackageFetcher } from '../../src/tree/registry.js';

@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check } from '../../src/check.js';
-import type { CheckReport } from '../../src/check.js';
+import { check } from '../../src/check/run.js';
+import type { CheckReport } from '../../src/model/reports.js';
 
 const PNPM = 'pnpm@10.12.1';
 const scratch = mkdtempSync(join(tmpdir(), 'ng-pnpm-'));

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { muslHarnessRunnable, muslLoads } from '../helpers/musl.js';
 import { installRealProject, readJson } from '../helpers/real-project.js';
+import { CLI } from '../helpers/build.js';
 
 /**
  * `native-guard check` on real registry packages installed by the real npm. Every expectation is
@@ -12,7 +12,6 @@ import { installRealProject, readJson } from '../helpers/real-project.js';
  * native-guard's code.
  */
 
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const TARGETS = ['host', 'node:22-alpine', 'node:22-slim', 'node20-linux-arm64-glibc'];
 
 interface Report {

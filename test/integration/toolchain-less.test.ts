@@ -15,9 +15,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check } from '../../src/check.js';
-import type { CheckReport } from '../../src/check.js';
-import { currentHostEnvironment } from '../../src/target/index.js';
+import { check } from '../../src/check/run.js';
+import type { CheckReport } from '../../src/model/reports.js';
+import { currentHostEnvironment } from '../../src/targets/index.js';
 import { installRealProject } from '../helpers/real-project.js';
 
 const PACKAGES = [

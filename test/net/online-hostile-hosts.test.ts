@@ -8,8 +8,8 @@ import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CLI } from '../helpers/build.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../../fixtures/trees/hostile-hosts', import.meta.url));
 const CHUNK = Buffer.alloc(64 * 1024, 0x42);
 const GiB = 1024 * 1024 * 1024;

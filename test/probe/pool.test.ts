@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoaderPool } from '../../src/probe/pool.js';
-import type { LoadResult } from '../../src/probe/pool.js';
+import type { LoadResult } from '../../src/probe/jobs.js';
 import { addon } from '../binary/paths.js';
 
 /**

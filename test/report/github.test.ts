@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeFinding } from '../../src/findings.js';
+import { makeFinding } from '../../src/model/findings.js';
 import { escapeData, escapeProperty, renderGithubAnnotations } from '../../src/report/github.js';
 
 const installScript = (pkg: string, location: string, severity?: 'error' | 'warning' | 'info') =>

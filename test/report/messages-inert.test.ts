@@ -1,5 +1,5 @@
 import { describe as suite, expect, it } from 'vitest';
-import { makeFinding } from '../../src/findings.js';
+import { makeFinding } from '../../src/model/findings.js';
 import { describe } from '../../src/report/messages.js';
 
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;

@@ -19,8 +19,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpusCases, materializeCase, REPO } from './corpus.js';
+import { CLI } from '../helpers/build.js';
 
-const CLI = join(REPO, 'dist', 'cli.js');
 /** A run that takes longer than this has hung. */
 const HARD_TIMEOUT_MS = 60_000;
 const TEST_TIMEOUT_MS = HARD_TIMEOUT_MS + 30_000;

@@ -8,9 +8,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, REPO } from '../helpers/build.js';
+import { CLI, ensureBuilt, REPO } from '../helpers/build.js';
 
-const CLI = join(REPO, 'dist', 'cli.js');
 /** A run still going after this has hung: the child is killed and the test fails. */
 const KILL_AFTER_MS = 45_000;
 const runnable = process.platform === 'linux';

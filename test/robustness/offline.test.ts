@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockfileOnlyProject } from '../helpers/lockfile-project.js';
 import { REPO } from './corpus.js';
+import { CLI } from '../helpers/build.js';
 
-const CLI = join(REPO, 'dist', 'cli.js');
 const ADDONS = join(REPO, 'fixtures', 'addons', 'bin');
 const MIXED = join(REPO, 'fixtures', 'trees', 'mixed');
 

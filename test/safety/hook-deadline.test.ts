@@ -1,8 +1,8 @@
 import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_HOOK_DEADLINE_MS, hookDeadlineMs, runHook } from '../../src/hook.js';
-import type { HookIo } from '../../src/hook.js';
+import { DEFAULT_HOOK_DEADLINE_MS, hookDeadlineMs, runHook } from '../../src/hooks/run.js';
+import type { HookIo } from '../../src/hooks/run.js';
 import { addon } from '../binary/paths.js';
 import { ensureBuilt } from '../helpers/build.js';
 import { tempDir, writeProject } from '../helpers/fixture-project.js';

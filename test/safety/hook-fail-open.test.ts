@@ -8,7 +8,7 @@ import { cleanEnv, PACKAGE, runToExit } from './run-to-exit.js';
  * The lifecycle hook fails open on every fault of native-guard's own: whatever is wrong with the
  * installed copy of native-guard, or however its run goes wrong, the install goes on with one line
  * on stderr (exit 0), or stops when the project says "strict": true (exit 1). Each case is a copy
- * of the real hooks/ folder beside a dist/hook.js broken in one way, run as npm runs it.
+ * of the real hooks/ folder beside a dist/hooks/run.js broken in one way, run as npm runs it.
  */
 const KILL_AFTER_MS = 60_000;
 
@@ -22,7 +22,7 @@ beforeAll(() => {
 });
 afterAll(() => tmp?.cleanup());
 
-/** A copy of native-guard's hooks/ with this text as dist/hook.js (null: no dist at all). */
+/** A copy of native-guard's hooks/ with this text as dist/hooks/run.js (null: no dist at all). */
 function brokenPackage(name: string, hookJs: string | null, runJs?: string): string {
   const pkg = join(tmp.dir, name);
   mkdirSync(join(pkg, 'hooks'), { recursive: true });
@@ -31,8 +31,8 @@ function brokenPackage(name: string, hookJs: string | null, runJs?: string): str
   if (runJs !== undefined) writeFileSync(join(pkg, 'hooks', 'run.js'), runJs);
   writeFileSync(join(pkg, 'package.json'), '{"name":"native-guard","type":"module"}\n');
   if (hookJs !== null) {
-    mkdirSync(join(pkg, 'dist'), { recursive: true });
-    writeFileSync(join(pkg, 'dist', 'hook.js'), hookJs);
+    mkdirSync(join(pkg, 'dist', 'hooks'), { recursive: true });
+    writeFileSync(join(pkg, 'dist', 'hooks', 'run.js'), hookJs);
   }
   return pkg;
 }
@@ -46,21 +46,21 @@ function postinstall(pkg: string, cwd = project, env: Record<string, string> = {
 }
 
 const CASES: Array<{ name: string; hookJs: string | null; runJs?: string; says: RegExp }> = [
-  { name: 'no dist folder', hookJs: null, says: /internal error: Cannot find module .*dist\/hook\.js/ },
+  { name: 'no dist folder', hookJs: null, says: /internal error: Cannot find module .*dist\/hooks\/run\.js/ },
   {
-    name: 'dist/hook.js with a syntax error',
+    name: 'dist/hooks/run.js with a syntax error',
     hookJs: 'export async function runHook( {\n',
     says: /internal error: .*(Unexpected|SyntaxError)/,
   },
   {
-    name: 'dist/hook.js that throws at import',
+    name: 'dist/hooks/run.js that throws at import',
     hookJs: "throw new Error('broken at import');\n",
     says: /internal error: broken at import/,
   },
   {
-    name: 'dist/hook.js without runHook (another version of the API)',
+    name: 'dist/hooks/run.js without runHook (another version of the API)',
     hookJs: 'export const somethingElse = 1;\n',
-    says: /internal error: dist\/hook\.js does not export runHook/,
+    says: /internal error: dist\/hooks\/run\.js does not export runHook/,
   },
   {
     name: 'an error thrown later, from a timer (uncaught exception)',

@@ -2,19 +2,18 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initProject } from '../../src/hooks/init.js';
+import { applyPlan, editPackageText } from '../../src/hooks/init-write.js';
 import {
-  applyPlan,
   chainHook,
-  editPackageText,
   hookScript,
-  initProject,
   InitError,
   planChanges,
   planInit,
   planRemove,
   sameJsonValue,
-} from '../../src/init.js';
-import type { InitOptions } from '../../src/init.js';
+} from '../../src/hooks/init-plan.js';
+import type { InitOptions } from '../../src/hooks/init-plan.js';
 import { tempDir } from '../helpers/fixture-project.js';
 
 /**

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initProject } from '../../src/init.js';
+import { initProject } from '../../src/hooks/init.js';
 import { tempDir } from '../helpers/fixture-project.js';
 
 /**

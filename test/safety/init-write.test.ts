@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initCommand } from '../../src/commands/init.js';
 import type { CommandIo } from '../../src/commands/types.js';
-import { initProject } from '../../src/init.js';
-import { ensureBuilt, REPO } from '../helpers/build.js';
+import { initProject } from '../../src/hooks/init.js';
+import { CLI, ensureBuilt } from '../helpers/build.js';
 import { tempDir } from '../helpers/fixture-project.js';
 
 /**
@@ -46,22 +46,18 @@ describe.skipIf(process.platform === 'win32')('a write that fails half way', () 
     // about 1 KB now, about 2 KB once wired: the limit (2 blocks of 512 bytes) falls in between
     const original = `{\n  "name": "big",\n  "description": "${'x'.repeat(900)}",\n  "version": "1.0.0"\n}\n`;
     writeFileSync(pkg(), original);
-    const r = spawnSync(
-      'sh',
-      ['-c', `ulimit -f 2 && exec "${process.execPath}" "${join(REPO, 'dist', 'cli.js')}" init`],
-      {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { ...process.env, NO_COLOR: '1' },
-        timeout: 120_000,
-      },
-    );
+    const r = spawnSync('sh', ['-c', `ulimit -f 2 && exec "${process.execPath}" "${CLI}" init`], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 120_000,
+    });
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^native-guard: cannot write .*package\.json \(EFBIG\): it is unchanged\n$/);
     expect(read()).toBe(original);
     expect(readdirSync(dir)).toEqual(['package.json']);
     // and with room to write, the same command works
-    const ok = spawnSync(process.execPath, [join(REPO, 'dist', 'cli.js'), 'init'], {
+    const ok = spawnSync(process.execPath, [CLI, 'init'], {
       cwd: dir,
       encoding: 'utf8',
     });

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageTarball, startRegistry, writeLockfileProject } from '../../bench/big-binaries.mjs';
 import type { BigPackage, Registry } from '../../bench/big-binaries.mjs';
-import { currentHostEnvironment } from '../../src/target/index.js';
+import { currentHostEnvironment } from '../../src/targets/index.js';
 import { loadNpmConfig } from '../../src/tree/npm-config.js';
 import { pacoteFetcher } from '../../src/tree/registry.js';
 import { addon } from '../binary/paths.js';
-import { ensureBuilt, REPO } from '../helpers/build.js';
+import { CLI, ensureBuilt } from '../helpers/build.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ng-lockfile-deadline-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -80,16 +80,7 @@ describe('lockfile fetches have a deadline per request', () => {
       (resolve) => {
         const p = spawn(
           process.execPath,
-          [
-            join(REPO, 'dist', 'cli.js'),
-            'check',
-            '--lockfile-only',
-            '--json',
-            '-C',
-            dir,
-            '-t',
-            'node22-linux-x64-glibc',
-          ],
+          [CLI, 'check', '--lockfile-only', '--json', '-C', dir, '-t', 'node22-linux-x64-glibc'],
           { env: { ...process.env, npm_config_cache: mkdtempSync(join(scratch, 'cache-')) } },
         );
         let stdout = '';

@@ -10,8 +10,8 @@ import { Header, Pax } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageTarball, startRegistry, writeLockfileProject } from '../../bench/big-binaries.mjs';
 import type { BigPackage, Registry } from '../../bench/big-binaries.mjs';
-import { check } from '../../src/check.js';
-import { currentHostEnvironment } from '../../src/target/index.js';
+import { check } from '../../src/check/run.js';
+import { currentHostEnvironment } from '../../src/targets/index.js';
 import { readTarball } from '../../src/tree/tarball-files.js';
 import { addon } from '../binary/paths.js';
 

@@ -17,7 +17,7 @@ import {
 } from '../../bench/big-binaries.mjs';
 import { inspectFile, readBinaryFacts } from '../../src/binary/facts.js';
 import { bufferSource } from '../../src/binary/source.js';
-import type { BinaryFacts } from '../../src/binary/types.js';
+import type { BinaryFacts } from '../../src/model/binary.js';
 import { ByteBudget } from '../../src/tree/binary-window.js';
 import { readTarball } from '../../src/tree/tarball-files.js';
 import type { BinaryRead, TarballOpener } from '../../src/tree/tarball-files.js';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, REPO } from '../helpers/build.js';
+import { CLI, ensureBuilt } from '../helpers/build.js';
 import { tempDir } from '../helpers/fixture-project.js';
 
 const runnable = process.platform === 'linux';
@@ -85,16 +85,12 @@ describe.skipIf(!runnable)('check --lockfile-only with non-registry lockfile ent
         },
       }),
     );
-    const r = spawnSync(
-      process.execPath,
-      [join(REPO, 'dist', 'cli.js'), 'check', '--lockfile-only', '--json'],
-      {
-        cwd: root,
-        env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1' },
-        encoding: 'utf8',
-        timeout: 120_000,
-      },
-    );
+    const r = spawnSync(process.execPath, [CLI, 'check', '--lockfile-only', '--json'], {
+      cwd: root,
+      env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(r.signal, r.stderr).toBeNull();
     expect(existsSync(marker) ? readFileSync(marker, 'utf8') : '').toBe('');
     const report = JSON.parse(r.stdout) as {

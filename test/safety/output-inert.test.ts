@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_VALUE_LENGTH } from '../../src/report/inert.js';
+import { CLI } from '../helpers/build.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(REPO, 'dist/cli.js');
 const FIXTURE = join(REPO, 'fixtures/trees/hostile-output');
 const ADDONS = join(REPO, 'fixtures/addons/bin');
 
@@ -23,7 +23,7 @@ const IN_NAME = HOSTILE.replaceAll('/', '_');
 const OUR_SGR = /\u001b\[(?:1|2|22|31|32|33|36|39)m/g;
 /** Controls, format characters (bidi), separators, lone surrogates: none may reach a terminal. */
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
-/** Our workflow commands (src/report/github.ts, src/hook.ts): the only lines that may start with `::`. */
+/** Our workflow commands (src/report/github.ts, src/hooks/run.ts): the only lines that may start with `::`. */
 const OUR_ANNOTATION = /^::(?:error|warning|notice) (?:file=[^,:\s]+,)?title=(?:[A-Z][A-Z_]+|native-guard)::/;
 
 let project: string;

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt, REPO } from '../helpers/build.js';
+import { CLI, ensureBuilt, REPO } from '../helpers/build.js';
 import { tempDir } from '../helpers/fixture-project.js';
 
 const runnable = process.platform === 'linux';
@@ -230,8 +230,7 @@ process.report.getReport = () => ({});
 `,
       );
       const path = [join(app, 'node_modules', '.bin'), userEnv().PATH].join(delimiter);
-      const cli = join(REPO, 'dist', 'cli.js');
-      const r = run(app, process.execPath, ['--require', preload, cli, 'check', '--json'], { PATH: path });
+      const r = run(app, process.execPath, ['--require', preload, CLI, 'check', '--json'], { PATH: path });
       expect(r.status, r.stderr).toBe(0);
       expect(ran()).toBe('');
       // the shell did run: the machine's getconf answered

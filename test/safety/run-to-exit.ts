@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,7 +9,10 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
  * folder holding dist/ and hooks/), to see these tests fail on a build without the fixes.
  */
 export const PACKAGE = process.env.NG_SAFETY_PACKAGE ?? REPO;
-export const CLI = join(PACKAGE, 'dist', 'cli.js');
+/** Its bin: dist/bin.js, or dist/cli.js in a build from before bin.js existed. */
+export const CLI =
+  [join(PACKAGE, 'dist', 'bin.js'), join(PACKAGE, 'dist', 'cli.js')].find((f) => existsSync(f)) ??
+  join(PACKAGE, 'dist', 'bin.js');
 export const HOSTILE = join(REPO, 'fixtures', 'addons', 'hostile');
 export const hostile = (name: string) => join(HOSTILE, `${name}.node`);
 

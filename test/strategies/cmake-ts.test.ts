@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/binary/facts.js';
-import { scriptNeed } from '../../src/install-policy.js';
-import type { CheckReport } from '../../src/check.js';
+import { scriptNeed } from '../../src/check/script-policy.js';
+import type { CheckReport } from '../../src/model/reports.js';
 import { cmakeTsCandidates, cmakeTsLibc, readCmakeTsManifest } from '../../src/strategies/cmake-ts.js';
-import { folderFiles } from '../../src/tree/files.js';
+import { folderFiles } from '../../src/io/files.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
-import type { ProjectTree } from '../../src/tree/types.js';
+import type { ProjectTree } from '../../src/model/package.js';
 import { analyzeTree } from '../helpers/analyze.js';
 import { fakeHost, targets } from '../helpers/targets.js';
 

@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/binary/facts.js';
-import { analyze } from '../../src/check.js';
-import type { CheckReport } from '../../src/check.js';
+import { analyze } from '../../src/check/analyze.js';
+import type { CheckReport } from '../../src/model/reports.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
-import type { ProjectTree } from '../../src/tree/types.js';
+import type { ProjectTree } from '../../src/model/package.js';
 import { analyzeTree } from '../helpers/analyze.js';
 import { fakeHost, noToolchain, targets } from '../helpers/targets.js';
 

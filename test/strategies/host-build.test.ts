@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../../src/check.js';
+import { analyze } from '../../src/check/analyze.js';
 import { hostSourceBuildFindings } from '../../src/strategies/host-build.js';
-import type { ToolchainDetails } from '../../src/target/types.js';
+import type { ToolchainDetails } from '../../src/model/target.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
-import type { ProjectTree } from '../../src/tree/types.js';
+import type { ProjectTree } from '../../src/model/package.js';
 import { fakeHost } from '../helpers/targets.js';
 
 const root = fileURLToPath(new URL('../../fixtures/trees/mixed', import.meta.url));

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CheckReport } from '../../src/check.js';
+import type { CheckReport } from '../../src/model/reports.js';
 import { parseNameTuple, tupleFit } from '../../src/strategies/named-binaries.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
-import type { ProjectTree } from '../../src/tree/types.js';
+import type { ProjectTree } from '../../src/model/package.js';
 import { analyzeTree } from '../helpers/analyze.js';
 import { targets } from '../helpers/targets.js';
 

@@ -10,10 +10,10 @@ import {
   bindingsSearchList,
   resolveRuntimeBinaries,
 } from '../../src/strategies/runtime.js';
-import type { Target } from '../../src/target/types.js';
-import { folderFiles } from '../../src/tree/files.js';
+import type { Target } from '../../src/model/target.js';
+import { folderFiles } from '../../src/io/files.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
-import { nativePackagesOf } from '../../src/verify.js';
+import { nativePackagesOf } from '../../src/verify/plan.js';
 import { addon } from '../binary/paths.js';
 import { tempDir, writeProject } from '../helpers/fixture-project.js';
 import { installRealProject } from '../helpers/real-project.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { analyze } from '../../src/check.js';
+import { analyze } from '../../src/check/analyze.js';
 import { fetchLockfilePackages, selectTarballs } from '../../src/tree/fetch-lockfile.js';
 import type { PackageFetcher } from '../../src/tree/registry.js';
 import { loadLockfileTree } from '../../src/tree/virtual.js';

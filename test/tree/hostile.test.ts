@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInstalledTree, TreeError } from '../../src/tree/actual.js';
-import { readBounded, readRegularFile } from '../../src/tree/files.js';
+import { readBounded, readRegularFile } from '../../src/io/files.js';
 import { readLockfile } from '../../src/tree/lockfile.js';
-import type { ProjectTree } from '../../src/tree/types.js';
+import type { ProjectTree } from '../../src/model/package.js';
 import { materializeCase } from '../robustness/corpus.js';
 
 let work: string;

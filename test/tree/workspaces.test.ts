@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/check.js';
+import { analyze } from '../../src/check/analyze.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
 import { fakeHost } from '../helpers/targets.js';
 

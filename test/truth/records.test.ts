@@ -73,7 +73,7 @@ const KNOWN_WRONG: Record<string, string> = {
     'prebuilds/<platform><libc>-<arch>/ folders (linuxglibc-x64) read by the package’s own loader are not recognised: NO_PREBUILD_FOR_TARGET',
 };
 
-const CLI = join(REPO, 'dist', 'cli.js');
+const CLI = join(REPO, 'dist', 'bin.js');
 const KINDS = ['host', 'slim'] as const;
 
 interface Cell {

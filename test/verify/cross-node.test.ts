@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/binary/facts.js';
 import { verifyCommand } from '../../src/commands/verify.js';
 import { describe as words } from '../../src/report/messages.js';
-import { verify } from '../../src/verify.js';
-import type { VerifyReport } from '../../src/verify.js';
+import { verify } from '../../src/verify/run.js';
+import type { VerifyReport } from '../../src/model/reports.js';
 import { addon } from '../binary/paths.js';
 import {
   abiAddon,

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/findings.js';
+import type { Finding } from '../../src/model/findings.js';
 import { describe as words } from '../../src/report/messages.js';
-import { verify } from '../../src/verify.js';
-import type { VerifyReport } from '../../src/verify.js';
+import { verify } from '../../src/verify/run.js';
+import type { VerifyReport } from '../../src/model/reports.js';
 import { addon, binary } from '../binary/paths.js';
 import { copyRealPackage, tempDir, writeProject } from '../helpers/fixture-project.js';
 

@@ -6,5 +6,4 @@ export type {
   DownloadPlanInput,
   DownloadProblem,
   DownloadProblemCode,
-  DownloadTool,
 } from './types.js';

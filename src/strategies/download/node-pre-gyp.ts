@@ -1,10 +1,11 @@
 import { getAbi } from 'node-abi';
 import semver from 'semver';
-import type { Target } from '../../target/types.js';
+import type { Target } from '../../model/target.js';
 import { parseNopt, type ArgValue, type NoptConfig } from './argv.js';
 import { nodePreGypBest, nodePreGypBuildVersions, nodePreGypRawVersions, NapiVersionsError } from './napi.js';
 import { installEnv, isRecord, js, pathFor, processNodeVersion, ToolStop } from './shared.js';
 import type { DownloadPlan, DownloadPlanInput, DownloadProblem } from './types.js';
+import { dropDoubleSlashes, evalTemplate, fixSlashes, isHttp, resolveUrl } from './node-pre-gyp-url.js';
 
 const NEWEST = '2.0.3';
 
@@ -136,41 +137,6 @@ function runtimeAbi(runtime: unknown, version: unknown, target: Target): string 
     throw new ToolStop('RUNTIME_UNSUPPORTED', `Unsupported target version: ${version}`);
   }
 }
-
-/** eval_template: every `{key}` of every option, in the options' insertion order, with String.replace semantics. */
-function evalTemplate(template: unknown, opts: ReadonlyMap<string, unknown>): string {
-  if (typeof template !== 'string')
-    throw new ToolStop('BAD_BINARY_CONFIG', `template ${js(template)} is not a string`);
-  let out = template;
-  for (const [key, value] of opts) {
-    const pattern = '{' + key + '}';
-    // the tool loops until the pattern is gone: a value that contains its own pattern never ends
-    for (let n = 0; out.includes(pattern); n++) {
-      if (n > 1000) throw new ToolStop('BAD_BINARY_CONFIG', `{${key}} expands to itself`);
-      out = out.replace(pattern, js(value));
-    }
-  }
-  return out;
-}
-
-const fixSlashes = (s: string): string => (s.endsWith('/') ? s : s + '/');
-const dropDoubleSlashes = (s: string): string => s.replace(/\/\//g, '/');
-
-/**
- * url.resolve for the URLs node-pre-gyp builds. The WHATWG resolver gives the same result for
- * an absolute base and a relative path; it escapes fewer characters than the legacy parser
- * (`'` and `|` stay as they are), which no real binary template uses.
- */
-function resolveUrl(base: string, relative: string): string {
-  try {
-    return new URL(relative, base).href;
-  } catch {
-    throw new ToolStop('BAD_BINARY_CONFIG', `binary.host ${base} is not an absolute URL`);
-  }
-}
-
-/** url.parse(host).protocol === 'http:' — node-pre-gyp refuses plain http hosts. */
-const isHttp = (host: string): boolean => /^[a-z0-9.+-]+:/i.exec(host.trim())?.[0].toLowerCase() === 'http:';
 
 const pathOk = (p: unknown): boolean =>
   typeof p === 'string' && (p.includes('{napi_build_version}') || p.includes('{node_napi_label}'));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { getAbi } from 'node-abi';
 import semver from 'semver';
-import type { Target } from '../../target/types.js';
+import type { Target } from '../../model/target.js';
 import { parseMinimist, type ArgValue } from './argv.js';
 import { githubFromPackage } from './github.js';
 import { napiBuildUtilsBest, NapiVersionsError } from './napi.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Target } from '../../target/types.js';
+import type { Target } from '../../model/target.js';
 import type { DownloadPlanInput, DownloadProblemCode } from './types.js';
 
 /** Where a tool would stop with an error: the plan reports it as a problem instead of throwing. */

@@ -1,6 +1,5 @@
-import type { Target } from '../../target/types.js';
-
-export type DownloadTool = 'prebuild-install' | 'node-pre-gyp';
+import type { DownloadTool } from '../../model/prediction.js';
+import type { Target } from '../../model/target.js';
 
 export type DownloadProblemCode =
   'NO_REPOSITORY' | 'NAPI_UNSUPPORTED' | 'BAD_BINARY_CONFIG' | 'RUNTIME_UNSUPPORTED';

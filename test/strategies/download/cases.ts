@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { DownloadPackage } from '../../../src/strategies/download/types.js';
-import type { Target } from '../../../src/target/types.js';
+import type { Target } from '../../../src/model/target.js';
 import { HOST } from './targets.js';
 
 export const fixture = (name: string): DownloadPackage =>

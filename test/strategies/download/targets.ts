@@ -1,9 +1,9 @@
 import { familySync } from 'detect-libc';
 import { getAbi } from 'node-abi';
 import { fromElectronVersion, fromNodeVersion } from 'node-api-version';
-import type { Libc, Runtime, Target } from '../../../src/target/types.js';
+import type { Libc, Runtime, Target } from '../../../src/model/target.js';
 
-/** A target built the way src/target does it: ABI from node-abi, Node-API level from node-api-version. */
+/** A target built the way src/targets does it: ABI from node-abi, Node-API level from node-api-version. */
 export function makeTarget(
   id: string,
   runtime: Runtime,

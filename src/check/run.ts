@@ -1,0 +1,88 @@
+// `native-guard check` as a function: config, host, npm's config, the tree and the Dockerfile are read
+// here; the analysis is pure (analyze.ts), and the passes after it are chained here in order:
+// --online download checks, the install-script policy, the Dockerfile's findings.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { inspectFile } from '../binary/facts.js';
+import { applyIgnore, readProjectConfig } from '../config.js';
+import { dockerCheckResults, dockerForCheck, withDockerTarget } from '../docker/for-check.js';
+import type { DockerCheckOptions } from '../docker/for-check.js';
+import { sortFindings } from '../model/findings.js';
+import type { CheckReport } from '../model/reports.js';
+import type { HostEnvironment } from '../model/target.js';
+import { hostSourceBuildFindings } from '../strategies/host-build.js';
+import { currentHostEnvironment, detectHost, resolveTargets } from '../targets/index.js';
+import type { NpmToolConfig, TargetContext } from '../targets/index.js';
+import { assertProjectFiles } from '../tree/actual.js';
+import { loadNpmConfig } from '../tree/npm-config.js';
+import { readScriptPolicies } from '../tree/script-config.js';
+import { analyze } from './analyze.js';
+import type { AnalyzeInput } from './analyze.js';
+import { settleDownloads } from './online.js';
+import { applyScriptPolicies } from './script-policy.js';
+import { beginTreeLoad, loadTreeForCheck } from './tree-load.js';
+import type { CheckStepOptions } from './tree-load.js';
+
+export interface CheckOptions extends CheckStepOptions, DockerCheckOptions {
+  /** Project folder (default: the current directory). */
+  cwd?: string;
+  /** Target specs as the user wrote them; default: nativeGuard.targets, else `host`. */
+  targets?: string[];
+  arch?: string;
+  /** Today's date (YYYY-MM-DD), for `node:lts`; default: now. */
+  today?: string;
+  /** Environment and host facts; default: this process's. */
+  host?: HostEnvironment;
+}
+
+/** `native-guard check` as a function: reads config, host, tree; returns the report. Throws only for operational errors. */
+export async function check(options: CheckOptions = {}): Promise<CheckReport> {
+  const hostEnv = options.host ?? currentHostEnvironment();
+  const root = resolve(options.cwd ?? process.cwd());
+  assertProjectFiles(root);
+  const config = readProjectConfig(root);
+  // the tree needs neither npm's config nor the targets: read it while those load
+  const treeLoad = beginTreeLoad(root, options);
+  const npm = await loadNpmConfig({
+    cwd: root,
+    env: hostEnv.env,
+    execPath: hostEnv.execPath,
+    platform: hostEnv.platform,
+    homedir: hostEnv.homedir,
+  });
+  const toolConfig: NpmToolConfig = {};
+  if (npm.python) toolConfig.python = npm.python;
+  if (npm.nodedir) toolConfig.nodedir = npm.nodedir;
+  if (npm.devdir) toolConfig.devdir = npm.devdir;
+  // nothing inside the project (its node_modules/.bin above all) is run to learn the toolchain
+  const host = await detectHost(hostEnv, toolConfig, { projectRoot: root });
+  const specs = options.targets?.length ? options.targets : (config.targets ?? ['host']);
+  const ctx: TargetContext = { host, today: options.today ?? new Date().toISOString().slice(0, 10) };
+  if (options.arch) ctx.arch = options.arch;
+  // --- Dockerfile check: the image becomes a target (--dockerfile); the context leak check always runs ---
+  const docker = dockerForCheck(root, options, ctx, inspectFile);
+  const targets = withDockerTarget(resolveTargets(specs, ctx), docker);
+  const loaded = await loadTreeForCheck(treeLoad, npm, targets, options);
+  const input: AnalyzeInput = {
+    ...loaded.input,
+    targets,
+    config,
+    env: hostEnv.env,
+    npmCache: npm.cache,
+    readFacts: inspectFile,
+    cacheHas: (path) => existsSync(path),
+    evaluate: { sourceBuildFindings: hostSourceBuildFindings },
+  };
+  let report = analyze(input);
+  if (loaded.fetched) report.fetched = loaded.fetched;
+  if (options.online) report = await settleDownloads(input, report, npm, hostEnv.env, options);
+  report = applyScriptPolicies(report, input.tree, readScriptPolicies(root, npm), config);
+  if (docker) {
+    const { findings, summary } = dockerCheckResults(docker, report.packages);
+    const { kept, ignored } = applyIgnore(findings, config);
+    report.findings = sortFindings([...report.findings, ...kept]);
+    report.ignored += ignored;
+    report.docker = summary;
+  }
+  return report;
+}

@@ -1,0 +1,254 @@
+import type { BinaryFacts, FactsMismatch } from './binary.js';
+import type {
+  LockEntry,
+  PackageFiles,
+  PackageRecord,
+  PlatformConstraints,
+  UnlockedPackage,
+} from './package.js';
+import type { Target } from './target.js';
+
+export type StrategyName =
+  | 'node-gyp-build'
+  | 'prebuild-install'
+  | 'node-pre-gyp'
+  | 'platform-packages'
+  | 'source-build'
+  | 'shipped-binary'
+  | 'unknown-script';
+
+export type Outcome = 'prebuilt' | 'source-build' | 'fails' | 'unknown';
+
+/** The tools that download a prebuilt binary at install time. */
+export type DownloadTool = 'prebuild-install' | 'node-pre-gyp';
+
+/** The package managers whose install-script policy native-guard reads. */
+export type ScriptTool = 'npm' | 'pnpm';
+
+/** Whether a target's binary needs the install script to run (`unknown`: a script native-guard cannot read). */
+export type ScriptNeed = 'yes' | 'no' | 'unknown';
+
+/** One link of a package's strategy chain, as read from its manifest and install script. */
+export type ChainLink =
+  | { strategy: 'node-gyp-build'; optionalPackages: boolean; script: ScriptRef | null }
+  | { strategy: 'prebuild-install'; args: string[]; script: ScriptRef }
+  | { strategy: 'node-pre-gyp'; args: string[]; script: ScriptRef }
+  | { strategy: 'platform-packages'; candidates: string[] }
+  | {
+      strategy: 'source-build';
+      builder: 'node-gyp' | 'cmake-js' | 'cmake-ts' | 'implicit-node-gyp';
+      script: ScriptRef | null;
+    }
+  /**
+   * Binaries that come in the tarball, with nothing to run at install. `loader`: picked at run time
+   * by a loader convention rather than named files: cmake-ts's `<dir>/manifest.json` (zeromq 6),
+   * require-addon's `prebuilds/<host>/` (sodium-native 4).
+   */
+  | { strategy: 'shipped-binary'; files: string[]; loader?: ShippedLoader }
+  | { strategy: 'unknown-script'; script: ScriptRef; optIn: boolean };
+
+export type ShippedLoader =
+  | { kind: 'cmake-ts'; dir: string }
+  | { kind: 'require-addon' }
+  /** The package's own code picks among `files` by the platform in their names. */
+  | { kind: 'named' };
+
+export interface ScriptRef {
+  event: 'preinstall' | 'install' | 'postinstall';
+  /** The whole script as written in package.json. */
+  text: string;
+}
+
+/** What a package's installs will do, read once per package; predictions then run per target. */
+export interface NativePackage {
+  pkg: PackageRecord;
+  chain: ChainLink[];
+  /** Install scripts as written, for the evidence. */
+  scripts: ScriptRef[];
+}
+
+/** Platform package as npm would resolve it from the parent: installed, or only in the lockfile. */
+export type PlatformCandidate =
+  | { source: 'installed'; record: PackageRecord }
+  | { source: 'lockfile'; entry: LockEntry }
+  | { source: 'missing'; name: string; spec: string }
+  /** Lockfile mode: named by the parent, absent from the lockfile, described by the registry. */
+  | { source: 'registry'; unlocked: UnlockedPackage }
+  /** Lockfile mode: in the lockfile, but its tarball could not be had, so what it holds is unknown. */
+  | { source: 'unavailable'; record: PackageRecord };
+
+/** Structured evidence; the renderer turns it into words. */
+export type Evidence =
+  | { kind: 'install-script'; event: ScriptRef['event']; script: string }
+  | { kind: 'binding-gyp' }
+  | { kind: 'prebuild-match'; file: string; dir: string }
+  | { kind: 'prebuilds-none-for-target'; available: string[] }
+  | { kind: 'prebuild-tags-rejected'; dir: string; files: string[] }
+  | { kind: 'build-dir-ignored'; file: string }
+  | {
+      kind: 'download';
+      tool: DownloadTool;
+      url: string | null;
+      cached: string | null;
+      local: string | null;
+      problem: string | null;
+    }
+  | {
+      kind: 'platform-package';
+      name: string;
+      version: string | null;
+      location: string | null;
+      source: 'installed' | 'lockfile';
+      os?: string[];
+      cpu?: string[];
+      libc?: string[];
+      binary: string | null;
+    }
+  | {
+      kind: 'platform-packages-unmatched';
+      candidates: Array<{ name: string } & PlatformConstraints>;
+    }
+  | { kind: 'platform-packages-unresolved'; names: string[] }
+  | { kind: 'platform-package-not-installed'; name: string; location: string | null }
+  | { kind: 'toolchain'; python: boolean; make: boolean; cxx: boolean; known: boolean }
+  | { kind: 'shipped-binary'; file: string }
+  /** A run-time loader's lookup: the paths it tries on the target, in order. */
+  | { kind: 'addon-lookup'; loader: 'require-addon'; host: string; tried: string[] }
+  | {
+      kind: 'cmake-ts-manifest';
+      file: string;
+      /** The libc name cmake-ts's loader computes on the target (null: the manifest is unreadable). */
+      libc: string | null;
+      /** The entries for the target's os/arch/libc, in the order the loader tries them. */
+      candidates: string[];
+      /** Candidates whose binary facts rule them out on the target, with the reason codes. */
+      rejected: Array<{ file: string; reason: string }>;
+    }
+  | {
+      kind: 'binary-facts';
+      file: string;
+      format: string | null;
+      arches: string[];
+      platform: string | null;
+      libc: string | null;
+      glibcVersion: string | null;
+      module: string;
+      abi: string | null;
+      napiVersion: number | null;
+    }
+  | { kind: 'opt-in-script'; script: string; file: string | null }
+  | ({ kind: 'platform-package-not-in-lockfile' } & PlatformPackageNotInLockfile)
+  | { kind: 'manifest-unavailable'; name: string; version: string | null; code: string }
+  /** Offline: a platform package whose manifest is unknown but whose name looks like the target's. */
+  | { kind: 'platform-package-name-hint'; name: string }
+  | ({ kind: 'url-check' } & UrlCheck)
+  | {
+      kind: 'install-script-policy';
+      tool: ScriptTool;
+      verdict: InstallScriptVerdict;
+      needed: ScriptNeed;
+    };
+
+/** A platform package a target needs that the lockfile lacks, as the registry describes it. */
+export interface PlatformPackageNotInLockfile extends PlatformConstraints {
+  name: string;
+  version: string | null;
+  /** The parent's lockfile entry lists it: `npm ci` then refuses the lockfile on every platform. */
+  listedInLockfile: boolean;
+}
+
+/**
+ * What the install-script policy does with a package's scripts: `allowed`, `denied` (an explicit
+ * deny), `ignored` (ignore-scripts), `not-allowed` (pnpm: not on the allowlist, so not run),
+ * `unreviewed` (npm: runs, with a warning), `unreviewed-strict` (npm --strict-allow-scripts: the
+ * whole install fails).
+ */
+export type InstallScriptVerdict =
+  'allowed' | 'denied' | 'ignored' | 'not-allowed' | 'unreviewed' | 'unreviewed-strict';
+
+/** One package manager's install-script policy (read by tree/script-config.ts), as a verdict per package. */
+export interface InstallScriptPolicy {
+  tool: ScriptTool;
+  /** Where the policy came from (`package.json`, `.npmrc (project)`, `pnpm-workspace.yaml`…), null for defaults. */
+  source: string | null;
+  verdict(record: PackageRecord): InstallScriptVerdict;
+}
+
+/** Why a binary that a link picked would not load on the target (from binary facts). */
+export type Mismatch = FactsMismatch | { code: 'INVALID_BINARY'; reason: string };
+
+/** The result of one link for one target. */
+export type LinkResult =
+  | {
+      kind: 'binary';
+      strategy: StrategyName;
+      /** Package-relative path of the .node it would use (or the platform package's). */
+      binary: string | null;
+      /** For platform packages: `name@version` of the package holding the binary. */
+      fromPackage?: string;
+      url?: string;
+      evidence: Evidence[];
+      /** What the picked file is, when it is on disk (or in a tarball) to be read. */
+      facts?: BinaryFacts | null;
+    }
+  | { kind: 'build'; strategy: 'source-build'; evidence: Evidence[] }
+  | { kind: 'miss'; strategy: StrategyName; evidence: Evidence[] }
+  | {
+      kind: 'unknown';
+      strategy: StrategyName;
+      reason: 'download-unverified' | 'script' | 'unresolved';
+      url?: string;
+      evidence: Evidence[];
+    };
+
+export interface Prediction {
+  target: string;
+  /**
+   * The picked binary's full facts, for consumers that judge it against another target (a Docker
+   * final stage). Not part of the JSON output.
+   */
+  facts?: BinaryFacts;
+  outcome: Outcome;
+  /** The link that decided the outcome. */
+  strategy: StrategyName | null;
+  binary?: string;
+  fromPackage?: string;
+  url?: string;
+  evidence: Evidence[];
+  /**
+   * Whether this target's binary depends on the package's install script running, and what the
+   * install-script policy does with it. Set for packages that have install scripts.
+   */
+  installScript?: { needed: ScriptNeed; tool: ScriptTool; verdict: InstallScriptVerdict };
+}
+
+export interface PredictContext {
+  native: NativePackage;
+  files: PackageFiles;
+  target: Target;
+  /** Platform packages as npm would resolve them from this package (installed, else lockfile). */
+  resolvePlatformCandidate(name: string, spec: string): PlatformCandidate;
+  /** Files of another package in the tree (a platform package), when installed. */
+  filesOf(record: PackageRecord): PackageFiles;
+  /** Environment the install would see (mirror variables, npm_config_*), never read from process here. */
+  env: Record<string, string | undefined>;
+  npmCache: string;
+  /** Whether a file exists outside the package (npm's cache of prebuilt downloads). */
+  cacheHas(path: string): boolean;
+}
+
+/** What `--online` learned about a URL; undefined when it was not checked. */
+export type UrlStatus = 'present' | 'missing' | 'unreachable' | 'timeout' | 'error';
+
+/** One URL `--online` checked, and what answered. */
+export interface UrlCheck {
+  url: string;
+  status: UrlStatus;
+  /** Last HTTP status seen (after redirects), or null when no response came. */
+  httpStatus: number | null;
+  /** The URL that answered, after redirects (GitHub release assets redirect to their object store). */
+  finalUrl: string | null;
+  method: 'HEAD' | 'GET';
+  /** The network error, when there was one. */
+  error: string | null;
+}

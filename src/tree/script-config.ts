@@ -1,0 +1,222 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { isExactVersionDisjunction, isScriptAllowed } from '@npmcli/arborist/lib/script-allowed.js';
+import { load as loadYaml } from 'js-yaml';
+import npa from 'npm-package-arg';
+import type { InstallScriptPolicy } from '../model/prediction.js';
+import { FILE_LIMITS, readRegularFile } from '../io/files.js';
+import type { NpmConfigView } from './npm-config.js';
+import type { PackageRecord } from '../model/package.js';
+
+const readJson = (file: string): Record<string, unknown> | null => {
+  try {
+    const parsed: unknown = JSON.parse(readRegularFile(file, FILE_LIMITS.manifest));
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * npm's validatePolicy: keys it would drop with a warning (dist-tags, semver ranges other than exact
+ * versions joined by `||`, unparseable specs) are dropped here too.
+ */
+function validNpmPolicy(entries: Record<string, unknown>): Record<string, boolean> | null {
+  const out: Record<string, boolean> = {};
+  for (const [key, value] of Object.entries(entries)) {
+    if (typeof value !== 'boolean') continue;
+    let parsed: { type: string; rawSpec?: string; fetchSpec?: string };
+    try {
+      parsed = npa(key) as unknown as { type: string; rawSpec?: string; fetchSpec?: string };
+    } catch {
+      continue;
+    }
+    if (parsed.type === 'tag') continue;
+    if (parsed.type === 'range') {
+      const nameOnly = parsed.fetchSpec === '*' || parsed.rawSpec === '' || parsed.rawSpec === '*';
+      if (!nameOnly && !isExactVersionDisjunction(parsed.fetchSpec ?? '')) continue;
+    }
+    out[key] = value;
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+/**
+ * npm 11's install-script policy as `npm install`/`npm ci` apply it (RFC npm/rfcs#868): the root
+ * package.json `allowScripts` wins over `.npmrc`'s `allow-scripts`; `ignore-scripts` blocks every
+ * script, `dangerously-allow-all-scripts` runs every one. A package no entry matches is
+ * unreviewed: npm runs its scripts with a warning, and `strict-allow-scripts` fails the install.
+ * Matching is Arborist's own `isScriptAllowed`, so it trusts what npm trusts: the lockfile's
+ * resolved URL and incoming edge specs (a pinned `name@version` entry cannot match when the
+ * lockfile has no resolved URLs, as with omit-lockfile-registry-resolved).
+ */
+export function npmScriptPolicy(root: string, npm: NpmConfigView): InstallScriptPolicy {
+  const pkg = readJson(join(root, 'package.json'));
+  let policy: Record<string, boolean> | null = null;
+  let source: string | null = null;
+  if (pkg && isObject(pkg.allowScripts)) {
+    policy = validNpmPolicy(pkg.allowScripts);
+    if (policy) source = 'package.json';
+  }
+  if (!policy && npm.allowScripts) {
+    policy = validNpmPolicy(Object.fromEntries(npm.allowScripts.entries.map((e) => [e, true])));
+    if (policy) source = npm.allowScripts.source;
+  }
+  if (npm.ignoreScripts) source = 'ignore-scripts';
+  return {
+    tool: 'npm',
+    source,
+    verdict(record) {
+      if (npm.ignoreScripts) return 'ignored';
+      if (npm.dangerouslyAllowAllScripts) return 'allowed';
+      const verdict = isScriptAllowed(policyNode(record, root), policy);
+      if (verdict === true) return 'allowed';
+      if (verdict === false) return 'denied';
+      return npm.strictAllowScripts ? 'unreviewed-strict' : 'unreviewed';
+    },
+  };
+}
+
+/** The node shape Arborist's matcher reads, rebuilt from the record's plain identity. */
+function policyNode(record: PackageRecord, root: string) {
+  const id = record.scriptIdentity;
+  return {
+    name: record.name,
+    version: record.version,
+    resolved: id?.resolved ?? null,
+    isRegistryDependency: id?.registry ?? true,
+    edgesIn: new Set(id?.edgesIn ?? [{ name: record.name, spec: '*' }]),
+    linksIn: new Set(),
+    inBundle: record.inBundle,
+    path: id?.path ?? record.path,
+    realpath: id?.realpath ?? record.path,
+    root: { path: root, realpath: root },
+  };
+}
+
+interface PnpmSettings {
+  allowBuilds?: unknown;
+  onlyBuiltDependencies?: unknown;
+  ignoredBuiltDependencies?: unknown;
+  neverBuiltDependencies?: unknown;
+  dangerouslyAllowAllBuilds?: unknown;
+  strictDepBuilds?: unknown;
+}
+
+const BUILD_KEYS = [
+  'allowBuilds',
+  'onlyBuiltDependencies',
+  'ignoredBuiltDependencies',
+  'neverBuiltDependencies',
+  'dangerouslyAllowAllBuilds',
+  'strictDepBuilds',
+] as const;
+
+/** `pnpm@10.12.1` (packageManager) → 10; null when the project does not say. */
+function pnpmMajor(pkg: Record<string, unknown> | null): number | null {
+  const pm = typeof pkg?.packageManager === 'string' ? pkg.packageManager : '';
+  const m = /^pnpm@(\d+)/.exec(pm);
+  return m ? Number(m[1]) : null;
+}
+
+/** pnpm's version specs: `nx@21.6.4 || 21.6.5` → `nx@21.6.4`, `nx@21.6.5`; a bare name stays a name. */
+function expandSpecs(keys: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const key of keys) {
+    const at = key.lastIndexOf('@');
+    if (at <= 0) {
+      out.add(key);
+      continue;
+    }
+    const name = key.slice(0, at);
+    for (const v of key.slice(at + 1).split('||')) if (v.trim()) out.add(`${name}@${v.trim()}`);
+  }
+  return out;
+}
+
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+
+/** Whether the project is installed with pnpm, or configures pnpm's build policy. */
+export function hasPnpmConfig(root: string): boolean {
+  const pkg = readJson(join(root, 'package.json'));
+  if (typeof pkg?.packageManager === 'string' && pkg.packageManager.startsWith('pnpm@')) return true;
+  if (existsSync(join(root, 'pnpm-lock.yaml')) || existsSync(join(root, 'pnpm-workspace.yaml'))) return true;
+  return isObject(pkg?.pnpm) && BUILD_KEYS.some((k) => k in (pkg.pnpm as Record<string, unknown>));
+}
+
+/**
+ * pnpm's build policy (pnpm.io/settings#allowbuilds): `allowBuilds` (10.26+, the only setting in
+ * pnpm 11) maps names or `name@versions` to true/false, a deny winning; pnpm 10's
+ * `onlyBuiltDependencies` is an allowlist (`ignoredBuiltDependencies` only silences the warning for
+ * the rest) and `neverBuiltDependencies` a denylist. pnpm 10 and later run no dependency build that
+ * is not allowed; pnpm 9 ran them all unless a list said otherwise. Read from pnpm-workspace.yaml,
+ * then package.json's `pnpm` field.
+ */
+export function pnpmScriptPolicy(root: string, npm: NpmConfigView): InstallScriptPolicy {
+  const pkg = readJson(join(root, 'package.json'));
+  const major = pnpmMajor(pkg);
+  let settings: PnpmSettings = {};
+  let source: string | null = null;
+  const workspaceFile = join(root, 'pnpm-workspace.yaml');
+  if (existsSync(workspaceFile)) {
+    try {
+      const doc = loadYaml(readRegularFile(workspaceFile, FILE_LIMITS.config));
+      if (isObject(doc) && BUILD_KEYS.some((k) => k in doc)) {
+        settings = doc as PnpmSettings;
+        source = 'pnpm-workspace.yaml';
+      }
+    } catch {
+      // an unreadable pnpm-workspace.yaml stops pnpm itself; nothing to match against here
+    }
+  }
+  if (!source && isObject(pkg?.pnpm) && BUILD_KEYS.some((k) => k in (pkg.pnpm as Record<string, unknown>))) {
+    settings = pkg.pnpm as PnpmSettings;
+    source = 'package.json "pnpm"';
+  }
+  const legacy = major === null || major < 11;
+  const allow = isObject(settings.allowBuilds) ? settings.allowBuilds : {};
+  const allowed = expandSpecs(Object.keys(allow).filter((k) => allow[k] === true));
+  const denied = expandSpecs(Object.keys(allow).filter((k) => allow[k] === false));
+  const only =
+    legacy && Array.isArray(settings.onlyBuiltDependencies)
+      ? expandSpecs(strings(settings.onlyBuiltDependencies))
+      : null;
+  const ignored = legacy ? new Set(strings(settings.ignoredBuiltDependencies)) : new Set<string>();
+  const never = legacy ? new Set(strings(settings.neverBuiltDependencies)) : new Set<string>();
+  if (npm.ignoreScripts) source = 'ignore-scripts';
+  return {
+    tool: 'pnpm',
+    source,
+    verdict(record) {
+      if (npm.ignoreScripts) return 'ignored';
+      if (settings.dangerouslyAllowAllBuilds === true) return 'allowed';
+      const keys = [record.name, `${record.name}@${record.version}`];
+      if (keys.some((k) => denied.has(k))) return 'denied';
+      if (keys.some((k) => allowed.has(k))) return 'allowed';
+      if (never.has(record.name) || ignored.has(record.name)) return 'denied';
+      if (only) return keys.some((k) => only.has(k)) ? 'allowed' : 'not-allowed';
+      if (never.size && !only) return 'allowed';
+      if (major !== null && major < 10) return 'allowed';
+      return 'not-allowed';
+    },
+  };
+}
+
+/**
+ * The policies of the package managers the project uses: npm's unless `packageManager` names
+ * another tool, plus pnpm's when a pnpm config is present.
+ */
+export function readScriptPolicies(root: string, npm: NpmConfigView): InstallScriptPolicy[] {
+  const pkg = readJson(join(root, 'package.json'));
+  const pm = typeof pkg?.packageManager === 'string' ? pkg.packageManager : '';
+  const out: InstallScriptPolicy[] = [];
+  if (!pm || pm.startsWith('npm@')) out.push(npmScriptPolicy(root, npm));
+  if (hasPnpmConfig(root)) out.push(pnpmScriptPolicy(root, npm));
+  return out;
+}
