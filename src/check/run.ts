@@ -77,6 +77,7 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   if (loaded.fetched) report.fetched = loaded.fetched;
   if (options.online) report = await settleDownloads(input, report, npm, hostEnv.env, options);
   report = applyScriptPolicies(report, input.tree, readScriptPolicies(root, npm), config);
+  report.npm = npm.npm ?? null;
   if (docker) {
     const { findings, summary } = dockerCheckResults(docker, report.packages);
     const { kept, ignored } = applyIgnore(findings, config);

@@ -221,6 +221,8 @@ export interface FindingEvidence {
     scripts: string[];
     /** Where the policy came from (`package.json`, `.npmrc`, `pnpm-workspace.yaml`…), null for defaults. */
     policySource: string | null;
+    /** The tool's version the verdict assumes (e.g. `12.2.3`), when known. */
+    toolVersion?: string;
   };
   INSTALL_SCRIPT_NOT_NEEDED: {
     tool: ScriptTool;
@@ -229,6 +231,7 @@ export interface FindingEvidence {
     strategies: StrategyName[];
     scripts: string[];
     policySource: string | null;
+    toolVersion?: string;
   };
   DOWNLOAD_HOST_UNREACHABLE: {
     tool: DownloadTool;
