@@ -20,6 +20,9 @@ const NOT_INSTALLED: Record<HookEvent, string> = {
   postinstall: 'skipped: native-guard is not installed (npm ci --omit=dev?)',
 };
 
+/** `--omit=dev` exports npm_config_omit (npm 11 and 12): then native-guard is not coming, and the preinstall says so. */
+const OMITTED = 'skipped: native-guard is not installed (--omit=dev)';
+
 /**
  * The exact script text `init` writes. It must survive a missing native-guard (`npm ci --omit=dev`,
  * or a root preinstall that runs before dependencies exist), so it is not a call of the bin: `node -e`
@@ -32,9 +35,13 @@ const NOT_INSTALLED: Record<HookEvent, string> = {
  */
 export function hookScript(event: HookEvent): string {
   const label = `native-guard ${HOOK_COMMAND[event]}`;
+  const notInstalled =
+    event === 'preinstall'
+      ? `(String(process.env.npm_config_omit).includes('dev')?'${label}: ${OMITTED}':'${label}: ${NOT_INSTALLED[event]}')`
+      : `'${label}: ${NOT_INSTALLED[event]}'`;
   return (
     `node -e "import('native-guard/hooks/${event}.js').catch(e=>console.log(` +
-    `e&&e.code==='ERR_MODULE_NOT_FOUND'?'${label}: ${NOT_INSTALLED[event]}'` +
+    `e&&e.code==='ERR_MODULE_NOT_FOUND'?${notInstalled}` +
     `:'${label}: skipped: cannot load its hook ('+(e&&(e.code||e.name))+')'))"`
   );
 }

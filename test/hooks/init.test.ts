@@ -52,6 +52,10 @@ describe('the script text init writes', () => {
     const pre = spawnSync('sh', ['-c', PRE], { cwd: dir, encoding: 'utf8' });
     expect(pre.status).toBe(0);
     expect(pre.stdout).toBe('native-guard check: not installed yet: the postinstall hook will check\n');
+    // --omit=dev (npm exports npm_config_omit): native-guard is not coming, and the preinstall says so
+    const omit = { ...process.env, npm_config_omit: 'dev' };
+    const omitted = spawnSync('sh', ['-c', PRE], { cwd: dir, encoding: 'utf8', env: omit });
+    expect(omitted.stdout).toBe('native-guard check: skipped: native-guard is not installed (--omit=dev)\n');
     const post = spawnSync('sh', ['-c', POST], { cwd: dir, encoding: 'utf8' });
     expect(post.status).toBe(0);
     expect(post.stdout).toBe(
