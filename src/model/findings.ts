@@ -224,6 +224,12 @@ export interface FindingEvidence {
     /** The tool's version the verdict assumes (e.g. `12.2.3`), when known. */
     toolVersion?: string;
   };
+  NPM_SHRINKWRAP_IGNORED: {
+    /** The npm (12 or later) that will ignore it. */
+    npmVersion: string;
+    /** Whether a package-lock.json sits beside it (npm 12 installs from that one). */
+    packageLock: boolean;
+  };
   INSTALL_SCRIPT_NOT_NEEDED: {
     tool: ScriptTool;
     verdict: InstallScriptVerdict;
@@ -345,6 +351,7 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   },
   INSTALL_SCRIPT_DENIED: { title: 'Needed install script is denied or not allowed', severity: 'error' },
   INSTALL_SCRIPT_NOT_NEEDED: { title: 'Install script not needed for any target', severity: 'info' },
+  NPM_SHRINKWRAP_IGNORED: { title: 'npm 12 ignores npm-shrinkwrap.json', severity: 'error' },
   DOWNLOAD_HOST_UNREACHABLE: { title: 'Prebuilt download host could not be reached', severity: 'warning' },
 };
 

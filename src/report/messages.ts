@@ -358,6 +358,17 @@ export function describe(finding: Finding): Words {
                 : `allow it: "allowScripts": { "${name}": true } in package.json (\`npm install-scripts approve ${name}\`); \`native-guard check --suggest-allow-scripts\` prints the whole block`,
       };
     }
+    case 'NPM_SHRINKWRAP_IGNORED': {
+      const e = f.evidence;
+      return {
+        message: e.packageLock
+          ? `npm ${e.npmVersion} ignores npm-shrinkwrap.json and installs from package-lock.json; native-guard's lockfile-only check reads npm-shrinkwrap.json first, so the two can disagree`
+          : `npm ${e.npmVersion} ignores npm-shrinkwrap.json: \`npm ci\` fails ("can only install with an existing package-lock.json"), and \`npm install\` resolves every version afresh`,
+        fix: e.packageLock
+          ? 'delete npm-shrinkwrap.json (or make sure package-lock.json holds the versions you mean to ship)'
+          : 'rename it: `git mv npm-shrinkwrap.json package-lock.json` (npm 12 reads package-lock.json only)',
+      };
+    }
     case 'INSTALL_SCRIPT_NOT_NEEDED': {
       const e = f.evidence;
       return {
