@@ -39,8 +39,9 @@ export interface HookRunners {
 
 /**
  * ── LOCKFILE-ONLY CHECK: the one place the preinstall hook calls it ──
- * Runs when the preinstall hook finds no installed tree (npm before 7, pnpm and yarn run the root
- * preinstall before they install; npm 7+ runs it after): `check` from package-lock.json alone.
+ * Runs when the preinstall hook finds no installed tree and the manager does not name itself (npm
+ * before 7 ran the root preinstall before it installed; npm 7–11 run it after; npm 12, pnpm and
+ * Yarn 1 run it first but say so, and then the postinstall checks): `check` from the lockfile alone.
  */
 export async function lockfileOnlyCheck(options: CheckOptions): Promise<CheckReport> {
   return check({ ...options, lockfileOnly: true });
@@ -68,7 +69,8 @@ export function treeIsReified(root: string): boolean {
  * the dependencies: npm 12+ (npm/cli#9267: on `npm ci` node_modules is missing or emptied, on
  * `npm install` it still holds the previous tree), pnpm and Yarn 1. Named by
  * `npm_config_user_agent` (`npm/12.2.3 node/v22.23.5 …`, `pnpm/10.12.1 npm/? …`, `yarn/1.22.22 …`);
- * null for npm 7–11, which run it after the install, and for a manager that does not say.
+ * null for npm 7–11, which run it after the install, and for a manager that does not say (Yarn 2+
+ * included).
  * Then the preinstall hook cannot see the tree being installed (native-guard itself is usually not
  * there yet), and the postinstall hook checks as well as verifies.
  */
@@ -76,8 +78,9 @@ export function preinstallRunsFirst(env: Record<string, string | undefined>): st
   const agent = env.npm_config_user_agent ?? '';
   const npm = /^npm\/((\d+)\.\d+\.\d+)/.exec(agent);
   if (npm) return Number(npm[2]) >= 12 ? `npm ${npm[1]}` : null;
-  const other = /^(pnpm|yarn)\/(\d+\.\d+\.\d+)/.exec(agent);
-  return other ? `${other[1]} ${other[2]}` : null;
+  // Yarn 2+ is not known to run it first: treated as npm 11 is
+  const other = /^(pnpm\/\d+|yarn\/1)\.\d+\.\d+/.exec(agent)?.[0];
+  return other ? other.replace('/', ' ') : null;
 }
 
 /** `NATIVE_GUARD=0` (or `false`, `off`) turns the hooks off. */

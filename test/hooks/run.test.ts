@@ -374,6 +374,7 @@ describe('a package manager that runs the root preinstall before it installs (np
     expect(preinstallRunsFirst(agent('npm/13.0.0-pre.1 node/v24.1.0 linux x64'))).toBe('npm 13.0.0');
     expect(preinstallRunsFirst(agent('pnpm/11.0.0 npm/? node/v22.23.5 linux x64'))).toBe('pnpm 11.0.0');
     expect(preinstallRunsFirst(agent('yarn/1.22.22 npm/? node/v20.20.2 linux x64'))).toBe('yarn 1.22.22');
+    expect(preinstallRunsFirst(agent('yarn/4.5.0 npm/? node/v20.20.2 linux x64'))).toBeNull();
     expect(preinstallRunsFirst(NPM11)).toBeNull();
     expect(preinstallRunsFirst(agent('npm/7.0.0 node/v14.0.0'))).toBeNull();
     expect(preinstallRunsFirst({})).toBeNull();
