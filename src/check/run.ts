@@ -17,6 +17,7 @@ import { assertProjectFiles } from '../tree/actual.js';
 import { loadNpmConfig } from '../tree/npm-config.js';
 import { readScriptPolicies } from '../tree/script-config.js';
 import { analyze } from './analyze.js';
+import { npmVersionFindings } from './npm-version.js';
 import type { AnalyzeInput } from './analyze.js';
 import { settleDownloads } from './online.js';
 import { applyScriptPolicies } from './script-policy.js';
@@ -77,6 +78,10 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   if (loaded.fetched) report.fetched = loaded.fetched;
   if (options.online) report = await settleDownloads(input, report, npm, hostEnv.env, options);
   report = applyScriptPolicies(report, input.tree, readScriptPolicies(root, npm), config);
+  report.npm = npm.npm ?? null;
+  const npmFindings = applyIgnore(npmVersionFindings(root, npm.npm), config);
+  report.findings = sortFindings([...report.findings, ...npmFindings.kept]);
+  report.ignored += npmFindings.ignored;
   if (docker) {
     const { findings, summary } = dockerCheckResults(docker, report.packages);
     const { kept, ignored } = applyIgnore(findings, config);

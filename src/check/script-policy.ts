@@ -122,6 +122,7 @@ export function applyInstallScriptPolicy(
               strategy: strategies.find((s) => s !== null) ?? null,
               scripts,
               policySource: policy.source,
+              ...(policy.toolVersion ? { toolVersion: policy.toolVersion } : {}),
             },
           ),
         );
@@ -139,6 +140,7 @@ export function applyInstallScriptPolicy(
             ],
             scripts,
             policySource: policy.source,
+            ...(policy.toolVersion ? { toolVersion: policy.toolVersion } : {}),
           }),
         );
       }
@@ -149,7 +151,14 @@ export function applyInstallScriptPolicy(
   for (const name of [...allow].sort()) allowScripts[name] = true;
   return {
     report: { ...report, packages, findings: sortFindings([...report.findings, ...findings]) },
-    summary: { tools: policies.map((p) => ({ tool: p.tool, source: p.source })), allowScripts },
+    summary: {
+      tools: policies.map((p) => ({
+        tool: p.tool,
+        source: p.source,
+        ...(p.toolVersion ? { version: p.toolVersion } : {}),
+      })),
+      allowScripts,
+    },
   };
 }
 

@@ -10,18 +10,39 @@ export const HOOK_EVENTS: readonly HookEvent[] = ['preinstall', 'postinstall'];
 const HOOK_COMMAND: Record<HookEvent, string> = { preinstall: 'check', postinstall: 'verify' };
 
 /**
+ * What each hook says when native-guard is not installed. npm 12, pnpm and Yarn 1 run the root
+ * preinstall before they install, so a missing native-guard there is usually one about to be
+ * installed (the postinstall then checks as well as verifies: src/hooks/run.ts); by the
+ * postinstall, a missing native-guard was left out (`--omit=dev`, `NODE_ENV=production`).
+ */
+const NOT_INSTALLED: Record<HookEvent, string> = {
+  preinstall: 'not installed yet: the postinstall hook will check',
+  postinstall: 'skipped: native-guard is not installed (npm ci --omit=dev?)',
+};
+
+/** `--omit=dev` exports npm_config_omit (npm 11 and 12): then native-guard is not coming, and the preinstall says so. */
+const OMITTED = 'skipped: native-guard is not installed (--omit=dev)';
+
+/**
  * The exact script text `init` writes. It must survive a missing native-guard (`npm ci --omit=dev`,
  * or a root preinstall that runs before dependencies exist), so it is not a call of the bin: `node -e`
- * imports the hook by its package path (a bare specifier resolves from the cwd, the package root) and
- * only "module not found" becomes a one-line skip. Shell-neutral for sh, cmd and PowerShell: the code
- * sits in one pair of double quotes and uses none of `"`, `$`, `` ` ``, `\`, `%` or `!` (single quotes
- * inside double quotes are plain characters for all three).
+ * imports the hook by its package path (a bare specifier resolves from the cwd, the package root).
+ * It fails open: "module not found" is the one-line NOT_INSTALLED text, any other failure to load
+ * the hook (a native-guard without `./hooks/*.js` in its exports, a hook file that does not parse)
+ * one line naming the error's code, exit 0 either way. Shell-neutral for sh, cmd and PowerShell: the
+ * code sits in one pair of double quotes and uses none of `"`, `$`, `` ` ``, `\`, `%` or `!` (single
+ * quotes inside double quotes are plain characters for all three).
  */
 export function hookScript(event: HookEvent): string {
+  const label = `native-guard ${HOOK_COMMAND[event]}`;
+  const notInstalled =
+    event === 'preinstall'
+      ? `(String(process.env.npm_config_omit).includes('dev')?'${label}: ${OMITTED}':'${label}: ${NOT_INSTALLED[event]}')`
+      : `'${label}: ${NOT_INSTALLED[event]}'`;
   return (
-    `node -e "import('native-guard/hooks/${event}.js').catch(e=>{if(e.code==='ERR_MODULE_NOT_FOUND')` +
-    `console.log('native-guard ${HOOK_COMMAND[event]}: skipped: native-guard is not installed (npm ci --omit=dev?)');` +
-    `else throw e})"`
+    `node -e "import('native-guard/hooks/${event}.js').catch(e=>console.log(` +
+    `e&&e.code==='ERR_MODULE_NOT_FOUND'?${notInstalled}` +
+    `:'${label}: skipped: cannot load its hook ('+(e&&(e.code||e.name))+')'))"`
   );
 }
 

@@ -39,8 +39,9 @@ export interface HookRunners {
 
 /**
  * ── LOCKFILE-ONLY CHECK: the one place the preinstall hook calls it ──
- * Runs when the preinstall hook finds no installed tree (npm before 7, pnpm and yarn run the root
- * preinstall before they install; npm 7+ runs it after): `check` from package-lock.json alone.
+ * Runs when the preinstall hook finds no installed tree and the manager does not name itself (npm
+ * before 7 ran the root preinstall before it installed; npm 7–11 run it after; npm 12, pnpm and
+ * Yarn 1 run it first but say so, and then the postinstall checks): `check` from the lockfile alone.
  */
 export async function lockfileOnlyCheck(options: CheckOptions): Promise<CheckReport> {
   return check({ ...options, lockfileOnly: true });
@@ -61,6 +62,25 @@ export function treeIsReified(root: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The package manager running this hook, when it runs the root's own `preinstall` before it installs
+ * the dependencies: npm 12+ (npm/cli#9267: on `npm ci` node_modules is missing or emptied, on
+ * `npm install` it still holds the previous tree), pnpm and Yarn 1. Named by
+ * `npm_config_user_agent` (`npm/12.2.3 node/v22.23.5 …`, `pnpm/10.12.1 npm/? …`, `yarn/1.22.22 …`);
+ * null for npm 7–11, which run it after the install, and for a manager that does not say (Yarn 2+
+ * included).
+ * Then the preinstall hook cannot see the tree being installed (native-guard itself is usually not
+ * there yet), and the postinstall hook checks as well as verifies.
+ */
+export function preinstallRunsFirst(env: Record<string, string | undefined>): string | null {
+  const agent = env.npm_config_user_agent ?? '';
+  const npm = /^npm\/((\d+)\.\d+\.\d+)/.exec(agent);
+  if (npm) return Number(npm[2]) >= 12 ? `npm ${npm[1]}` : null;
+  // Yarn 2+ is not known to run it first: treated as npm 11 is
+  const other = /^(pnpm\/\d+|yarn\/1)\.\d+\.\d+/.exec(agent)?.[0];
+  return other ? other.replace('/', ' ') : null;
 }
 
 /** `NATIVE_GUARD=0` (or `false`, `off`) turns the hooks off. */
@@ -176,15 +196,27 @@ export async function runHook(
     }, deadline);
   });
   expired.catch(() => undefined);
+  // a manager that runs the root preinstall before it installs: the postinstall is the first hook
+  // that sees the new tree, so it checks it too (once: the preinstall defers to it)
+  const first = preinstallRunsFirst(env);
   try {
     const options: CheckOptions = { cwd: root, today: today(env) };
-    let work: Promise<CheckReport | VerifyReport>;
+    let work: Promise<Array<CheckReport | VerifyReport>>;
     if (event === 'postinstall') {
-      work = run.verify({ cwd: root, env, signal: controller.signal });
+      const verifyTree = () => run.verify({ cwd: root, env, signal: controller.signal });
+      work = first
+        ? run.check(options).then(async (checked) => [checked, await verifyTree()])
+        : verifyTree().then((verified) => [verified]);
+    } else if (first && hookMode) {
+      return {
+        stdout: `${label}: deferred: ${first} runs preinstall before it installs; the postinstall hook will check\n`,
+        stderr: '',
+        exitCode: 0,
+      };
     } else if (treeIsReified(root)) {
-      work = run.check(options);
+      work = run.check(options).then((checked) => [checked]);
     } else {
-      work = run.lockfileCheck(options);
+      work = run.lockfileCheck(options).then((checked) => [checked]);
     }
     return finish(await Promise.race([work, expired]));
   } catch (err) {
@@ -201,11 +233,14 @@ export async function runHook(
     clearTimeout(timer);
   }
 
-  function finish(report: CheckReport | VerifyReport): HookResult {
-    const findings: Finding[] = report.findings;
-    let stdout = hookMode && !verbose ? renderCompact(report) : renderFull(report);
-    if (github)
-      stdout += renderGithubAnnotations(findings, { root: report.root, workspace: env.GITHUB_WORKSPACE });
+  /** One result for the reports of this run (a check, a verify, or both): one exit decision. */
+  function finish(reports: Array<CheckReport | VerifyReport>): HookResult {
+    const findings: Finding[] = reports.flatMap((r) => r.findings);
+    let stdout = reports.map((r) => (hookMode && !verbose ? renderCompact(r) : renderFull(r))).join('');
+    if (github) {
+      for (const r of reports)
+        stdout += renderGithubAnnotations(r.findings, { root: r.root, workspace: env.GITHUB_WORKSPACE });
+    }
     const errors = findings.filter((f) => f.severity === 'error').length;
     if (!hookMode) return { stdout, stderr: '', exitCode: errors ? 1 : 0 };
     if (strict && errors) {

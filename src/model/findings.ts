@@ -221,6 +221,14 @@ export interface FindingEvidence {
     scripts: string[];
     /** Where the policy came from (`package.json`, `.npmrc`, `pnpm-workspace.yaml`…), null for defaults. */
     policySource: string | null;
+    /** The tool's version the verdict assumes (e.g. `12.2.3`), when known. */
+    toolVersion?: string;
+  };
+  NPM_SHRINKWRAP_IGNORED: {
+    /** The npm (12 or later) that will ignore it. */
+    npmVersion: string;
+    /** Whether a package-lock.json sits beside it (npm 12 installs from that one). */
+    packageLock: boolean;
   };
   INSTALL_SCRIPT_NOT_NEEDED: {
     tool: ScriptTool;
@@ -229,6 +237,7 @@ export interface FindingEvidence {
     strategies: StrategyName[];
     scripts: string[];
     policySource: string | null;
+    toolVersion?: string;
   };
   DOWNLOAD_HOST_UNREACHABLE: {
     tool: DownloadTool;
@@ -342,6 +351,7 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   },
   INSTALL_SCRIPT_DENIED: { title: 'Needed install script is denied or not allowed', severity: 'error' },
   INSTALL_SCRIPT_NOT_NEEDED: { title: 'Install script not needed for any target', severity: 'info' },
+  NPM_SHRINKWRAP_IGNORED: { title: 'npm 12 ignores npm-shrinkwrap.json', severity: 'error' },
   DOWNLOAD_HOST_UNREACHABLE: { title: 'Prebuilt download host could not be reached', severity: 'warning' },
 };
 

@@ -159,16 +159,28 @@ export interface PlatformPackageNotInLockfile extends PlatformConstraints {
 
 /**
  * What the install-script policy does with a package's scripts: `allowed`, `denied` (an explicit
- * deny), `ignored` (ignore-scripts), `not-allowed` (pnpm: not on the allowlist, so not run),
- * `unreviewed` (npm: runs, with a warning), `unreviewed-strict` (npm --strict-allow-scripts: the
+ * deny), `ignored` (ignore-scripts), `not-allowed` (pnpm, and npm 12+: not on the allowlist, so not
+ * run), `unreviewed` (npm 11: runs, with a warning), `unreviewed-strict` (npm --strict-allow-scripts: the
  * whole install fails).
  */
 export type InstallScriptVerdict =
   'allowed' | 'denied' | 'ignored' | 'not-allowed' | 'unreviewed' | 'unreviewed-strict';
 
+/**
+ * The npm whose behaviour a verdict assumes: the one running the hook (`npm_config_user_agent`
+ * `npm/12.2.3 node/v22…`), else the npm on PATH outside the project (its package.json version).
+ */
+export interface NpmVersion {
+  version: string;
+  major: number;
+  source: 'user-agent' | 'path';
+}
+
 /** One package manager's install-script policy (read by tree/script-config.ts), as a verdict per package. */
 export interface InstallScriptPolicy {
   tool: ScriptTool;
+  /** The tool's version the verdicts assume (npm 12 blocks what npm 11 runs with a warning); absent when unknown. */
+  toolVersion?: string;
   /** Where the policy came from (`package.json`, `.npmrc (project)`, `pnpm-workspace.yaml`…), null for defaults. */
   source: string | null;
   verdict(record: PackageRecord): InstallScriptVerdict;

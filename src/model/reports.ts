@@ -6,7 +6,7 @@ import type { BinaryFacts, FactsMismatch } from './binary.js';
 import type { DockerInstructionEvidence, Finding, FindingCode } from './findings.js';
 import type { RuntimeLoader } from './load.js';
 import type { ProjectTree } from './package.js';
-import type { Mismatch, Prediction, ScriptTool, UrlCheck } from './prediction.js';
+import type { Mismatch, NpmVersion, Prediction, ScriptTool, UrlCheck } from './prediction.js';
 import type { Target } from './target.js';
 
 export interface PackageReport {
@@ -34,11 +34,13 @@ export interface CheckReport {
   online?: { checks: UrlCheck[] };
   /** Install-script policies applied, and the allowScripts block that keeps every target working. */
   scriptPolicy?: ScriptPolicySummary;
+  /** The npm the verdicts assume (the one running the hook, else the npm on PATH); null when none was found. */
+  npm?: NpmVersion | null;
 }
 
 /** The `allowScripts` block that keeps every target working, and the tools' policies it was checked against. */
 export interface ScriptPolicySummary {
-  tools: Array<{ tool: ScriptTool; source: string | null }>;
+  tools: Array<{ tool: ScriptTool; source: string | null; version?: string }>;
   /** Name-only entries: a pinned `name@version` cannot match a lockfile without resolved URLs. */
   allowScripts: Record<string, true>;
 }

@@ -59,6 +59,7 @@ export function renderCheckJson(report: CheckReport): string {
     ...(report.fetched ? { fetched: report.fetched } : {}),
     ...(report.online ? { online: report.online } : {}),
     ...(report.scriptPolicy ? { scriptPolicy: report.scriptPolicy } : {}),
+    ...(report.npm !== undefined ? { npm: report.npm } : {}),
   };
   return JSON.stringify(json, null, 2) + '\n';
 }

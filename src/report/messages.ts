@@ -332,6 +332,8 @@ export function describe(finding: Finding): Words {
         e.needed === 'unknown'
           ? 'an install script native-guard cannot read, which may be what provides the binary'
           : `its binary comes from its install script (${e.strategy ?? 'install script'})`;
+      const npmName = e.toolVersion ? `npm ${e.toolVersion}` : 'npm';
+      const npmBlocks = e.tool === 'npm' && e.verdict === 'not-allowed';
       const verdict =
         e.verdict === 'unreviewed'
           ? `not reviewed by the ${e.tool} allowScripts policy${source}: it runs today with a warning, and breaks as soon as the policy denies it`
@@ -339,9 +341,11 @@ export function describe(finding: Finding): Words {
             ? `not reviewed by allowScripts${source}, and --strict-allow-scripts makes the whole install fail`
             : e.verdict === 'ignored'
               ? 'ignore-scripts is set, so no install script runs'
-              : e.verdict === 'not-allowed'
-                ? `${e.tool === 'pnpm' ? 'pnpm' : e.tool} does not run it: it is not on the allowlist${source}`
-                : `the ${e.tool} policy denies it${source}`;
+              : npmBlocks
+                ? `${npmName} will not run it: it is not in allowScripts${source}, and npm 12 blocks every install script allowScripts does not cover`
+                : e.verdict === 'not-allowed'
+                  ? `${e.tool === 'pnpm' ? 'pnpm' : e.tool} does not run it: it is not on the allowlist${source}`
+                  : `the ${e.tool} policy denies it${source}`;
       return {
         message: `${pkg} on ${list(e.targets)}: ${why}; ${verdict}`,
         fix:
@@ -349,7 +353,20 @@ export function describe(finding: Finding): Words {
             ? `allow it: \`allowBuilds: { "${name}": true }\` in pnpm-workspace.yaml (pnpm 10: onlyBuiltDependencies), or \`pnpm approve-builds\``
             : e.verdict === 'ignored'
               ? `drop ignore-scripts for this install, or run \`npm rebuild ${name}\` after it with scripts allowed`
-              : `allow it: "allowScripts": { "${name}": true } in package.json (\`npm install-scripts approve ${name}\`); \`native-guard check --suggest-allow-scripts\` prints the whole block`,
+              : npmBlocks
+                ? `approve it: "allowScripts": { "${name}": true } in package.json (\`npm install-scripts approve ${name}\` writes the pinned "${name}@<version>" key), then \`npm rebuild ${name}\`: npm 12 runs a script approved after the install only on a rebuild or a new install; \`native-guard check --suggest-allow-scripts\` prints the whole block`
+                : `allow it: "allowScripts": { "${name}": true } in package.json (\`npm install-scripts approve ${name}\`); \`native-guard check --suggest-allow-scripts\` prints the whole block`,
+      };
+    }
+    case 'NPM_SHRINKWRAP_IGNORED': {
+      const e = f.evidence;
+      return {
+        message: e.packageLock
+          ? `npm ${e.npmVersion} ignores npm-shrinkwrap.json and installs from package-lock.json; native-guard's lockfile-only check reads npm-shrinkwrap.json first, so the two can disagree`
+          : `npm ${e.npmVersion} ignores npm-shrinkwrap.json: \`npm ci\` fails ("can only install with an existing package-lock.json"), and \`npm install\` resolves every version afresh`,
+        fix: e.packageLock
+          ? 'delete npm-shrinkwrap.json (or make sure package-lock.json holds the versions you mean to ship)'
+          : 'rename it: `git mv npm-shrinkwrap.json package-lock.json` (npm 12 reads package-lock.json only)',
       };
     }
     case 'INSTALL_SCRIPT_NOT_NEEDED': {

@@ -2,6 +2,8 @@ import { realpathSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import Config from '@npmcli/config';
 import defs from '@npmcli/config/lib/definitions/index.js';
+import { FILE_LIMITS, readRegularFile } from '../io/files.js';
+import type { NpmVersion } from '../model/prediction.js';
 import { placeOfPath, realProjectRoot } from '../targets/exec.js';
 
 /** The npm settings native-guard acts on, read the way npm itself reads them (every npmrc level, env, defaults). */
@@ -20,6 +22,8 @@ export interface NpmConfigView {
   allowScripts?: { source: string; entries: string[] } | null;
   strictAllowScripts?: boolean;
   dangerouslyAllowAllScripts?: boolean;
+  /** The npm whose behaviour the verdicts assume (detectNpmVersion); null when none was found. */
+  npm?: NpmVersion | null;
 }
 
 export interface NpmConfigEnvironment {
@@ -38,6 +42,11 @@ export interface NpmConfigEnvironment {
 function findNpmPath(e: NpmConfigEnvironment): string {
   const execpath = e.env.npm_execpath;
   if (execpath && /npm-cli\.js$/.test(execpath)) return dirname(dirname(execpath));
+  return npmOnPath(e);
+}
+
+/** The install folder of the first npm on PATH outside the project and any node_modules folder, or ''. */
+function npmOnPath(e: NpmConfigEnvironment): string {
   const root = realProjectRoot(e.cwd);
   for (const dir of (e.env.PATH ?? '').split(delimiter)) {
     if (!dir || placeOfPath(dir, root, e.platform) !== null) continue;
@@ -51,6 +60,34 @@ function findNpmPath(e: NpmConfigEnvironment): string {
   return '';
 }
 
+const VERSION = /^(\d+)\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
+
+/**
+ * Which npm will run the install, so that verdicts say what *that* npm does (npm 12 blocks the
+ * install scripts npm 11 runs with a warning). In a lifecycle script the npm running it names
+ * itself in `npm_config_user_agent` (`npm/12.2.3 node/v22.23.5 linux x64 workspaces/false`; pnpm
+ * and yarn put their own name first). Otherwise the npm on PATH, skipping the project and
+ * node_modules folders as findNpmPath does; its version is read from its package.json, so nothing
+ * is run. Null when neither says.
+ */
+export function detectNpmVersion(e: NpmConfigEnvironment): NpmVersion | null {
+  const agent = /^npm\/(\S+)/.exec(e.env.npm_config_user_agent ?? '')?.[1];
+  const fromAgent = agent ? VERSION.exec(agent) : null;
+  if (fromAgent) return { version: agent!, major: Number(fromAgent[1]), source: 'user-agent' };
+  const dir = npmOnPath(e);
+  if (!dir) return null;
+  try {
+    const pkg = JSON.parse(readRegularFile(join(dir, 'package.json'), FILE_LIMITS.manifest)) as {
+      name?: unknown;
+      version?: unknown;
+    };
+    const m = pkg.name === 'npm' && typeof pkg.version === 'string' ? VERSION.exec(pkg.version) : null;
+    return m ? { version: pkg.version as string, major: Number(m[1]), source: 'path' } : null;
+  } catch {
+    return null;
+  }
+}
+
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export async function loadNpmConfig(e: NpmConfigEnvironment): Promise<NpmConfigView> {
@@ -61,6 +98,7 @@ export async function loadNpmConfig(e: NpmConfigEnvironment): Promise<NpmConfigV
     ignoreScripts: false,
     flat: {},
     loadError: null,
+    npm: detectNpmVersion(e),
   };
   try {
     const conf = new Config({
@@ -83,6 +121,7 @@ export async function loadNpmConfig(e: NpmConfigEnvironment): Promise<NpmConfigV
       ignoreScripts: conf.get('ignore-scripts') === true,
       flat: conf.flat,
       loadError: null,
+      npm: fallback.npm ?? null,
     };
     view.allowScripts = allowScriptsFromNpmrc(conf);
     view.strictAllowScripts = conf.get('strict-allow-scripts') === true;

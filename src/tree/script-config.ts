@@ -47,10 +47,13 @@ function validNpmPolicy(entries: Record<string, unknown>): Record<string, boolea
 }
 
 /**
- * npm 11's install-script policy as `npm install`/`npm ci` apply it (RFC npm/rfcs#868): the root
+ * npm's install-script policy as `npm install`/`npm ci` apply it (RFC npm/rfcs#868): the root
  * package.json `allowScripts` wins over `.npmrc`'s `allow-scripts`; `ignore-scripts` blocks every
  * script, `dangerously-allow-all-scripts` runs every one. A package no entry matches is
- * unreviewed: npm runs its scripts with a warning, and `strict-allow-scripts` fails the install.
+ * unreviewed: npm 11 runs its scripts with a warning, npm 12 does not run them at all (checked
+ * with npm 12.2.3: "N packages had install scripts blocked because they are not covered by
+ * allowScripts"), and `strict-allow-scripts` fails the install in both. Which npm: `npm.npm`
+ * (detectNpmVersion); when none is known, npm 11's rule.
  * Matching is Arborist's own `isScriptAllowed`, so it trusts what npm trusts: the lockfile's
  * resolved URL and incoming edge specs (a pinned `name@version` entry cannot match when the
  * lockfile has no resolved URLs, as with omit-lockfile-registry-resolved).
@@ -68,16 +71,19 @@ export function npmScriptPolicy(root: string, npm: NpmConfigView): InstallScript
     if (policy) source = npm.allowScripts.source;
   }
   if (npm.ignoreScripts) source = 'ignore-scripts';
+  const blocksUnreviewed = (npm.npm?.major ?? 0) >= 12;
   return {
     tool: 'npm',
     source,
+    ...(npm.npm ? { toolVersion: npm.npm.version } : {}),
     verdict(record) {
       if (npm.ignoreScripts) return 'ignored';
       if (npm.dangerouslyAllowAllScripts) return 'allowed';
       const verdict = isScriptAllowed(policyNode(record, root), policy);
       if (verdict === true) return 'allowed';
       if (verdict === false) return 'denied';
-      return npm.strictAllowScripts ? 'unreviewed-strict' : 'unreviewed';
+      if (npm.strictAllowScripts) return 'unreviewed-strict';
+      return blocksUnreviewed ? 'not-allowed' : 'unreviewed';
     },
   };
 }

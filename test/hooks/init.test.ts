@@ -40,23 +40,60 @@ describe('the script text init writes', () => {
       const code = script.slice('node -e "'.length, -1);
       for (const ch of ['"', '$', '`', '\\', '%', '!']) expect(code).not.toContain(ch);
       expect(code).toContain(`import('native-guard/hooks/${event}.js')`);
-      // the only error that means "not installed"; anything else fails loudly
+      // the only error that means "not installed"; any other is named, and the install goes on
       expect(code).toContain("e.code==='ERR_MODULE_NOT_FOUND'");
-      expect(code).toContain('else throw e');
+      expect(code).not.toContain('throw');
     },
   );
 
-  it('run by sh in a project without native-guard: one skip line, exit 0', () => {
+  it('run by sh in a project without native-guard: one line, exit 0; the preinstall says the postinstall will check', () => {
+    // npm 12, pnpm and Yarn 1 run the root preinstall before they install: native-guard is about to come
     const dir = project('{"name":"x","version":"1.0.0"}\n');
-    for (const [event, script] of [
+    const pre = spawnSync('sh', ['-c', PRE], { cwd: dir, encoding: 'utf8' });
+    expect(pre.status).toBe(0);
+    expect(pre.stdout).toBe('native-guard check: not installed yet: the postinstall hook will check\n');
+    // --omit=dev (npm exports npm_config_omit): native-guard is not coming, and the preinstall says so
+    const omit = { ...process.env, npm_config_omit: 'dev' };
+    const omitted = spawnSync('sh', ['-c', PRE], { cwd: dir, encoding: 'utf8', env: omit });
+    expect(omitted.stdout).toBe('native-guard check: skipped: native-guard is not installed (--omit=dev)\n');
+    const post = spawnSync('sh', ['-c', POST], { cwd: dir, encoding: 'utf8' });
+    expect(post.status).toBe(0);
+    expect(post.stdout).toBe(
+      'native-guard verify: skipped: native-guard is not installed (npm ci --omit=dev?)\n',
+    );
+  });
+
+  it.each([
+    [
+      'a native-guard whose exports lack ./hooks/*.js',
+      { name: 'native-guard', version: '0.0.1', exports: { '.': './index.js' } },
+      null,
+      'ERR_PACKAGE_PATH_NOT_EXPORTED',
+    ],
+    [
+      'a hook file that does not parse',
+      { name: 'native-guard', version: '0.0.1', type: 'module' },
+      'export const = ;\n',
+      'SyntaxError',
+    ],
+  ])('run by sh with %s: fails open in one line naming the error, exit 0', (_, manifest, hook, named) => {
+    const dir = project('{"name":"x","version":"1.0.0"}\n');
+    const ng = join(dir, 'node_modules', 'native-guard');
+    mkdirSync(join(ng, 'hooks'), { recursive: true });
+    writeFileSync(join(ng, 'package.json'), JSON.stringify(manifest));
+    writeFileSync(join(ng, 'index.js'), '');
+    if (hook !== null) {
+      writeFileSync(join(ng, 'hooks', 'preinstall.js'), hook);
+      writeFileSync(join(ng, 'hooks', 'postinstall.js'), hook);
+    }
+    for (const [command, script] of [
       ['check', PRE],
       ['verify', POST],
     ] as const) {
       const r = spawnSync('sh', ['-c', script], { cwd: dir, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`native-guard ${command}: skipped: cannot load its hook (${named})\n`);
       expect(r.status).toBe(0);
-      expect(r.stdout).toBe(
-        `native-guard ${event}: skipped: native-guard is not installed (npm ci --omit=dev?)\n`,
-      );
     }
   });
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockfileOnlyCheck, runHook, treeIsReified } from '../../src/hooks/run.js';
+import { lockfileOnlyCheck, preinstallRunsFirst, runHook, treeIsReified } from '../../src/hooks/run.js';
 import type { HookIo } from '../../src/hooks/run.js';
 import { verify } from '../../src/verify/run.js';
 import { addon } from '../binary/paths.js';
@@ -361,6 +361,96 @@ describe('native-guard’s own failures', () => {
     );
     expect(run(strictProject, { npm_lifecycle_event: 'postinstall' }).status).toBe(1);
     expect(run(project, {}).status).toBe(2);
+  });
+});
+
+describe('a package manager that runs the root preinstall before it installs (npm 12, pnpm, Yarn 1)', () => {
+  const agent = (ua: string) => ({ npm_config_user_agent: ua });
+  const NPM12 = agent('npm/12.2.3 node/v22.23.5 linux x64 workspaces/false');
+  const NPM11 = agent('npm/11.19.1 node/v20.20.2 linux x64 workspaces/false');
+
+  it('is told by npm_config_user_agent', () => {
+    expect(preinstallRunsFirst(NPM12)).toBe('npm 12.2.3');
+    expect(preinstallRunsFirst(agent('npm/13.0.0-pre.1 node/v24.1.0 linux x64'))).toBe('npm 13.0.0');
+    expect(preinstallRunsFirst(agent('pnpm/11.0.0 npm/? node/v22.23.5 linux x64'))).toBe('pnpm 11.0.0');
+    expect(preinstallRunsFirst(agent('yarn/1.22.22 npm/? node/v20.20.2 linux x64'))).toBe('yarn 1.22.22');
+    expect(preinstallRunsFirst(agent('yarn/4.5.0 npm/? node/v20.20.2 linux x64'))).toBeNull();
+    expect(preinstallRunsFirst(NPM11)).toBeNull();
+    expect(preinstallRunsFirst(agent('npm/7.0.0 node/v14.0.0'))).toBeNull();
+    expect(preinstallRunsFirst({})).toBeNull();
+  });
+
+  it('the preinstall defers in one line and runs nothing (the tree it would see is not the one being installed)', async () => {
+    const never = () =>
+      Promise.reject(new Error('the preinstall must not check a tree npm has not installed yet'));
+    const r = await runHook('preinstall', hookIo(good, NPM12), { check: never, lockfileCheck: never });
+    expect(r).toEqual({
+      stdout:
+        'native-guard check: deferred: npm 12.2.3 runs preinstall before it installs; the postinstall hook will check\n',
+      stderr: '',
+      exitCode: 0,
+    });
+  });
+
+  it('the postinstall checks, then verifies, with one exit decision; npm 11 keeps verify alone', async () => {
+    const order: string[] = [];
+    const runners = {
+      check: async () => {
+        order.push('check');
+        return {
+          schemaVersion: 1 as const,
+          root: good,
+          mode: 'installed' as const,
+          targets: [],
+          packages: [],
+          findings: [],
+          ignored: 0,
+        };
+      },
+      verify: async () => {
+        order.push('verify');
+        return verify({ cwd: good, env: {}, jobs: 1 });
+      },
+    };
+    const r = await runHook('postinstall', hookIo(good, NPM12, 'postinstall'), runners);
+    expect(order).toEqual(['check', 'verify']);
+    expect(r.stdout.split('\n')[0]).toBe(
+      'native-guard check: 0 native packages for  (installed tree): 0 errors, 0 warnings, 0 info',
+    );
+    expect(r.stdout.split('\n')[1]).toMatch(/^native-guard verify: /);
+    expect(r.exitCode).toBe(0);
+    order.length = 0;
+    const old = await runHook('postinstall', hookIo(good, NPM11, 'postinstall'), runners);
+    expect(order).toEqual(['verify']);
+    expect(old.stdout).toMatch(/^native-guard verify: /);
+  });
+});
+
+describe.skipIf(!runnable)('the checking postinstall on a real tree (npm 12)', () => {
+  const NPM12 = { npm_config_user_agent: 'npm/12.2.3 node/v22.23.5 linux x64 workspaces/false' };
+
+  it('good tree: a check line and a verify line', async () => {
+    const r = await runHook('postinstall', hookIo(good, NPM12, 'postinstall'));
+    expect(r.stdout).toBe(
+      'native-guard check: 1 native package for host (installed tree): 0 errors, 0 warnings, 0 info\n' +
+        `native-guard verify: 1 binary with Node ${process.versions.node}, 1 loaded, 0 failed: 0 errors, 0 warnings, 0 info\n`,
+    );
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('strict: the errors of both count once, in one line, and fail the install', async () => {
+    const dir = withConfig(broken, 'broken-strict-npm12', { strict: true });
+    const r = await runHook('postinstall', hookIo(dir, NPM12, 'postinstall'));
+    expect(r.stdout).toContain(
+      'error   INVALID_BINARY  broken-addon@1.0.0 on host: prebuilds/linux-x64/broken-addon.napi.node is not a loadable binary',
+    );
+    expect(r.stdout).toContain(
+      'error   INVALID_BINARY  broken-addon@1.0.0: node_modules/broken-addon/prebuilds/linux-x64/broken-addon.napi.node is not a loadable binary',
+    );
+    expect(r.stderr).toBe(
+      'native-guard verify: failing the install: 2 error findings and "strict": true in package.json (NATIVE_GUARD=0 skips native-guard)\n',
+    );
+    expect(r.exitCode).toBe(1);
   });
 });
 

@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadNpmConfig } from '../../src/tree/npm-config.js';
+import { detectNpmVersion, loadNpmConfig } from '../../src/tree/npm-config.js';
 
 let tmp: string;
 let project: string;
@@ -43,5 +43,43 @@ describe.runIf(process.platform !== 'win32')('loadNpmConfig', () => {
     expect(view.loadError).toBeNull();
     expect(view.python).toBeUndefined();
     expect(view.flat['registry']).toBe('https://registry.npmjs.org/');
+  });
+});
+
+describe.runIf(process.platform !== 'win32')('detectNpmVersion', () => {
+  const env = (e: Record<string, string | undefined>) => ({
+    cwd: project,
+    env: e,
+    execPath: process.execPath,
+    platform: process.platform,
+    homedir: home,
+  });
+
+  /** An npm install folder outside the project (bin/npm → bin/npm-cli.js), as a PATH entry. */
+  function npmAt(name: string, version: string): string {
+    const dir = join(tmp, name);
+    mkdirSync(join(dir, 'bin'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'npm', version }));
+    writeFileSync(join(dir, 'bin', 'npm-cli.js'), '');
+    symlinkSync('npm-cli.js', join(dir, 'bin', 'npm'));
+    return join(dir, 'bin');
+  }
+
+  it('the npm running the lifecycle names itself in npm_config_user_agent', () => {
+    expect(
+      detectNpmVersion(env({ npm_config_user_agent: 'npm/12.2.3 node/v22.23.5 linux x64 workspaces/false' })),
+    ).toEqual({ version: '12.2.3', major: 12, source: 'user-agent' });
+  });
+
+  it('else the npm on PATH, read from its package.json; never a bin inside the project', () => {
+    const outside = npmAt('npm12', '12.2.3');
+    // pnpm's agent does not say which npm; node_modules/.bin comes first on PATH and is skipped
+    const e = env({
+      npm_config_user_agent: 'pnpm/11.0.0 npm/? node/v22.23.5 linux x64',
+      PATH: `${join(project, 'node_modules', '.bin')}:${outside}`,
+    });
+    expect(detectNpmVersion(e)).toEqual({ version: '12.2.3', major: 12, source: 'path' });
+    expect(detectNpmVersion(env({ PATH: join(project, 'node_modules', '.bin') }))).toBeNull();
+    expect(detectNpmVersion(env({ PATH: '' }))).toBeNull();
   });
 });
