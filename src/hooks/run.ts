@@ -205,7 +205,11 @@ export async function runHook(
     const findings: Finding[] = report.findings;
     let stdout = hookMode && !verbose ? renderCompact(report) : renderFull(report);
     if (github)
-      stdout += renderGithubAnnotations(findings, { root: report.root, workspace: env.GITHUB_WORKSPACE });
+      stdout += renderGithubAnnotations(findings, {
+        root: report.root,
+        workspace: env.GITHUB_WORKSPACE,
+        targets: 'targets' in report ? report.targets : [report.target],
+      });
     const errors = findings.filter((f) => f.severity === 'error').length;
     if (!hookMode) return { stdout, stderr: '', exitCode: errors ? 1 : 0 };
     if (strict && errors) {

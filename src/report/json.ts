@@ -2,11 +2,14 @@ import type { CheckReport } from '../model/reports.js';
 import { findingDocsAnchor } from '../model/findings.js';
 import type { Finding } from '../model/findings.js';
 import type { Target } from '../model/target.js';
-import { describe } from './messages.js';
+import { describeIn } from './messages.js';
 
-/** A finding as JSON: its data, plus the rendered words and docs anchor for tools that show them. */
-export function findingJson(f: Finding) {
-  const words = describe(f);
+/**
+ * A finding as JSON: its data, plus the rendered words and docs anchor for tools that show them.
+ * `targets`: the report's targets, whose image data words the fixes.
+ */
+export function findingJson(f: Finding, targets: readonly Target[] = []) {
+  const words = describeIn(f, targets);
   return {
     code: f.code,
     severity: f.severity,
@@ -53,7 +56,7 @@ export function renderCheckJson(report: CheckReport): string {
       ...p,
       predictions: p.predictions.map(({ facts: _facts, ...rest }) => rest),
     })),
-    findings: report.findings.map(findingJson),
+    findings: report.findings.map((f) => findingJson(f, report.targets)),
     ignored: report.ignored,
     ...(report.docker ? { docker: report.docker } : {}),
     ...(report.fetched ? { fetched: report.fetched } : {}),

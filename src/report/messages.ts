@@ -1,4 +1,5 @@
 import type { Finding } from '../model/findings.js';
+import type { Target } from '../model/target.js';
 import { inertValues } from './inert.js';
 import { describeLoad, firstLine } from './load-words.js';
 import type { LoadFinding } from './load-words.js';
@@ -15,11 +16,18 @@ import type { Words } from './words.js';
 
 const TOOL_NAMES = { python: 'python3', make: 'make', cxx: 'a C++ compiler (g++)' } as const;
 
-/** Install commands per image family, for the toolchain fix. */
-function toolchainFix(target: string | undefined): string {
-  if (target?.includes('alpine'))
+/**
+ * How to add python3, make and g++, worded from what the target is made of (its image's distro and
+ * whether it has a package manager), never from how its id is spelled.
+ */
+function toolchainFix(target: Target | undefined): string {
+  const image = target?.image;
+  if (image?.distro === 'alpine')
     return 'add `RUN apk add --no-cache python3 make g++` before `npm ci` (or use a build stage)';
-  if (target?.startsWith('node:') || target?.includes(':'))
+  // distroless images are Debian's libc and Node only: no shell, no apt
+  if (image?.variant.startsWith('distroless'))
+    return 'build in a full `node:<version>` stage (it has python3, make and g++) and copy node_modules into this image: it has no shell or package manager to install them';
+  if (image)
     return 'add `RUN apt-get update && apt-get install -y python3 make g++` before `npm ci`, or build in a full `node:<version>` stage and copy node_modules';
   return 'install python3, make and a C++ compiler (Debian: `apt-get install python3 make g++`; Alpine: `apk add python3 make g++`)';
 }
@@ -49,7 +57,19 @@ function inertFinding(f: Finding): Finding {
 }
 
 /** The words for one finding: what is wrong, with the numbers, and what to do. */
-export function describe(finding: Finding): Words {
+/** A finding in words, with the report's target it names (found by id) for the fix. */
+export function describeIn(finding: Finding, targets: readonly Target[]): Words {
+  return describe(
+    finding,
+    targets.find((t) => t.id === finding.target),
+  );
+}
+
+/**
+ * A finding in words. `target` is the Target the finding names (its image data words the fixes);
+ * without it the fixes are the ones that fit any machine.
+ */
+export function describe(finding: Finding, target?: Target): Words {
   const f = inertFinding(finding);
   const pkg = f.package ?? f.location ?? '';
   const name = nameOf(f.package);
@@ -80,7 +100,7 @@ export function describe(finding: Finding): Words {
         message: f.evidence.certain
           ? `${pkg} must compile from source${on}, which lacks ${list(missing)}: the install fails`
           : `${pkg} compiles from source${on} if its prebuilt download fails, and the target lacks ${list(missing)}`,
-        fix: toolchainFix(f.target),
+        fix: toolchainFix(target),
       };
     }
     case 'SOURCE_BUILD_REQUIRED':

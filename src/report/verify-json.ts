@@ -16,13 +16,15 @@ export function renderVerifyJson(report: VerifyReport): string {
       package: b.package,
       file: b.file,
       loaded: b.loaded,
-      ...(b.code ? { code: b.code, message: b.finding ? describe(b.finding).message : '' } : {}),
+      ...(b.code
+        ? { code: b.code, message: b.finding ? describe(b.finding, report.target).message : '' }
+        : {}),
       project: b.project,
       location: b.location,
       resolvedBy: b.resolvedBy,
       fromPackage: b.fromPackage,
     })),
-    findings: report.findings.map(findingJson),
+    findings: report.findings.map((f) => findingJson(f, [report.target])),
     ignored: report.ignored,
   };
   return JSON.stringify(json, null, 2) + '\n';
