@@ -148,7 +148,9 @@ export function analyzeDockerBuild(options: DockerOptions): DockerAnalysis {
           file: dockerignore ?? '.dockerignore',
           line: p.line,
           reason: 'bad-ignore-pattern',
-          detail: `${p.pattern}: ${p.detail}`,
+          pattern: p.pattern,
+          problem: p.problem,
+          ...(p.char !== undefined ? { char: p.char } : {}),
         },
       ),
     );

@@ -69,6 +69,34 @@ export interface LoadEvidenceBase {
 export type LoadEvidence<C extends LoadClassification['code']> = LoadEvidenceBase &
   Omit<Extract<LoadClassification, { code: C }>, 'code'>;
 
+/**
+ * Why a Dockerfile or .dockerignore line could not be read as `docker build` reads it: a code and
+ * its arguments (report/ words them).
+ */
+export type DockerfileProblemReason =
+  /** `blank`: no text at all; otherwise text but no instruction. */
+  | { reason: 'empty'; blank: boolean }
+  | { reason: 'no-from' }
+  | { reason: 'instruction-before-from'; keyword: string }
+  | { reason: 'unresolved-variable'; name: string }
+  | { reason: 'bad-from'; text: string }
+  /** `COPY --from=<from>` names a stage defined later (or the stage itself). */
+  | { reason: 'unknown-stage'; from: string }
+  /** `error`: the operating system's message, as it said it. */
+  | { reason: 'unreadable'; error: string }
+  /** `cut`: one value grew past `limit` characters, or all of them together did. */
+  | { reason: 'value-too-long'; cut: 'value' | 'total'; limit: number }
+  | { reason: 'bad-ignore-pattern'; pattern: string; problem: IgnorePatternProblem; char?: string };
+
+/** What is wrong with a .dockerignore pattern (`char`: the escaped character, for the escape problems). */
+export type IgnorePatternProblem =
+  | 'lone-exclusion'
+  | 'syntax'
+  | 'escape-rejected'
+  | 'escape-unread'
+  | 'class-range-perl'
+  | 'class-range-order';
+
 /** The evidence each finding code carries. Data only: the renderers put it into words. */
 export interface FindingEvidence {
   NO_PREBUILD_FOR_TARGET: { strategies: StrategyName[]; details: Evidence[] };
@@ -144,19 +172,7 @@ export interface FindingEvidence {
     /** The Dockerfile or ignore file, relative to the project. */
     file: string;
     line: number | null;
-    reason:
-      | 'empty'
-      | 'no-from'
-      | 'instruction-before-from'
-      | 'unresolved-variable'
-      | 'bad-from'
-      | 'unknown-stage'
-      | 'bad-platform'
-      | 'unreadable'
-      | 'value-too-long'
-      | 'bad-ignore-pattern';
-    detail: string;
-  };
+  } & DockerfileProblemReason;
   DOCKER_CONTEXT_INCOMPLETE: {
     context: string;
     /** Entry limit reached (the walk stopped), if so. */

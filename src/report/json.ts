@@ -3,6 +3,7 @@ import { findingDocsAnchor } from '../model/findings.js';
 import type { Finding } from '../model/findings.js';
 import type { Target } from '../model/target.js';
 import { describeIn } from './messages.js';
+import { dockerfileProblemWords } from './reasons.js';
 
 /**
  * A finding as JSON: its data, plus the rendered words and docs anchor for tools that show them.
@@ -19,8 +20,17 @@ export function findingJson(f: Finding, targets: readonly Target[] = []) {
     message: words.message,
     fix: words.fix,
     docs: findingDocsAnchor(f.code),
-    evidence: f.evidence,
+    evidence: evidenceJson(f),
   };
+}
+
+/**
+ * The evidence as JSON: the finding's data, plus the words of a coded reason under the name it has
+ * always had in the JSON (`detail`), so tools reading it keep working.
+ */
+function evidenceJson(f: Finding): object {
+  if (f.code === 'DOCKERFILE_PROBLEM') return { ...f.evidence, detail: dockerfileProblemWords(f.evidence) };
+  return f.evidence;
 }
 
 export function targetJson(t: Target) {

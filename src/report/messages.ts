@@ -1,6 +1,7 @@
 import type { Finding } from '../model/findings.js';
 import type { Target } from '../model/target.js';
 import { inertValues } from './inert.js';
+import { dockerfileProblemWords } from './reasons.js';
 import { describeLoad, firstLine } from './load-words.js';
 import type { LoadFinding } from './load-words.js';
 import {
@@ -270,7 +271,7 @@ export function describe(finding: Finding, target?: Target): Words {
       const e = f.evidence;
       const at = e.line !== null ? `${e.file}:${e.line}` : e.file;
       return {
-        message: `${at}: ${e.detail}`,
+        message: `${at}: ${dockerfileProblemWords(e)}`,
         fix:
           e.reason === 'unresolved-variable'
             ? 'give the ARG a default, or pass `--build-arg NAME=value` as you do to `docker build`'

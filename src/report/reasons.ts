@@ -1,0 +1,45 @@
+import type { DockerfileProblemReason, IgnorePatternProblem } from '../model/findings.js';
+
+/** A .dockerignore pattern's problem, in the words Docker's own error uses where it has one. */
+function ignorePatternWords(problem: IgnorePatternProblem, char: string | undefined): string {
+  switch (problem) {
+    case 'lone-exclusion':
+      return 'illegal exclusion pattern "!"';
+    case 'syntax':
+      return 'syntax error in pattern';
+    case 'escape-rejected':
+      return `\\${char ?? ''}: an escape Docker's regular expression rejects`;
+    case 'escape-unread':
+      return `\\${char ?? ''}: an escape native-guard does not read as Docker would`;
+    case 'class-range-perl':
+      return 'a class range with \\d, \\s or \\w';
+    case 'class-range-order':
+      return 'invalid character class range';
+  }
+}
+
+/** What is wrong with a Dockerfile or .dockerignore line (DOCKERFILE_PROBLEM's `detail` in JSON). */
+export function dockerfileProblemWords(e: DockerfileProblemReason): string {
+  switch (e.reason) {
+    case 'empty':
+      return e.blank ? 'the Dockerfile is empty' : 'the Dockerfile has no instructions';
+    case 'no-from':
+      return 'no FROM instruction';
+    case 'instruction-before-from':
+      return `${e.keyword} before the first FROM (only ARG may come first)`;
+    case 'unresolved-variable':
+      return `$${e.name} has no value`;
+    case 'bad-from':
+      return `cannot read "${e.text}"`;
+    case 'unknown-stage':
+      return `--from=${e.from} names a stage defined later (or itself)`;
+    case 'unreadable':
+      return e.error;
+    case 'value-too-long':
+      return e.cut === 'value'
+        ? `a variable expands to more than ${e.limit} characters here; native-guard reads only that much of it`
+        : `variables expand to more than ${e.limit} characters in all by here; native-guard stops expanding them`;
+    case 'bad-ignore-pattern':
+      return `${e.pattern}: ${ignorePatternWords(e.problem, e.char)}`;
+  }
+}
