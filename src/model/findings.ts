@@ -1,5 +1,6 @@
 import type { FactsMismatch } from './binary.js';
 import type { LoadClassification, RuntimeLoader } from './load.js';
+import type { TreeProblemReason } from './package.js';
 import type {
   DownloadTool,
   Evidence,
@@ -69,6 +70,9 @@ export interface LoadEvidenceBase {
 export type LoadEvidence<C extends LoadClassification['code']> = LoadEvidenceBase &
   Omit<Extract<LoadClassification, { code: C }>, 'code'>;
 
+/** A tree problem's evidence: the path, the error code, and what is wrong there (coded). */
+export type TreeProblemEvidence = { path: string; errorCode: string | null } & TreeProblemReason;
+
 /**
  * Why a Dockerfile or .dockerignore line could not be read as `docker build` reads it: a code and
  * its arguments (report/ words them).
@@ -125,11 +129,11 @@ export interface FindingEvidence {
   NAPI_VERSION_TOO_HIGH: MismatchEvidence<'NAPI_VERSION_TOO_HIGH'> | LoadEvidence<'NAPI_VERSION_TOO_HIGH'>;
   ABI_MISMATCH: MismatchEvidence<'ABI_MISMATCH'> | LoadEvidence<'ABI_MISMATCH'>;
   INVALID_BINARY: MismatchEvidence<'INVALID_BINARY'> | LoadEvidence<'INVALID_BINARY'>;
-  PACKAGE_JSON_INVALID: { path: string; errorCode: string | null; detail: string };
-  LINK_BROKEN: { path: string; errorCode: string | null; detail: string };
-  FOLDER_UNREADABLE: { path: string; errorCode: string | null; detail: string };
-  LOCKFILE_INVALID: { path: string; errorCode: string | null; detail: string };
-  PACKAGE_NAME_CASE_CONFLICT: { path: string; errorCode: string | null; detail: string };
+  PACKAGE_JSON_INVALID: TreeProblemEvidence;
+  LINK_BROKEN: TreeProblemEvidence;
+  FOLDER_UNREADABLE: TreeProblemEvidence;
+  LOCKFILE_INVALID: TreeProblemEvidence;
+  PACKAGE_NAME_CASE_CONFLICT: TreeProblemEvidence;
   DOCKERIGNORE_MISSES_NESTED_NODE_MODULES: NodeModulesLeakEvidence;
   DOCKERIGNORE_MISSES_NODE_MODULES: NodeModulesLeakEvidence;
   STRAY_BINARY_IN_CONTEXT: {

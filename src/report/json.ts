@@ -3,7 +3,7 @@ import { findingDocsAnchor } from '../model/findings.js';
 import type { Finding } from '../model/findings.js';
 import type { Target } from '../model/target.js';
 import { describeIn } from './messages.js';
-import { dockerfileProblemWords } from './reasons.js';
+import { dockerfileProblemWords, treeProblemWords } from './reasons.js';
 
 /**
  * A finding as JSON: its data, plus the rendered words and docs anchor for tools that show them.
@@ -29,8 +29,18 @@ export function findingJson(f: Finding, targets: readonly Target[] = []) {
  * always had in the JSON (`detail`), so tools reading it keep working.
  */
 function evidenceJson(f: Finding): object {
-  if (f.code === 'DOCKERFILE_PROBLEM') return { ...f.evidence, detail: dockerfileProblemWords(f.evidence) };
-  return f.evidence;
+  switch (f.code) {
+    case 'DOCKERFILE_PROBLEM':
+      return { ...f.evidence, detail: dockerfileProblemWords(f.evidence) };
+    case 'PACKAGE_JSON_INVALID':
+    case 'LINK_BROKEN':
+    case 'FOLDER_UNREADABLE':
+    case 'LOCKFILE_INVALID':
+    case 'PACKAGE_NAME_CASE_CONFLICT':
+      return { ...f.evidence, detail: treeProblemWords(f.evidence) };
+    default:
+      return f.evidence;
+  }
 }
 
 export function targetJson(t: Target) {

@@ -1,7 +1,7 @@
 import type { Finding } from '../model/findings.js';
 import type { Target } from '../model/target.js';
 import { inertValues } from './inert.js';
-import { dockerfileProblemWords } from './reasons.js';
+import { dockerfileProblemWords, treeProblemWords } from './reasons.js';
 import { describeLoad, firstLine } from './load-words.js';
 import type { LoadFinding } from './load-words.js';
 import {
@@ -199,12 +199,12 @@ export function describe(finding: Finding, target?: Target): Words {
       };
     case 'PACKAGE_JSON_INVALID':
       return {
-        message: `${f.evidence.path}: package.json cannot be read (${f.evidence.errorCode ?? 'error'}: ${f.evidence.detail})`,
+        message: `${f.evidence.path}: package.json cannot be read (${f.evidence.errorCode ?? 'error'}: ${treeProblemWords(f.evidence)})`,
         fix: 'reinstall the package (`rm -rf` the folder, then `npm install`)',
       };
     case 'LINK_BROKEN':
       return {
-        message: `${f.evidence.path}: ${f.evidence.errorCode === 'ELOOP' ? 'symbolic link cycle' : f.evidence.detail}`,
+        message: `${f.evidence.path}: ${f.evidence.errorCode === 'ELOOP' ? 'symbolic link cycle' : treeProblemWords(f.evidence)}`,
         fix: 'remove the link and reinstall (`npm install`)',
       };
     case 'FOLDER_UNREADABLE':
@@ -214,12 +214,12 @@ export function describe(finding: Finding, target?: Target): Words {
       };
     case 'LOCKFILE_INVALID':
       return {
-        message: `${f.evidence.path}: lockfile cannot be read (${f.evidence.errorCode ?? 'error'}: ${f.evidence.detail})`,
+        message: `${f.evidence.path}: lockfile cannot be read (${f.evidence.errorCode ?? 'error'}: ${treeProblemWords(f.evidence)})`,
         fix: 'regenerate it with `npm install --package-lock-only`',
       };
     case 'PACKAGE_NAME_CASE_CONFLICT':
       return {
-        message: `${f.evidence.path}: ${f.evidence.detail}`,
+        message: `${f.evidence.path}: ${treeProblemWords(f.evidence)}`,
         fix: 'remove both folders and reinstall (`npm install`); rename the dependency that uses the wrong case',
       };
     case 'DOCKERIGNORE_MISSES_NESTED_NODE_MODULES':

@@ -1,4 +1,29 @@
 import type { DockerfileProblemReason, IgnorePatternProblem } from '../model/findings.js';
+import type { TreeProblemReason } from '../model/package.js';
+
+/** What is wrong at a tree problem's path (the tree findings' `detail` in JSON). */
+export function treeProblemWords(e: TreeProblemReason): string {
+  switch (e.reason) {
+    case 'error':
+      return e.error;
+    case 'case-conflict':
+      return `${e.name} and ${e.other} differ only in case: one folder on macOS and Windows, and npm keeps only one of them`;
+    case 'not-regular':
+      return 'package.json is not a regular file (a FIFO, socket, device or dangling link)';
+    case 'not-a-folder':
+      return `${e.folder} is not a folder: nothing in it can be installed or loaded`;
+    case 'link-cycle':
+      return `symbolic link cycle (${e.name} -> ${e.written})`;
+    case 'link-target-missing':
+      return `link target ${e.written} does not exist`;
+    case 'link-target-not-folder':
+      return `link target ${e.written} is not a folder`;
+    case 'link-target-no-package-json':
+      return `link target ${e.written} has no package.json`;
+    case 'missing-fields':
+      return `no ${e.missing.map((f) => `"${f}"`).join(' and no ')}: reported as ${e.reportedAs}`;
+  }
+}
 
 /** A .dockerignore pattern's problem, in the words Docker's own error uses where it has one. */
 function ignorePatternWords(problem: IgnorePatternProblem, char: string | undefined): string {

@@ -1,4 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadInstalledTree } from '../../src/tree/actual.js';
+import { treeProblemFindings } from '../../src/tree/problems.js';
+import { materializeCase } from '../robustness/corpus.js';
 import { compileIgnore } from '../../src/docker/ignore.js';
 import { parseDockerfile } from '../../src/docker/dockerfile.js';
 import { makeFinding } from '../../src/model/findings.js';
@@ -70,5 +76,50 @@ describe('Dockerfile problems: codes from docker/, words from report/', () => {
       'a\\q: \\q: an escape native-guard does not read as Docker would',
       "a\\é: \\é: an escape Docker's regular expression rejects",
     ]);
+  });
+});
+
+describe('tree problems: codes from tree/, words from report/', () => {
+  const work = mkdtempSync(join(tmpdir(), 'ng-reasons-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  /** The JSON `detail` of each tree finding of a corpus case, by location. */
+  const details = async (name: string) => {
+    const dir = join(work, name);
+    materializeCase(name, dir);
+    const tree = await loadInstalledTree(dir);
+    return Object.fromEntries(
+      treeProblemFindings(tree.problems).map((f) => {
+        const json = findingJson(f);
+        return [json.location, (json.evidence as { detail: string }).detail];
+      }),
+    );
+  };
+
+  it('each installed-tree problem keeps its JSON detail', async () => {
+    expect(await details('dangling-link')).toEqual({
+      'node_modules/gone': 'link target ../vanished/gone does not exist',
+    });
+    expect(await details('scope-is-file')).toEqual({
+      'node_modules/@scope': 'node_modules/@scope is not a folder: nothing in it can be installed or loaded',
+    });
+    expect(await details('missing-name-version')).toEqual({
+      'node_modules/nameless': 'no "name" and no "version": reported as nameless@0.0.0',
+    });
+    expect(await details('package-json-fifo')).toMatchObject({
+      'node_modules/fifo-pkg': 'package.json is not a regular file (a FIFO, socket, device or dangling link)',
+    });
+    expect(Object.values(await details('case-duplicates'))).toEqual([
+      expect.stringMatching(
+        /^(Native-Dup and native-dup|native-dup and Native-Dup) differ only in case: one folder on macOS and Windows, and npm keeps only one of them$/,
+      ),
+    ]);
+    expect(await details('link-to-ancestor')).toEqual({
+      'node_modules/file-link': expect.stringMatching(/^link target \S+ is not a folder$/),
+      'node_modules/nm-self': expect.stringMatching(/^link target \S+ has no package\.json$/),
+    });
+    expect(await details('symlink-loop')).toMatchObject({
+      'node_modules/loop-a': expect.stringMatching(/^symbolic link cycle \(loop-a -> \S+\)$/),
+    });
   });
 });
