@@ -70,6 +70,16 @@ export interface LoadEvidenceBase {
 export type LoadEvidence<C extends LoadClassification['code']> = LoadEvidenceBase &
   Omit<Extract<LoadClassification, { code: C }>, 'code'>;
 
+/**
+ * Why a stage's base image says nothing native-guard can use, as a code and its arguments.
+ * `targetError`: what the target parser said of the image name (its words, quoted as data).
+ */
+export type BaseImageProblem =
+  | { reason: 'not-node-image' | 'unknown-tag'; targetError: string }
+  | { reason: 'scratch' }
+  | { reason: 'unresolved' }
+  | { reason: 'bad-platform'; platform: string };
+
 /** A tree problem's evidence: the path, the error code, and what is wrong there (coded). */
 export type TreeProblemEvidence = { path: string; errorCode: string | null } & TreeProblemReason;
 
@@ -154,11 +164,9 @@ export interface FindingEvidence {
     image: string;
     /** The stage is the image (`final`) or where node_modules are installed (`install`). */
     role: 'final' | 'install';
-    reason: 'not-node-image' | 'scratch' | 'unknown-tag' | 'bad-platform' | 'unresolved';
-    detail: string;
     /** A `--target` that would describe a Node image of this platform. */
     hint: string;
-  };
+  } & BaseImageProblem;
   DOCKER_STAGE_MISMATCH: {
     dockerfile: string;
     /** The stage that runs `npm ci`, and its target id. */

@@ -3,7 +3,7 @@ import { findingDocsAnchor } from '../model/findings.js';
 import type { Finding } from '../model/findings.js';
 import type { Target } from '../model/target.js';
 import { describeIn } from './messages.js';
-import { dockerfileProblemWords, treeProblemWords } from './reasons.js';
+import { baseImageWords, dockerfileProblemWords, treeProblemWords } from './reasons.js';
 
 /**
  * A finding as JSON: its data, plus the rendered words and docs anchor for tools that show them.
@@ -32,6 +32,8 @@ function evidenceJson(f: Finding): object {
   switch (f.code) {
     case 'DOCKERFILE_PROBLEM':
       return { ...f.evidence, detail: dockerfileProblemWords(f.evidence) };
+    case 'DOCKER_BASE_IMAGE_UNKNOWN':
+      return { ...f.evidence, detail: baseImageWords(f.evidence) };
     case 'PACKAGE_JSON_INVALID':
     case 'LINK_BROKEN':
     case 'FOLDER_UNREADABLE':

@@ -1,7 +1,7 @@
 import type { Finding } from '../model/findings.js';
 import type { Target } from '../model/target.js';
 import { inertValues } from './inert.js';
-import { dockerfileProblemWords, treeProblemWords } from './reasons.js';
+import { baseImageWords, dockerfileProblemWords, treeProblemWords } from './reasons.js';
 import { describeLoad, firstLine } from './load-words.js';
 import type { LoadFinding } from './load-words.js';
 import {
@@ -252,7 +252,7 @@ export function describe(finding: Finding, target?: Target): Words {
           ? 'not the official node image'
           : e.reason === 'scratch'
             ? 'FROM scratch has no Node'
-            : e.detail;
+            : baseImageWords(e);
       return {
         message: `${e.dockerfile}:${e.line}: stage ${e.stage} is based on ${e.image || '(unresolved)'}: ${why}; native-guard cannot tell which Node, libc and tools it has${e.role === 'final' ? ', so binaries copied into it are not checked' : ''}`,
         fix: `describe it with a target, e.g. \`native-guard check ${e.hint}\` (or glibc2.36, musl), or base the stage on node:<version>[-slim|-alpine]`,

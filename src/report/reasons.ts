@@ -1,4 +1,19 @@
-import type { DockerfileProblemReason, IgnorePatternProblem } from '../model/findings.js';
+import type { BaseImageProblem, DockerfileProblemReason, IgnorePatternProblem } from '../model/findings.js';
+
+/** Why a stage's base image is not one native-guard knows (DOCKER_BASE_IMAGE_UNKNOWN's `detail` in JSON). */
+export function baseImageWords(e: BaseImageProblem & { image: string }): string {
+  switch (e.reason) {
+    case 'not-node-image':
+    case 'unknown-tag':
+      return e.targetError;
+    case 'scratch':
+      return 'FROM scratch has no Node';
+    case 'unresolved':
+      return `FROM ${e.image || '(empty)'}`;
+    case 'bad-platform':
+      return `--platform=${e.platform} is not a Linux platform native-guard knows`;
+  }
+}
 import type { TreeProblemReason } from '../model/package.js';
 
 /** What is wrong at a tree problem's path (the tree findings' `detail` in JSON). */

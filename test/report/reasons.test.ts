@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { analyzeDockerBuild } from '../../src/docker/analyze.js';
+import { fakeHost } from '../helpers/targets.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
 import { treeProblemFindings } from '../../src/tree/problems.js';
 import { materializeCase } from '../robustness/corpus.js';
@@ -121,5 +124,36 @@ describe('tree problems: codes from tree/, words from report/', () => {
     expect(await details('symlink-loop')).toMatchObject({
       'node_modules/loop-a': expect.stringMatching(/^symbolic link cycle \(loop-a -> \S+\)$/),
     });
+  });
+});
+
+describe('base images native-guard does not know: codes from docker/, words from report/', () => {
+  const work = mkdtempSync(join(tmpdir(), 'ng-base-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  /** The JSON `detail` of the DOCKER_BASE_IMAGE_UNKNOWN finding for a Dockerfile. */
+  const detail = (name: string, text: string) => {
+    const root = join(work, name);
+    mkdirSync(root);
+    writeFileSync(join(root, 'Dockerfile'), text);
+    const analysis = analyzeDockerBuild({
+      root,
+      dockerfile: 'Dockerfile',
+      targetContext: { host: fakeHost(), today: '2026-11-25' },
+      readFacts: () => {
+        throw new Error('no binary is read here');
+      },
+    });
+    const f = analysis.findings.find((x) => x.code === 'DOCKER_BASE_IMAGE_UNKNOWN')!;
+    return (findingJson(f).evidence as { detail: string }).detail;
+  };
+
+  it('each reason keeps its JSON detail', () => {
+    expect(detail('scratch', 'FROM scratch\nRUN npm ci\n')).toBe('FROM scratch has no Node');
+    expect(detail('unresolved', 'ARG BASE\nFROM $BASE\nRUN npm ci\n')).toBe('FROM (empty)');
+    expect(detail('platform', 'FROM --platform=windows/amd64 node:22\nRUN npm ci\n')).toBe(
+      '--platform=windows/amd64 is not a Linux platform native-guard knows',
+    );
+    expect(detail('old', 'FROM node:16-alpine\nRUN npm ci\n')).toMatch(/16/);
   });
 });
