@@ -1,30 +1,10 @@
 // node-gyp-build's pick of a prebuild, for a target, on in-memory package files: the tuple folder
 // (platform-arch), then the best-tagged file in it (libc, napi or abi, armv, runtime).
 import { describe, expect, it } from 'vitest';
-import type { FileEntry, PackageFiles } from '../../src/model/package.js';
 import type { Target } from '../../src/model/target.js';
 import { pickPrebuild } from '../../src/strategies/node-gyp-build.js';
+import { packageFiles } from '../helpers/package-files.js';
 import { targets } from '../helpers/targets.js';
-
-/** A package holding exactly these files (paths relative to its root). */
-function packageFiles(paths: string[]): PackageFiles {
-  const list = (dir: string): FileEntry[] | null => {
-    const prefix = dir ? `${dir}/` : '';
-    const names = new Map<string, boolean>();
-    for (const p of paths) {
-      if (!p.startsWith(prefix)) continue;
-      const [head, ...rest] = p.slice(prefix.length).split('/');
-      names.set(head!, rest.length > 0 || names.get(head!) === true);
-    }
-    return names.size ? [...names].map(([name, dir]) => ({ name, dir })) : null;
-  };
-  return {
-    list,
-    exists: (f) => paths.includes(f),
-    readText: () => null,
-    facts: () => null,
-  };
-}
 
 const [glibc, musl, arm64, arm, darwin, electron] = targets([
   'node22-linux-x64-glibc',
