@@ -69,6 +69,7 @@ export const dockerCommand: Command = {
     const { kept, ignored } = applyIgnore(analysis.findings, readProjectConfig(root));
     const findings = sortFindings(kept);
     const summary = summarizeDocker(analysis, true);
+    const imageTargets = [analysis.finalTarget, analysis.installTarget].filter((t) => t != null);
     const exitCode = findings.some((f) => f.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
     if (values.json) {
       const json = {
@@ -79,7 +80,7 @@ export const dockerCommand: Command = {
           final: analysis.finalTarget ? targetJson(analysis.finalTarget) : null,
           install: analysis.installTarget ? targetJson(analysis.installTarget) : null,
         },
-        findings: findings.map(findingJson),
+        findings: findings.map((f) => findingJson(f, imageTargets)),
         ignored,
       };
       return { stdout: JSON.stringify(json, null, 2) + '\n', exitCode };
@@ -107,7 +108,7 @@ export const dockerCommand: Command = {
     }
     if (findings.length) {
       out.push('', s.bold('Findings'));
-      for (const f of findings) out.push(...renderFinding(s, f));
+      for (const f of findings) out.push(...renderFinding(s, f, imageTargets));
     }
     out.push('', summaryLine(s, findings, ignored));
     return { stdout: out.join('\n') + '\n', exitCode };

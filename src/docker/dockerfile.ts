@@ -11,6 +11,7 @@ import { readShell } from './shell.js';
 import type { ShellFacts } from './shell.js';
 import { expandVariables, expansionBudget, MAX_EXPANDED_TOTAL, MAX_EXPANDED_VALUE } from './expand.js';
 import type { ExpansionBudget } from './expand.js';
+import type { DockerfileProblemReason } from '../model/findings.js';
 
 export { expandVariables, expansionBudget, MAX_EXPANDED_TOTAL, MAX_EXPANDED_VALUE };
 export type { ExpansionBudget };
@@ -59,22 +60,11 @@ export interface Stage {
   steps: Step[];
 }
 
-export type DockerfileProblemReason =
-  | 'empty'
-  | 'no-from'
-  | 'instruction-before-from'
-  | 'unresolved-variable'
-  | 'bad-from'
-  | 'unknown-stage'
-  | 'bad-platform'
-  | 'unreadable'
-  | 'value-too-long';
-
-export interface DockerfileProblem {
-  reason: DockerfileProblemReason;
-  line: number | null;
-  detail: string;
-}
+/** A Dockerfile line native-guard cannot read as `docker build` does: a coded reason (report/ words it). */
+export type DockerfileProblem = { line: number | null } & Exclude<
+  DockerfileProblemReason,
+  { reason: 'bad-ignore-pattern' }
+>;
 
 export interface DockerfileModel {
   stages: Stage[];
@@ -133,7 +123,7 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
   if (text.trim() === '') {
     return {
       stages,
-      problems: [{ reason: 'empty', line: null, detail: 'the Dockerfile is empty' }],
+      problems: [{ reason: 'empty', line: null, blank: true }],
       globalArgs,
     };
   }
@@ -147,12 +137,12 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
     // dockerfile-ast is tolerant by design; this only guards against a bug in it
     return {
       stages,
-      problems: [{ reason: 'unreadable', line: null, detail: (err as Error).message }],
+      problems: [{ reason: 'unreadable', line: null, error: (err as Error).message }],
       globalArgs,
     };
   }
   if (instructions.length === 0) {
-    problems.push({ reason: 'empty', line: null, detail: 'the Dockerfile has no instructions' });
+    problems.push({ reason: 'empty', line: null, blank: false });
     return { stages, problems, globalArgs };
   }
   const buildArgs = options.buildArgs ?? {};
@@ -175,17 +165,15 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
     problems.push({
       reason: 'value-too-long',
       line,
-      detail:
-        budget.cut === 'value'
-          ? `a variable expands to more than ${MAX_EXPANDED_VALUE} characters here; native-guard reads only that much of it`
-          : `variables expand to more than ${MAX_EXPANDED_TOTAL} characters in all by here; native-guard stops expanding them`,
+      cut: budget.cut,
+      limit: budget.cut === 'value' ? MAX_EXPANDED_VALUE : MAX_EXPANDED_TOTAL,
     });
   };
   const expandFrom = (value: string, vars: Record<string, string | null>, line: number): string => {
     const r = expandVariables(value, vars, escape, false, budget);
     noteCut(line);
     for (const name of new Set(r.unresolved)) {
-      problems.push({ reason: 'unresolved-variable', line, detail: `$${name} has no value` });
+      problems.push({ reason: 'unresolved-variable', line, name });
     }
     return r.value;
   };
@@ -204,7 +192,7 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
       const vars = { ...platformArgs, ...globalArgs };
       const args = instruction.getArguments().map((a) => a.getValue());
       if (args.length === 0 || (args.length !== 1 && !(args.length === 3 && /^as$/i.test(args[1]!)))) {
-        problems.push({ reason: 'bad-from', line: ref.line, detail: `cannot read "${ref.text}"` });
+        problems.push({ reason: 'bad-from', line: ref.line, text: ref.text });
         if (args.length === 0) continue;
       }
       const image = expandFrom(args[0]!, vars, ref.line);
@@ -239,7 +227,7 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
       problems.push({
         reason: 'instruction-before-from',
         line: ref.line,
-        detail: `${keyword} before the first FROM (only ARG may come first)`,
+        keyword,
       });
       continue;
     }
@@ -268,7 +256,7 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
   }
 
   if (stages.length === 0) {
-    problems.push({ reason: 'no-from', line: null, detail: 'no FROM instruction' });
+    problems.push({ reason: 'no-from', line: null });
   }
   for (const s of stages) {
     for (const step of s.steps) {
@@ -278,7 +266,7 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
         problems.push({
           reason: 'unknown-stage',
           line: step.ref.line,
-          detail: `--from=${step.from} names a stage defined later (or itself)`,
+          from: step.from,
         });
       }
     }

@@ -23,6 +23,8 @@
 // still be walked because an exception (`!pattern`) can bring back something inside it.
 // Pure; never throws: a pattern that cannot compile is returned as a problem.
 
+import type { IgnorePatternProblem } from '../model/findings.js';
+
 export interface IgnorePattern {
   /** As Docker keeps it: cleaned, leading `/` dropped, without the `!`. */
   pattern: string;
@@ -36,7 +38,7 @@ export interface IgnoreRules {
   ignores(path: string): boolean;
   /** Whether an exception could re-include something inside the excluded folder `dir`. */
   mayReinclude(dir: string): boolean;
-  problems: Array<{ line: number; pattern: string; detail: string }>;
+  problems: Array<{ line: number; pattern: string; problem: IgnorePatternProblem; char?: string }>;
 }
 
 /** moby ignorefile.ReadAll: patterns in order, each cleaned, `!` kept as the exclusion marker. */
@@ -99,7 +101,15 @@ type Compiled =
   | { type: 'suffix'; text: string }
   | { type: 'pieces'; run: (path: string) => boolean };
 
-class PatternError extends Error {}
+/** A pattern Docker rejects or native-guard cannot read as Docker does: a code (report/ words it). */
+class PatternError extends Error {
+  constructor(
+    readonly problem: IgnorePatternProblem,
+    readonly char?: string,
+  ) {
+    super(problem);
+  }
+}
 
 const isAlnum = (cp: number) =>
   (cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a);
@@ -130,12 +140,12 @@ function perlClass(ch: string): ((cp: number) => boolean) | null {
 /** `\x` in moby's regexp: x itself for ASCII punctuation, Go's class for `\d` `\s` `\w` and capitals. */
 function escaped(ch: string): (cp: number) => boolean {
   const cp = ch.codePointAt(0)!;
-  if (cp >= 0x80) throw new PatternError(`\\${ch}: an escape Docker's regular expression rejects`);
+  if (cp >= 0x80) throw new PatternError('escape-rejected', ch);
   // Go's regexp: "escaped non-word characters are always themselves" (its test is ASCII alnum)
   if (!isAlnum(cp)) return (c) => c === cp;
   const perl = perlClass(ch);
   if (perl) return perl;
-  throw new PatternError(`\\${ch}: an escape native-guard does not read as Docker would`);
+  throw new PatternError('escape-unread', ch);
 }
 
 /**
@@ -151,7 +161,7 @@ function readClass(chars: string[], at: number): { test: (cp: number) => boolean
   }
   const ranges: Array<[number, number]> = [];
   const tests: Array<(cp: number) => boolean> = [];
-  const bad = () => new PatternError('syntax error in pattern');
+  const bad = () => new PatternError('syntax');
   /** filepath.Match's getEsc: one character of a class, `\x` taken as x. */
   const char = (): { cp: number; perl: ((cp: number) => boolean) | null } => {
     const ch = chars[i];
@@ -162,10 +172,10 @@ function readClass(chars: string[], at: number): { test: (cp: number) => boolean
       i += 2;
       if (chars[i] === undefined) throw bad();
       const cp = next.codePointAt(0)!;
-      if (cp >= 0x80) throw new PatternError(`\\${next}: an escape Docker's regular expression rejects`);
+      if (cp >= 0x80) throw new PatternError('escape-rejected', next);
       if (isAlnum(cp)) {
         const perl = perlClass(next);
-        if (!perl) throw new PatternError(`\\${next}: an escape native-guard does not read as Docker would`);
+        if (!perl) throw new PatternError('escape-unread', next);
         return { cp, perl };
       }
       return { cp, perl: null };
@@ -183,9 +193,9 @@ function readClass(chars: string[], at: number): { test: (cp: number) => boolean
     if (chars[i] === '-') {
       i++;
       const hi = char();
-      if (lo.perl || hi.perl) throw new PatternError('a class range with \\d, \\s or \\w');
+      if (lo.perl || hi.perl) throw new PatternError('class-range-perl');
       // Go's regexp rejects a range that runs backwards; filepath.Match alone would accept it
-      if (hi.cp < lo.cp) throw new PatternError('invalid character class range');
+      if (hi.cp < lo.cp) throw new PatternError('class-range-order');
       ranges.push([lo.cp, hi.cp]);
     } else if (lo.perl) tests.push(lo.perl);
     else ranges.push([lo.cp, lo.cp]);
@@ -203,12 +213,12 @@ function checkTrailingEscape(chars: string[]): void {
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i];
     if (ch === '\\') {
-      if (i + 1 >= chars.length) throw new PatternError('syntax error in pattern');
+      if (i + 1 >= chars.length) throw new PatternError('syntax');
       i++;
     } else if (ch === '[') inClass = true;
     else if (ch === ']') inClass = false;
   }
-  if (inClass) throw new PatternError('syntax error in pattern');
+  if (inClass) throw new PatternError('syntax');
 }
 
 /** patternmatcher `Pattern.compile` for `/`, into pieces instead of a regexp string. */
@@ -388,14 +398,19 @@ export function compileIgnore(text: string): IgnoreRules {
     const exclusion = raw.startsWith('!');
     const pattern = exclusion ? raw.slice(1) : raw;
     if (pattern === '') {
-      problems.push({ line, pattern: raw, detail: 'illegal exclusion pattern "!"' });
+      problems.push({ line, pattern: raw, problem: 'lone-exclusion' });
       continue;
     }
     try {
       compiled.push({ exclusion, matcher: compile(pattern) });
     } catch (err) {
       if (!(err instanceof PatternError)) throw err;
-      problems.push({ line, pattern: raw, detail: err.message });
+      problems.push({
+        line,
+        pattern: raw,
+        problem: err.problem,
+        ...(err.char !== undefined ? { char: err.char } : {}),
+      });
       continue;
     }
     patterns.push({ pattern, exclusion, line });

@@ -7,6 +7,7 @@ import { DEBIAN_RELEASES } from '../targets/data/images.js';
 import { parseTarget, TargetError } from '../targets/index.js';
 import type { TargetContext } from '../targets/index.js';
 import type { Target, Toolchain } from '../model/target.js';
+import type { BaseImageProblem } from '../model/findings.js';
 import { resolveStageRef } from './dockerfile.js';
 import type { CopyStep, DockerfileModel, RunStep, Stage } from './dockerfile.js';
 import type { NpmStepKind, ToolInstall } from './shell.js';
@@ -66,8 +67,6 @@ export function platformArgs(hostArch: string, targetArch: string): Record<strin
   };
 }
 
-export type BaseImageProblem = 'not-node-image' | 'scratch' | 'unknown-tag' | 'bad-platform' | 'unresolved';
-
 export interface StageTarget {
   stage: Stage;
   /** The image at the root of the stage's FROM chain, as resolved (`node:22-alpine`). */
@@ -77,7 +76,7 @@ export interface StageTarget {
   /** Whether `--platform` chose the arch (then the target id says so). */
   platformSet: boolean;
   target: Target | null;
-  problem: { reason: BaseImageProblem; detail: string } | null;
+  problem: BaseImageProblem | null;
 }
 
 export interface InstallSite {
@@ -169,10 +168,7 @@ export function stageTarget(stages: Stage[], stage: Stage, ctx: TargetContext): 
     if (arch === null) {
       return {
         ...base,
-        problem: {
-          reason: 'bad-platform',
-          detail: `--platform=${platformStage.platform} is not a Linux platform native-guard knows`,
-        },
+        problem: { reason: 'bad-platform', platform: platformStage.platform },
       };
     }
     base.arch = arch;
@@ -180,10 +176,10 @@ export function stageTarget(stages: Stage[], stage: Stage, ctx: TargetContext): 
   }
   const image = root.image;
   if (image === '' || image.includes('$')) {
-    return { ...base, problem: { reason: 'unresolved', detail: `FROM ${image || '(empty)'}` } };
+    return { ...base, problem: { reason: 'unresolved' } };
   }
   if (image.toLowerCase() === 'scratch') {
-    return { ...base, problem: { reason: 'scratch', detail: 'FROM scratch has no Node' } };
+    return { ...base, problem: { reason: 'scratch' } };
   }
   const targetCtx: TargetContext = { ...ctx, arch: base.arch };
   const id = base.platformSet ? `${image} (${dockerPlatformOf(base.arch)})` : image;
@@ -193,9 +189,9 @@ export function stageTarget(stages: Stage[], stage: Stage, ctx: TargetContext): 
     return { ...base, target: { ...target, id }, problem: null };
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
-    const reason: BaseImageProblem =
+    const reason =
       err.reason === 'not-node-image' || err.reason === 'unknown-form' ? 'not-node-image' : 'unknown-tag';
-    return { ...base, problem: { reason, detail: shortTargetError(err) } };
+    return { ...base, problem: { reason, targetError: shortTargetError(err) } };
   }
 }
 

@@ -239,7 +239,11 @@ export async function runHook(
     let stdout = reports.map((r) => (hookMode && !verbose ? renderCompact(r) : renderFull(r))).join('');
     if (github) {
       for (const r of reports)
-        stdout += renderGithubAnnotations(r.findings, { root: r.root, workspace: env.GITHUB_WORKSPACE });
+        stdout += renderGithubAnnotations(r.findings, {
+          root: r.root,
+          workspace: env.GITHUB_WORKSPACE,
+          targets: 'targets' in r ? r.targets : [r.target],
+        });
     }
     const errors = findings.filter((f) => f.severity === 'error').length;
     if (!hookMode) return { stdout, stderr: '', exitCode: errors ? 1 : 0 };

@@ -1,5 +1,6 @@
 import type { FactsMismatch } from './binary.js';
 import type { LoadClassification, RuntimeLoader } from './load.js';
+import type { TreeProblemReason } from './package.js';
 import type {
   DownloadTool,
   Evidence,
@@ -69,6 +70,47 @@ export interface LoadEvidenceBase {
 export type LoadEvidence<C extends LoadClassification['code']> = LoadEvidenceBase &
   Omit<Extract<LoadClassification, { code: C }>, 'code'>;
 
+/**
+ * Why a stage's base image says nothing native-guard can use, as a code and its arguments.
+ * `targetError`: what the target parser said of the image name (its words, quoted as data).
+ */
+export type BaseImageProblem =
+  | { reason: 'not-node-image' | 'unknown-tag'; targetError: string }
+  | { reason: 'scratch' }
+  | { reason: 'unresolved' }
+  | { reason: 'bad-platform'; platform: string };
+
+/** A tree problem's evidence: the path, the error code, and what is wrong there (coded). */
+export type TreeProblemEvidence = { path: string; errorCode: string | null } & TreeProblemReason;
+
+/**
+ * Why a Dockerfile or .dockerignore line could not be read as `docker build` reads it: a code and
+ * its arguments (report/ words them).
+ */
+export type DockerfileProblemReason =
+  /** `blank`: no text at all; otherwise text but no instruction. */
+  | { reason: 'empty'; blank: boolean }
+  | { reason: 'no-from' }
+  | { reason: 'instruction-before-from'; keyword: string }
+  | { reason: 'unresolved-variable'; name: string }
+  | { reason: 'bad-from'; text: string }
+  /** `COPY --from=<from>` names a stage defined later (or the stage itself). */
+  | { reason: 'unknown-stage'; from: string }
+  /** `error`: the operating system's message, as it said it. */
+  | { reason: 'unreadable'; error: string }
+  /** `cut`: one value grew past `limit` characters, or all of them together did. */
+  | { reason: 'value-too-long'; cut: 'value' | 'total'; limit: number }
+  | { reason: 'bad-ignore-pattern'; pattern: string; problem: IgnorePatternProblem; char?: string };
+
+/** What is wrong with a .dockerignore pattern (`char`: the escaped character, for the escape problems). */
+export type IgnorePatternProblem =
+  | 'lone-exclusion'
+  | 'syntax'
+  | 'escape-rejected'
+  | 'escape-unread'
+  | 'class-range-perl'
+  | 'class-range-order';
+
 /** The evidence each finding code carries. Data only: the renderers put it into words. */
 export interface FindingEvidence {
   NO_PREBUILD_FOR_TARGET: { strategies: StrategyName[]; details: Evidence[] };
@@ -97,11 +139,11 @@ export interface FindingEvidence {
   NAPI_VERSION_TOO_HIGH: MismatchEvidence<'NAPI_VERSION_TOO_HIGH'> | LoadEvidence<'NAPI_VERSION_TOO_HIGH'>;
   ABI_MISMATCH: MismatchEvidence<'ABI_MISMATCH'> | LoadEvidence<'ABI_MISMATCH'>;
   INVALID_BINARY: MismatchEvidence<'INVALID_BINARY'> | LoadEvidence<'INVALID_BINARY'>;
-  PACKAGE_JSON_INVALID: { path: string; errorCode: string | null; detail: string };
-  LINK_BROKEN: { path: string; errorCode: string | null; detail: string };
-  FOLDER_UNREADABLE: { path: string; errorCode: string | null; detail: string };
-  LOCKFILE_INVALID: { path: string; errorCode: string | null; detail: string };
-  PACKAGE_NAME_CASE_CONFLICT: { path: string; errorCode: string | null; detail: string };
+  PACKAGE_JSON_INVALID: TreeProblemEvidence;
+  LINK_BROKEN: TreeProblemEvidence;
+  FOLDER_UNREADABLE: TreeProblemEvidence;
+  LOCKFILE_INVALID: TreeProblemEvidence;
+  PACKAGE_NAME_CASE_CONFLICT: TreeProblemEvidence;
   DOCKERIGNORE_MISSES_NESTED_NODE_MODULES: NodeModulesLeakEvidence;
   DOCKERIGNORE_MISSES_NODE_MODULES: NodeModulesLeakEvidence;
   STRAY_BINARY_IN_CONTEXT: {
@@ -122,11 +164,9 @@ export interface FindingEvidence {
     image: string;
     /** The stage is the image (`final`) or where node_modules are installed (`install`). */
     role: 'final' | 'install';
-    reason: 'not-node-image' | 'scratch' | 'unknown-tag' | 'bad-platform' | 'unresolved';
-    detail: string;
     /** A `--target` that would describe a Node image of this platform. */
     hint: string;
-  };
+  } & BaseImageProblem;
   DOCKER_STAGE_MISMATCH: {
     dockerfile: string;
     /** The stage that runs `npm ci`, and its target id. */
@@ -144,19 +184,7 @@ export interface FindingEvidence {
     /** The Dockerfile or ignore file, relative to the project. */
     file: string;
     line: number | null;
-    reason:
-      | 'empty'
-      | 'no-from'
-      | 'instruction-before-from'
-      | 'unresolved-variable'
-      | 'bad-from'
-      | 'unknown-stage'
-      | 'bad-platform'
-      | 'unreadable'
-      | 'value-too-long'
-      | 'bad-ignore-pattern';
-    detail: string;
-  };
+  } & DockerfileProblemReason;
   DOCKER_CONTEXT_INCOMPLETE: {
     context: string;
     /** Entry limit reached (the walk stopped), if so. */

@@ -124,14 +124,32 @@ export interface LockfileIndex {
 }
 
 /** Something about the tree itself that is wrong (a malformed package.json, a dangling link…). */
-export interface TreeProblem {
+export type TreeProblem = {
   kind: 'package-json-invalid' | 'link-broken' | 'folder-unreadable' | 'lockfile-invalid' | 'case-conflict';
   location: string;
   path: string;
   /** The underlying error code (`EJSONPARSE`, `ENOENT`, `EACCES`, `ELOOP`…). */
   errorCode: string | null;
-  detail: string;
-}
+} & TreeProblemReason;
+
+/**
+ * What is wrong at a tree problem's path, as a code and its arguments (report/ words it). `written`
+ * is a symbolic link's text as it is on disk.
+ */
+export type TreeProblemReason =
+  /** An error's own first line (the file system's, Arborist's or the JSON parser's), quoted as it said it. */
+  | { reason: 'error'; error: string }
+  | { reason: 'case-conflict'; name: string; other: string }
+  /** package.json is a FIFO, socket, device or dangling link. */
+  | { reason: 'not-regular' }
+  /** `folder` (a location, relative to its project) is a file where a folder should be. */
+  | { reason: 'not-a-folder'; folder: string }
+  | { reason: 'link-cycle'; name: string; written: string }
+  | { reason: 'link-target-missing'; written: string }
+  | { reason: 'link-target-not-folder'; written: string }
+  | { reason: 'link-target-no-package-json'; written: string }
+  /** name and/or version missing from an installed package.json; read as `reportedAs`. */
+  | { reason: 'missing-fields'; missing: Array<'name' | 'version'>; reportedAs: string };
 
 export interface ProjectTree {
   root: string;

@@ -62,7 +62,8 @@ export interface VerifiedBinary {
   loaded: boolean;
   /** The finding code when it did not load (or loads only through a fallback). */
   code?: FindingCode;
-  message?: string;
+  /** That finding, kept here even when the `ignore` config drops it from the findings: renderers word it. */
+  finding?: Finding;
 }
 
 export interface VerifyReport {

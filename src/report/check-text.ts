@@ -4,7 +4,7 @@ import type { Finding, Severity } from '../model/findings.js';
 import type { Outcome } from '../model/prediction.js';
 import type { Target, ToolRejected } from '../model/target.js';
 import { inert } from './inert.js';
-import { describe } from './messages.js';
+import { describe, describeIn } from './messages.js';
 import { renderDockerSummary } from './docker-text.js';
 import { makeStyle, pad, visibleLength } from './style.js';
 import type { Style } from './style.js';
@@ -110,8 +110,9 @@ export function renderCheckText(report: CheckReport, opts: { color: boolean; ver
   if (report.findings.length) {
     out.push('');
     out.push(s.bold('Findings'));
-    if (opts.verbose) for (const f of report.findings) out.push(...renderFinding(s, f));
-    else for (const group of groupFindings(report.findings)) out.push(...renderGroup(s, group));
+    if (opts.verbose) for (const f of report.findings) out.push(...renderFinding(s, f, report.targets));
+    else
+      for (const group of groupFindings(report.findings, report.targets)) out.push(...renderGroup(s, group));
   }
   out.push(...networkLines(s, report));
   out.push('');
@@ -121,51 +122,39 @@ export function renderCheckText(report: CheckReport, opts: { color: boolean; ver
 
 interface FindingGroup {
   findings: Finding[];
-  /** The message with `{targets}` where the target ids go. */
-  template: string;
+  /** The Target the first finding names: the group's fix is worded from it. */
+  target: Target | undefined;
   fix: string;
 }
 
 /**
  * The same finding for several targets (a download not checked on host and on arm64, a missing
- * toolchain on slim and on alpine) reads as one: same package, code, severity, fix and words but for
- * the target. Order stays that of the sorted findings.
+ * toolchain on slim and on alpine) reads as one: same package, code, severity and evidence, and a
+ * fix that reads the same on each target (apk on alpine and apt on slim are two groups). The group's
+ * message is the finding's words with every target named. Order stays that of the sorted findings.
  */
-export function groupFindings(findings: Finding[]): FindingGroup[] {
+export function groupFindings(findings: Finding[], targets: readonly Target[] = []): FindingGroup[] {
   const groups = new Map<string, FindingGroup>();
   for (const f of findings) {
-    const words = describe(f);
-    // the words hold the target as describe printed it: inert
-    const target = f.target ? inert(f.target) : null;
-    const marker = target ? ` on ${target}` : null;
-    const template =
-      marker && words.message.includes(marker)
-        ? words.message.split(marker).join(' on {targets}')
-        : words.message;
-    const fix = target ? words.fix.split(target).join('{target}') : words.fix;
-    const key = JSON.stringify([f.package ?? f.location ?? '', f.code, f.severity, template, fix]);
+    const target = targets.find((t) => t.id === f.target);
+    const fix = describe(f, target).fix;
+    const key = JSON.stringify([f.package ?? f.location ?? '', f.code, f.severity, f.evidence, fix]);
     const group = groups.get(key);
     if (group) group.findings.push(f);
-    else groups.set(key, { findings: [f], template, fix });
+    else groups.set(key, { findings: [f], target, fix });
   }
   return [...groups.values()];
 }
 
 function renderGroup(s: Style, g: FindingGroup): string[] {
   const first = g.findings[0]!;
-  const targets = [
-    ...new Set(g.findings.map((f) => (f.target ? inert(f.target) : null)).filter((t) => t !== null)),
-  ];
-  const message = g.template.split('{targets}').join(targets.join(', '));
-  const fix =
-    targets.length === 1
-      ? g.fix.split('{target}').join(targets[0]!)
-      : g.fix.split('{target}').join('the target');
-  return findingLines(s, first, message, fix);
+  const ids = [...new Set(g.findings.map((f) => f.target).filter((t) => t !== undefined))];
+  const words = describe(ids.length ? { ...first, target: ids.join(', ') } : first, g.target);
+  return findingLines(s, first, words.message, g.fix);
 }
 
-export function renderFinding(s: Style, f: Finding): string[] {
-  const words = describe(f);
+export function renderFinding(s: Style, f: Finding, targets: readonly Target[] = []): string[] {
+  const words = describeIn(f, targets);
   return findingLines(s, f, words.message, words.fix);
 }
 

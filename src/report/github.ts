@@ -2,7 +2,8 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Finding, Severity } from '../model/findings.js';
 import { findingDocsAnchor } from '../model/findings.js';
 import { inert } from './inert.js';
-import { describe } from './messages.js';
+import { describeIn } from './messages.js';
+import type { Target } from '../model/target.js';
 
 /** GitHub Actions workflow commands: https://docs.github.com/actions/reference/workflow-commands-for-github-actions */
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
@@ -19,6 +20,8 @@ export interface GithubAnnotationOptions {
   root: string;
   /** The repository checkout (GITHUB_WORKSPACE); `file=` paths are relative to it. Default: the root. */
   workspace?: string | undefined;
+  /** The report's targets: their image data words the fixes. */
+  targets?: readonly Target[];
 }
 
 /** The finding's package.json, relative to the checkout; null when it has no location or lies outside it. */
@@ -34,7 +37,7 @@ function packageJsonPath(f: Finding, opts: GithubAnnotationOptions): string | nu
 export function renderGithubAnnotations(findings: readonly Finding[], opts: GithubAnnotationOptions): string {
   return findings
     .map((f) => {
-      const words = describe(f);
+      const words = describeIn(f, opts.targets ?? []);
       const props = [];
       const file = packageJsonPath(f, opts);
       // a path with characters inert() would escape names no file worth linking: left out

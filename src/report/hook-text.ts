@@ -1,5 +1,6 @@
 import type { CheckReport, VerifyReport } from '../model/reports.js';
 import type { Finding } from '../model/findings.js';
+import type { Target } from '../model/target.js';
 import { renderFinding, summaryLine } from './check-text.js';
 import { inert } from './inert.js';
 import type { Style } from './style.js';
@@ -7,8 +8,8 @@ import type { Style } from './style.js';
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Error and warning findings, one line each (their first line from the full renderer); info is left out. */
-function findingLines(s: Style, findings: Finding[]): string[] {
-  return findings.filter((f) => f.severity !== 'info').map((f) => renderFinding(s, f)[0]!);
+function findingLines(s: Style, findings: Finding[], targets: readonly Target[]): string[] {
+  return findings.filter((f) => f.severity !== 'info').map((f) => renderFinding(s, f, targets)[0]!);
 }
 
 const detailsHint = (findings: Finding[], command: string) =>
@@ -21,7 +22,7 @@ export function renderCheckCompact(report: CheckReport, s: Style): string {
     `${s.bold('native-guard check:')} ${plural(report.packages.length, 'native package')} ` +
     `for ${report.targets.map((t) => inert(t.id)).join(', ')} (${mode}): ` +
     `${summaryLine(s, report.findings, report.ignored)}${detailsHint(report.findings, 'check')}`;
-  return [head, ...findingLines(s, report.findings)].join('\n') + '\n';
+  return [head, ...findingLines(s, report.findings, report.targets)].join('\n') + '\n';
 }
 
 /** The hook's compact verify output: a summary line, then one line per error or warning finding. */
@@ -34,5 +35,5 @@ export function renderVerifyCompact(report: VerifyReport, s: Style): string {
     `${s.bold('native-guard verify:')} ${plural(files, 'binary', 'binaries')} with Node ${inert(report.node.version)}, ` +
     `${loaded} loaded, ${failed} failed${strays ? `, ${strays} stray` : ''}: ` +
     `${summaryLine(s, report.findings, report.ignored)}${detailsHint(report.findings, 'verify')}`;
-  return [head, ...findingLines(s, report.findings)].join('\n') + '\n';
+  return [head, ...findingLines(s, report.findings, [report.target])].join('\n') + '\n';
 }

@@ -2,11 +2,15 @@ import type { CheckReport } from '../model/reports.js';
 import { findingDocsAnchor } from '../model/findings.js';
 import type { Finding } from '../model/findings.js';
 import type { Target } from '../model/target.js';
-import { describe } from './messages.js';
+import { describeIn } from './messages.js';
+import { baseImageWords, dockerfileProblemWords, treeProblemWords } from './reasons.js';
 
-/** A finding as JSON: its data, plus the rendered words and docs anchor for tools that show them. */
-export function findingJson(f: Finding) {
-  const words = describe(f);
+/**
+ * A finding as JSON: its data, plus the rendered words and docs anchor for tools that show them.
+ * `targets`: the report's targets, whose image data words the fixes.
+ */
+export function findingJson(f: Finding, targets: readonly Target[] = []) {
+  const words = describeIn(f, targets);
   return {
     code: f.code,
     severity: f.severity,
@@ -16,8 +20,29 @@ export function findingJson(f: Finding) {
     message: words.message,
     fix: words.fix,
     docs: findingDocsAnchor(f.code),
-    evidence: f.evidence,
+    evidence: evidenceJson(f),
   };
+}
+
+/**
+ * The evidence as JSON: the finding's data, plus the words of a coded reason under the name it has
+ * always had in the JSON (`detail`), so tools reading it keep working.
+ */
+function evidenceJson(f: Finding): object {
+  switch (f.code) {
+    case 'DOCKERFILE_PROBLEM':
+      return { ...f.evidence, detail: dockerfileProblemWords(f.evidence) };
+    case 'DOCKER_BASE_IMAGE_UNKNOWN':
+      return { ...f.evidence, detail: baseImageWords(f.evidence) };
+    case 'PACKAGE_JSON_INVALID':
+    case 'LINK_BROKEN':
+    case 'FOLDER_UNREADABLE':
+    case 'LOCKFILE_INVALID':
+    case 'PACKAGE_NAME_CASE_CONFLICT':
+      return { ...f.evidence, detail: treeProblemWords(f.evidence) };
+    default:
+      return f.evidence;
+  }
 }
 
 export function targetJson(t: Target) {
@@ -53,7 +78,7 @@ export function renderCheckJson(report: CheckReport): string {
       ...p,
       predictions: p.predictions.map(({ facts: _facts, ...rest }) => rest),
     })),
-    findings: report.findings.map(findingJson),
+    findings: report.findings.map((f) => findingJson(f, report.targets)),
     ignored: report.ignored,
     ...(report.docker ? { docker: report.docker } : {}),
     ...(report.fetched ? { fetched: report.fetched } : {}),

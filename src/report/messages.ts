@@ -1,5 +1,7 @@
 import type { Finding } from '../model/findings.js';
+import type { Target } from '../model/target.js';
 import { inertValues } from './inert.js';
+import { baseImageWords, dockerfileProblemWords, treeProblemWords } from './reasons.js';
 import { describeLoad, firstLine } from './load-words.js';
 import type { LoadFinding } from './load-words.js';
 import {
@@ -15,11 +17,18 @@ import type { Words } from './words.js';
 
 const TOOL_NAMES = { python: 'python3', make: 'make', cxx: 'a C++ compiler (g++)' } as const;
 
-/** Install commands per image family, for the toolchain fix. */
-function toolchainFix(target: string | undefined): string {
-  if (target?.includes('alpine'))
+/**
+ * How to add python3, make and g++, worded from what the target is made of (its image's distro and
+ * whether it has a package manager), never from how its id is spelled.
+ */
+function toolchainFix(target: Target | undefined): string {
+  const image = target?.image;
+  if (image?.distro === 'alpine')
     return 'add `RUN apk add --no-cache python3 make g++` before `npm ci` (or use a build stage)';
-  if (target?.startsWith('node:') || target?.includes(':'))
+  // distroless images are Debian's libc and Node only: no shell, no apt
+  if (image?.variant.startsWith('distroless'))
+    return 'build in a full `node:<version>` stage (it has python3, make and g++) and copy node_modules into this image: it has no shell or package manager to install them';
+  if (image)
     return 'add `RUN apt-get update && apt-get install -y python3 make g++` before `npm ci`, or build in a full `node:<version>` stage and copy node_modules';
   return 'install python3, make and a C++ compiler (Debian: `apt-get install python3 make g++`; Alpine: `apk add python3 make g++`)';
 }
@@ -49,7 +58,19 @@ function inertFinding(f: Finding): Finding {
 }
 
 /** The words for one finding: what is wrong, with the numbers, and what to do. */
-export function describe(finding: Finding): Words {
+/** A finding in words, with the report's target it names (found by id) for the fix. */
+export function describeIn(finding: Finding, targets: readonly Target[]): Words {
+  return describe(
+    finding,
+    targets.find((t) => t.id === finding.target),
+  );
+}
+
+/**
+ * A finding in words. `target` is the Target the finding names (its image data words the fixes);
+ * without it the fixes are the ones that fit any machine.
+ */
+export function describe(finding: Finding, target?: Target): Words {
   const f = inertFinding(finding);
   const pkg = f.package ?? f.location ?? '';
   const name = nameOf(f.package);
@@ -80,7 +101,7 @@ export function describe(finding: Finding): Words {
         message: f.evidence.certain
           ? `${pkg} must compile from source${on}, which lacks ${list(missing)}: the install fails`
           : `${pkg} compiles from source${on} if its prebuilt download fails, and the target lacks ${list(missing)}`,
-        fix: toolchainFix(f.target),
+        fix: toolchainFix(target),
       };
     }
     case 'SOURCE_BUILD_REQUIRED':
@@ -178,12 +199,12 @@ export function describe(finding: Finding): Words {
       };
     case 'PACKAGE_JSON_INVALID':
       return {
-        message: `${f.evidence.path}: package.json cannot be read (${f.evidence.errorCode ?? 'error'}: ${f.evidence.detail})`,
+        message: `${f.evidence.path}: package.json cannot be read (${f.evidence.errorCode ?? 'error'}: ${treeProblemWords(f.evidence)})`,
         fix: 'reinstall the package (`rm -rf` the folder, then `npm install`)',
       };
     case 'LINK_BROKEN':
       return {
-        message: `${f.evidence.path}: ${f.evidence.errorCode === 'ELOOP' ? 'symbolic link cycle' : f.evidence.detail}`,
+        message: `${f.evidence.path}: ${f.evidence.errorCode === 'ELOOP' ? 'symbolic link cycle' : treeProblemWords(f.evidence)}`,
         fix: 'remove the link and reinstall (`npm install`)',
       };
     case 'FOLDER_UNREADABLE':
@@ -193,12 +214,12 @@ export function describe(finding: Finding): Words {
       };
     case 'LOCKFILE_INVALID':
       return {
-        message: `${f.evidence.path}: lockfile cannot be read (${f.evidence.errorCode ?? 'error'}: ${f.evidence.detail})`,
+        message: `${f.evidence.path}: lockfile cannot be read (${f.evidence.errorCode ?? 'error'}: ${treeProblemWords(f.evidence)})`,
         fix: 'regenerate it with `npm install --package-lock-only`',
       };
     case 'PACKAGE_NAME_CASE_CONFLICT':
       return {
-        message: `${f.evidence.path}: ${f.evidence.detail}`,
+        message: `${f.evidence.path}: ${treeProblemWords(f.evidence)}`,
         fix: 'remove both folders and reinstall (`npm install`); rename the dependency that uses the wrong case',
       };
     case 'DOCKERIGNORE_MISSES_NESTED_NODE_MODULES':
@@ -231,7 +252,7 @@ export function describe(finding: Finding): Words {
           ? 'not the official node image'
           : e.reason === 'scratch'
             ? 'FROM scratch has no Node'
-            : e.detail;
+            : baseImageWords(e);
       return {
         message: `${e.dockerfile}:${e.line}: stage ${e.stage} is based on ${e.image || '(unresolved)'}: ${why}; native-guard cannot tell which Node, libc and tools it has${e.role === 'final' ? ', so binaries copied into it are not checked' : ''}`,
         fix: `describe it with a target, e.g. \`native-guard check ${e.hint}\` (or glibc2.36, musl), or base the stage on node:<version>[-slim|-alpine]`,
@@ -250,7 +271,7 @@ export function describe(finding: Finding): Words {
       const e = f.evidence;
       const at = e.line !== null ? `${e.file}:${e.line}` : e.file;
       return {
-        message: `${at}: ${e.detail}`,
+        message: `${at}: ${dockerfileProblemWords(e)}`,
         fix:
           e.reason === 'unresolved-variable'
             ? 'give the ARG a default, or pass `--build-arg NAME=value` as you do to `docker build`'

@@ -43,7 +43,7 @@ export function renderVerifyText(report: VerifyReport, opts: { color: boolean })
   if (report.findings.length) {
     out.push('');
     out.push(s.bold('Findings'));
-    for (const f of report.findings) out.push(...renderFinding(s, f));
+    for (const f of report.findings) out.push(...renderFinding(s, f, [report.target]));
   }
   out.push('');
   const loaded = report.binaries.filter((b) => b.loaded && !b.code).length;

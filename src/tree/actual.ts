@@ -10,6 +10,7 @@ import type {
   ProjectTree,
   ResolvedDependency,
   TreeProblem,
+  TreeProblemReason,
 } from '../model/package.js';
 import { FILE_LIMITS, parseJsonText, readRegularFile } from '../io/files.js';
 import { readLockfile } from './lockfile.js';
@@ -68,7 +69,8 @@ export async function loadInstalledTree(root: string): Promise<ProjectTree> {
         location: toPosix(relative(projectRoot, dir)),
         path: dir,
         errorCode: e.code ?? null,
-        detail: e.message.split('\n')[0] ?? '',
+        reason: 'error',
+        error: e.message.split('\n')[0] ?? '',
       });
       continue;
     }
@@ -102,7 +104,9 @@ function treeFilter(root: string, problems: TreeProblem[], lost: string[]) {
         location,
         path,
         errorCode: null,
-        detail: `${kid} and ${first} differ only in case: one folder on macOS and Windows, and npm keeps only one of them`,
+        reason: 'case-conflict',
+        name: kid,
+        other: first,
       });
       lost.push(path);
       return false;
@@ -110,8 +114,8 @@ function treeFilter(root: string, problems: TreeProblem[], lost: string[]) {
     seen.set(key, kid);
     let real = path;
     if (kindOf(path) === 'link') {
-      const broken = (errorCode: string, detail: string) => {
-        problems.push({ kind: 'link-broken', location, path, errorCode, detail });
+      const broken = (errorCode: string, why: TreeProblemReason) => {
+        problems.push({ kind: 'link-broken', location, path, errorCode, ...why });
         return false;
       };
       let written = '';
@@ -124,14 +128,14 @@ function treeFilter(root: string, problems: TreeProblem[], lost: string[]) {
         real = realpathSync(path);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'ELINK';
-        if (code === 'ELOOP') return broken(code, `symbolic link cycle (${kid} -> ${written})`);
-        if (code === 'ENOENT') return broken(code, `link target ${written} does not exist`);
-        return broken(code, (err as Error).message);
+        if (code === 'ELOOP') return broken(code, { reason: 'link-cycle', name: kid, written });
+        if (code === 'ENOENT') return broken(code, { reason: 'link-target-missing', written });
+        return broken(code, { reason: 'error', error: (err as Error).message });
       }
       const target = kindOf(real);
-      if (target !== 'dir') return broken('ENOTDIR', `link target ${written} is not a folder`);
+      if (target !== 'dir') return broken('ENOTDIR', { reason: 'link-target-not-folder', written });
       if (kindOf(join(real, 'package.json')) === null)
-        return broken('ENOENT', `link target ${written} has no package.json`);
+        return broken('ENOENT', { reason: 'link-target-no-package-json', written });
     }
     const manifest = kindOf(join(real, 'package.json'));
     if (manifest === 'other' || manifest === 'link') {
@@ -147,7 +151,7 @@ function treeFilter(root: string, problems: TreeProblem[], lost: string[]) {
           location,
           path: join(real, 'package.json'),
           errorCode: 'ENOTREG',
-          detail: 'package.json is not a regular file (a FIFO, socket, device or dangling link)',
+          reason: 'not-regular',
         });
         return false;
       }
@@ -186,7 +190,8 @@ function collectRecords(
           location: node.location,
           path: node.path,
           errorCode: 'ENOENT',
-          detail: `link target ${node.realpath} ${kindOf(node.realpath) === null ? 'does not exist' : 'has no package.json'}`,
+          reason: kindOf(node.realpath) === null ? 'link-target-missing' : 'link-target-no-package-json',
+          written: node.realpath,
         });
       }
       continue;
@@ -209,7 +214,8 @@ function collectRecords(
         location,
         path: node.realpath,
         errorCode: error.code ?? null,
-        detail: error.message,
+        reason: 'error',
+        error: error.message,
       });
     }
     // Arborist lists node_modules all or nothing: a scope entry it cannot read (a file named
@@ -221,7 +227,7 @@ function collectRecords(
     const name = (typeof node.package.name === 'string' && node.package.name) || node.name;
     const version = typeof node.package.version === 'string' ? node.package.version : '0.0.0';
     if (!projectRootNode && location.includes('node_modules/') && !node.errors.length) {
-      const missing = ['name', 'version'].filter(
+      const missing = (['name', 'version'] as const).filter(
         (f) => typeof node.package[f] !== 'string' || !node.package[f],
       );
       if (missing.length) {
@@ -230,7 +236,9 @@ function collectRecords(
           location,
           path: join(node.realpath, 'package.json'),
           errorCode: null,
-          detail: `no ${missing.map((f) => `"${f}"`).join(' and no ')}: reported as ${name}@${version}`,
+          reason: 'missing-fields',
+          missing,
+          reportedAs: `${name}@${version}`,
         });
       }
     }
@@ -278,10 +286,9 @@ function unlistedChildren(folder: string, location: string, problems: TreeProble
       location: loc,
       path,
       errorCode: err.code ?? null,
-      detail:
-        err.code === 'ENOTDIR'
-          ? `${loc} is not a folder: nothing in it can be installed or loaded`
-          : (err.message.split('\n')[0] ?? ''),
+      ...(err.code === 'ENOTDIR'
+        ? { reason: 'not-a-folder' as const, folder: loc }
+        : { reason: 'error' as const, error: err.message.split('\n')[0] ?? '' }),
     });
   let names: string[];
   try {
@@ -349,7 +356,8 @@ function fullManifest(
       location,
       path: node.realpath,
       errorCode: e.code ?? (err instanceof SyntaxError ? 'EJSONPARSE' : null),
-      detail: e.message.split('\n')[0] ?? '',
+      reason: 'error',
+      error: e.message.split('\n')[0] ?? '',
     });
     return manifestFacts(pkg);
   }
@@ -365,7 +373,14 @@ function problemFor(node: ArboristNode, location: string, err: Error & { code?: 
         : code === 'ELOOP'
           ? 'link-broken'
           : 'package-json-invalid';
-  return { kind, location, path: node.realpath, errorCode: code, detail: err.message.split('\n')[0] ?? '' };
+  return {
+    kind,
+    location,
+    path: node.realpath,
+    errorCode: code,
+    reason: 'error',
+    error: err.message.split('\n')[0] ?? '',
+  };
 }
 
 /** Install scripts npm would run, implicit `node-gyp rebuild` included: the allowScripts policy applies. */

@@ -43,13 +43,14 @@ const lockProblem = (
   location: string,
   path: string,
   errorCode: string | null,
-  detail: string,
+  error: string,
 ): TreeProblem => ({
   kind: 'lockfile-invalid',
   location,
   path,
   errorCode,
-  detail,
+  reason: 'error',
+  error,
 });
 
 export function parseLockfile(file: string, text: string): LockfileIndex {

@@ -5,7 +5,7 @@ import type { TreeProblem } from '../model/package.js';
 /** Tree problems as findings; `project` prefixes locations of a nested project (relative to the root). */
 export function treeProblemFindings(problems: TreeProblem[], project = ''): Finding[] {
   return problems.map((p) => {
-    const evidence = { path: p.path, errorCode: p.errorCode, detail: p.detail };
+    const { kind: _kind, location: _location, ...evidence } = p;
     const where = { location: project ? `${project}/${p.location}`.replace(/\/$/, '') : p.location };
     switch (p.kind) {
       case 'package-json-invalid':

@@ -20,7 +20,7 @@ export async function loadLockfileTree(root: string): Promise<ProjectTree> {
   if (!index) {
     if (problem) {
       throw new TreeError(
-        `cannot read ${problem.path}: ${problem.errorCode ?? 'error'}: ${problem.detail}`,
+        `cannot read ${problem.path}: ${problem.errorCode ?? 'error'}: ${problem.reason === 'error' ? problem.error : problem.reason}`,
         'ELOCKFILE',
         problem.path,
       );

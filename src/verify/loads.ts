@@ -14,7 +14,6 @@ import { classifyFailure, classifyMessage, failureOf } from '../probe/classify.j
 import type { ClassifyContext } from '../probe/classify.js';
 import type { LoaderPool } from '../probe/pool.js';
 import type { DlopenCall, LoadJob, LoadResult } from '../probe/jobs.js';
-import { describe } from '../report/messages.js';
 import { findNodeFiles, PACKAGE_WALK, PROJECT_WALK } from '../tree/projects.js';
 import { cmakeTsShipped, isBundled, notAnAddon, planProjects } from './plan.js';
 import type { Project, Subject } from './plan.js';
@@ -191,7 +190,7 @@ export class VerifyRun {
     };
     if (finding) {
       row.code = finding.code;
-      row.message = describe(finding).message;
+      row.finding = finding;
     }
     this.rows.push(row);
   }

@@ -170,7 +170,7 @@ async function loadProjects(rootTree: ProjectTree, nested: boolean, findings: Fi
         makeFinding(
           e.code === 'EACCES' || e.code === 'EPERM' ? 'FOLDER_UNREADABLE' : 'PACKAGE_JSON_INVALID',
           { location: rel },
-          { path: dir, errorCode: e.code ?? null, detail: e.message },
+          { path: dir, errorCode: e.code ?? null, reason: 'error', error: e.message },
         ),
       );
       continue;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckReport, PackageReport } from '../../src/model/reports.js';
 import { applyInstallScriptPolicy, installScriptsOf, scriptNeed } from '../../src/check/script-policy.js';
@@ -9,6 +10,10 @@ import type { InstallScriptVerdict, Prediction } from '../../src/model/predictio
 import type { NpmConfigView } from '../../src/tree/npm-config.js';
 import { npmScriptPolicy, pnpmScriptPolicy, readScriptPolicies } from '../../src/tree/script-config.js';
 import type { PackageRecord, ProjectTree } from '../../src/model/package.js';
+import { loadInstalledTree } from '../../src/tree/actual.js';
+import { analyzeTree } from '../helpers/analyze.js';
+
+const MIXED = fileURLToPath(new URL('../../fixtures/trees/mixed', import.meta.url));
 
 const scratch = mkdtempSync(join(tmpdir(), 'ng-policy-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -77,18 +82,34 @@ describe('scriptNeed: does the target binary depend on the install script', () =
     strategies,
     predictions: [],
   });
-  it.each([
-    ['node-gyp-build', 'prebuilt', 'no'],
-    ['platform-packages', 'prebuilt', 'no'],
-    ['shipped-binary', 'prebuilt', 'no'],
-    ['prebuild-install', 'prebuilt', 'yes'],
-    ['prebuild-install', 'unknown', 'yes'],
-    ['node-pre-gyp', 'prebuilt', 'yes'],
-    ['source-build', 'source-build', 'yes'],
-    ['source-build', 'fails', 'yes'],
-    ['unknown-script', 'unknown', 'unknown'],
-  ] as const)('%s → %s: %s', (strategy, outcome, need) => {
-    expect(scriptNeed(prediction('t', outcome, strategy), pkg([strategy]))).toBe(need);
+  // Not a table of strategy → answer (that would restate SCRIPT_STRATEGIES): real packages of the
+  // fixture tree, analysed as check does, and what their own install scripts do for the binary.
+  it('on the fixture tree: a shipped prebuild needs no script, a download or a compile does', async () => {
+    const r = analyzeTree(await loadInstalledTree(MIXED), ['host', 'node:22-alpine'], {
+      readFacts: () => null,
+    });
+    const need = (name: string, target: string) => {
+      const p = r.packages.find((x) => x.name === name)!;
+      return scriptNeed(
+        p.predictions.find((x) => x.target === target)!,
+        p,
+      );
+    };
+    // "install": "node-gyp-build": the prebuild is in the tarball; the script only compiles when none matches
+    expect(need('ngb-tagged', 'host')).toBe('no');
+    // "install": "prebuild-install || node-gyp rebuild": the binary is what the script downloads or builds
+    expect(need('pbi-addon', 'host')).toBe('yes');
+    expect(need('pbi-addon', 'node:22-alpine')).toBe('yes');
+    // "install": "node-pre-gyp install --fallback-to-build": the same, through node-pre-gyp
+    expect(need('npg-addon', 'host')).toBe('yes');
+    // "install": "node scripts/install.js": native-guard cannot read what it does
+    expect(need('custom-script', 'host')).toBe('unknown');
+    // a binding.gyp and no script: npm's implicit `node-gyp rebuild` is what compiles it
+    expect(need('gyp-only', 'host')).toBe('yes');
+    // its binary comes from a platform package npm installs; its own script is not what provides it
+    expect(need('opt-in-builder', 'host')).toBe('no');
+    // no install script and no prebuild for linux: nothing run at install time could give one
+    expect(need('runtime-only', 'host')).toBe('no');
   });
   it('nothing gave a binary: whatever could still try is a script', () => {
     expect(scriptNeed(prediction('t', 'fails', null), pkg(['node-gyp-build']))).toBe('no');

@@ -57,7 +57,7 @@ describe('parseDockerfile', () => {
   it('reports an ARG without a value in FROM', () => {
     const m = parseDockerfile('ARG V\nFROM node:${V}-slim\n');
     expect(m.stages[0]!.image).toBe('node:-slim');
-    expect(m.problems).toEqual([{ reason: 'unresolved-variable', line: 2, detail: '$V has no value' }]);
+    expect(m.problems).toEqual([{ reason: 'unresolved-variable', line: 2, name: 'V' }]);
   });
 
   it('reads --platform, with the automatic platform ARGs', () => {
@@ -197,7 +197,7 @@ describe('variable expansion is bounded', () => {
     const model = parseDockerfile(lines.join('\n'));
     const cut = model.problems.filter((p) => p.reason === 'value-too-long');
     expect(cut).toHaveLength(1);
-    expect(cut[0]!.detail).toMatch(/in all/);
+    expect(cut[0]).toMatchObject({ cut: 'total', limit: 16 * 1024 * 1024 });
   });
 
   it('defaults nested 100,000 deep: past 32 levels the text stays as written, cut at 4096', () => {

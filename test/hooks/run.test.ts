@@ -9,6 +9,7 @@ import { addon } from '../binary/paths.js';
 import { ensureBuilt, REPO } from '../helpers/build.js';
 import { copyRealPackage, tempDir, writeProject } from '../helpers/fixture-project.js';
 import type { FakePackage } from '../helpers/fixture-project.js';
+import { fakeHost } from '../helpers/targets.js';
 
 /** The fixture addons are linux-x64 glibc builds (napi-ok, the one loaded here, is Node-API: any Node). */
 const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
@@ -139,7 +140,7 @@ describe('the order of decisions', () => {
           schemaVersion: 1,
           root: dir,
           mode: 'lockfile',
-          targets: [],
+          targets: [fakeHost()],
           packages: [],
           findings: [],
           ignored: 0,
@@ -149,7 +150,7 @@ describe('the order of decisions', () => {
     });
     expect(asked).toMatchObject({ cwd: dir });
     expect(r.stdout).toBe(
-      'native-guard check: 0 native packages for  (lockfile only): 0 errors, 0 warnings, 0 info\n',
+      'native-guard check: 0 native packages for host (lockfile only): 0 errors, 0 warnings, 0 info\n',
     );
   });
 });

@@ -43,7 +43,10 @@ describe('loadInstalledTree on hostile trees', () => {
   it('dangling links, cycles, links to a file or to a folder without package.json: LINK_BROKEN with the reason', async () => {
     const dangling = await load('dangling-link');
     expect(problems(dangling)).toEqual([['link-broken', 'node_modules/gone', 'ENOENT']]);
-    expect(dangling.problems[0]!.detail).toBe('link target ../vanished/gone does not exist');
+    expect(dangling.problems[0]).toMatchObject({
+      reason: 'link-target-missing',
+      written: '../vanished/gone',
+    });
     const loop = await load('symlink-loop');
     expect(problems(loop)).toEqual(
       expect.arrayContaining([
@@ -93,7 +96,7 @@ describe('loadInstalledTree on hostile trees', () => {
   it('missing name and version are reported, the package still listed', async () => {
     const t = await load('missing-name-version');
     expect(problems(t)).toEqual([['package-json-invalid', 'node_modules/nameless', null]]);
-    expect(t.problems[0]!.detail).toMatch(/no "name" and no "version"/);
+    expect(t.problems[0]).toMatchObject({ reason: 'missing-fields', missing: ['name', 'version'] });
     expect(locations(t)).toContain('node_modules/nameless');
   });
 });
