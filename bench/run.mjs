@@ -349,7 +349,7 @@ if (want('scaling')) {
     process.exit(2);
   }
   section(
-    `scaling: check of generated installed trees (${NATIVE_SHARE * 100} % native) vs a bare Arborist loadActual(), ${runs ? `${runs} runs` : '3 runs (1 from 30,000 packages)'} per size, medians`,
+    `scaling: check of generated installed trees (${NATIVE_SHARE * 100} % native) vs a bare Arborist loadActual(), ${runs ? `${runs} run${runs === 1 ? '' : 's'}` : '3 runs (1 from 30,000 packages)'} per size, medians`,
   );
   scalingSection({ cache, here, sizes, runs });
 }
