@@ -1,5 +1,7 @@
 // npm run bench: speed and memory of native-guard against the floors it is built on, same tree,
 // same run. Prints ratios; asserts nothing (targets live here, never as timed tests).
+// Sections: check inspect docker verify lockfile hooks memory scaling (`npm run bench -- scaling`);
+// none named runs them all.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -329,4 +331,25 @@ if (want('memory')) {
   console.log(
     `8 x 150 MB addons                              ${mb(big)}   +${mb(big - small)}   (target: under 400 MB; 1.5 GB before the bounded window)`,
   );
+}
+
+if (want('scaling')) {
+  // last: at 30,000 packages one Arborist load alone takes minutes on a 2-core machine
+  const { DEFAULT_SIZES, NATIVE_SHARE, scalingSection } = await import('./scaling.mjs');
+  const sizes = process.env.BENCH_SCALING_SIZES
+    ? process.env.BENCH_SCALING_SIZES.split(',').map(Number)
+    : DEFAULT_SIZES;
+  if (sizes.some((n) => !Number.isInteger(n) || n < 100)) {
+    console.error('bench: BENCH_SCALING_SIZES is a comma-separated list of package counts of 100 or more');
+    process.exit(2);
+  }
+  const runs = process.env.BENCH_SCALING_RUNS ? Number(process.env.BENCH_SCALING_RUNS) : undefined;
+  if (runs !== undefined && !(Number.isInteger(runs) && runs > 0)) {
+    console.error('bench: BENCH_SCALING_RUNS is a whole number of runs per size');
+    process.exit(2);
+  }
+  section(
+    `scaling: check of generated installed trees (${NATIVE_SHARE * 100} % native) vs a bare Arborist loadActual(), ${runs ? `${runs} run${runs === 1 ? '' : 's'}` : '3 runs (1 from 30,000 packages)'} per size, medians`,
+  );
+  scalingSection({ cache, here, sizes, runs });
 }
