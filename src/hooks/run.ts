@@ -7,6 +7,7 @@ import { today } from '../targets/releases.js';
 import { ConfigError, readProjectConfig } from '../config.js';
 import type { ProjectConfig } from '../config.js';
 import type { Finding } from '../model/findings.js';
+import type { AnswerRecorder } from './cache.js';
 import type { HookEvent } from './init-plan.js';
 import { renderCheckText } from '../report/check-text.js';
 import { escapeData, renderGithubAnnotations } from '../report/github.js';
@@ -21,6 +22,8 @@ export interface HookIo {
   /** The project root: npm runs a package's scripts in its folder. */
   cwd: string;
   isTTY: boolean;
+  /** Keeps the answer for the next run (hooks/entry.ts passes it when the answer cache applies). */
+  cache?: AnswerRecorder;
 }
 
 export interface HookResult {
@@ -208,14 +211,16 @@ export async function runHook(
       stdout += renderGithubAnnotations(findings, { root: report.root, workspace: env.GITHUB_WORKSPACE });
     const errors = findings.filter((f) => f.severity === 'error').length;
     if (!hookMode) return { stdout, stderr: '', exitCode: errors ? 1 : 0 };
-    if (strict && errors) {
-      return {
-        stdout,
-        stderr: `${label}: failing the install: ${errors} error finding${errors === 1 ? '' : 's'} and "strict": true in package.json (NATIVE_GUARD=0 skips native-guard)\n`,
-        exitCode: 1,
-      };
-    }
-    return { stdout, stderr: '', exitCode: 0 };
+    const result: HookResult =
+      strict && errors
+        ? {
+            stdout,
+            stderr: `${label}: failing the install: ${errors} error finding${errors === 1 ? '' : 's'} and "strict": true in package.json (NATIVE_GUARD=0 skips native-guard)\n`,
+            exitCode: 1,
+          }
+        : { stdout, stderr: '', exitCode: 0 };
+    io.cache?.record(result, report);
+    return result;
   }
 
   function renderCompact(report: CheckReport | VerifyReport): string {
