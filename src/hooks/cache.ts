@@ -173,11 +173,37 @@ function guardIdentity(): unknown {
   return { version, build: run ? `${run.size}:${run.mtimeMs}` : null };
 }
 
+/** The Node running the hook and the machine under it: verify loads with this Node, check's `host` is it. */
+export interface Runtime {
+  version: string;
+  modules: string;
+  napi: string | undefined;
+  execPath: string;
+  platform: string;
+  arch: string;
+  libc: string | null;
+}
+
+export const currentRuntime = (): Runtime => ({
+  version: process.versions.node,
+  modules: process.versions.modules,
+  napi: process.versions.napi,
+  execPath: process.execPath,
+  platform: process.platform,
+  arch: process.arch,
+  libc: hostLibc(),
+});
+
 /**
  * Everything but the binaries that decides a hook's answer, or null when this project's answer is not
  * to be cached (no package.json native-guard can read, no record of the installed tree).
  */
-export function cacheKey(event: HookEvent, io: CacheIo, now = new Date()): string | null {
+export function cacheKey(
+  event: HookEvent,
+  io: CacheIo,
+  runtime: Runtime = currentRuntime(),
+  now = new Date(),
+): string | null {
   const root = resolve(io.cwd);
   const env = io.env;
   let config: unknown;
@@ -201,13 +227,7 @@ export function cacheKey(event: HookEvent, io: CacheIo, now = new Date()): strin
     event,
     root,
     guard: guardIdentity(),
-    node: {
-      version: process.versions.node,
-      modules: process.versions.modules,
-      napi: process.versions.napi,
-      execPath: process.execPath,
-    },
-    host: { platform: process.platform, arch: process.arch, libc: hostLibc() },
+    runtime,
     npm: (env.npm_config_user_agent ?? '').split(' ')[0],
     config,
     files,
@@ -359,7 +379,7 @@ export const cacheDisabled = (env: Record<string, string | undefined>) =>
  * verbose (the full report is wanted), or a project whose answer cannot be keyed. The key is taken
  * now, before the run, so a tree that changes during the run is a miss next time.
  */
-export function answerCache(event: HookEvent, io: CacheIo): AnswerCache | null {
+export function answerCache(event: HookEvent, io: CacheIo, runtime?: Runtime): AnswerCache | null {
   const env = io.env;
   if (cacheDisabled(env) || !env.npm_lifecycle_event) return null;
   if (env.NATIVE_GUARD_VERBOSE && env.NATIVE_GUARD_VERBOSE !== '0') return null;
@@ -367,7 +387,7 @@ export function answerCache(event: HookEvent, io: CacheIo): AnswerCache | null {
   const startedAt = Date.now();
   let key: string | null;
   try {
-    key = cacheKey(event, io);
+    key = cacheKey(event, io, runtime);
   } catch {
     return null;
   }
@@ -393,7 +413,7 @@ export function answerCache(event: HookEvent, io: CacheIo): AnswerCache | null {
         if (!statOrNull(join(root, 'node_modules'))?.isDirectory()) return;
         const stamps = stampsFor(root, report);
         // a binary that changed while the run looked at it: the answer may describe the old one
-        if (!stamps || stamps.some((s) => s[2] > startedAt)) return;
+        if (!stamps || stamps.some((s) => Math.floor(s[2]) > startedAt)) return;
         writeEntry(file, {
           format: FORMAT,
           key,
