@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { check } from '../check/run.js';
 import type { CheckOptions } from '../check/run.js';
 import type { CheckReport, VerifyReport } from '../model/reports.js';
 import { today } from '../targets/releases.js';
@@ -14,7 +13,6 @@ import { escapeData, renderGithubAnnotations } from '../report/github.js';
 import { renderCheckCompact, renderVerifyCompact } from '../report/hook-text.js';
 import { makeStyle, wantsColor } from '../report/style.js';
 import { renderVerifyText } from '../report/verify-text.js';
-import { verify } from '../verify/run.js';
 import type { VerifyOptions } from '../verify/run.js';
 
 export interface HookIo {
@@ -48,6 +46,11 @@ export interface HookRunners {
 export async function lockfileOnlyCheck(options: CheckOptions): Promise<CheckReport> {
   return check({ ...options, lockfileOnly: true });
 }
+
+// Each hook loads only the command it runs: check's graph (the Dockerfile parser, npm's config
+// loader, lockfile readers) costs a postinstall hook a third of a second it does not need.
+const check = async (options: CheckOptions) => (await import('../check/run.js')).check(options);
+const verify = async (options: VerifyOptions) => (await import('../verify/run.js')).verify(options);
 
 const DEFAULT_RUNNERS: HookRunners = { check, verify, lockfileCheck: lockfileOnlyCheck };
 
