@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +28,7 @@ const runnable =
 /** A guard far above any normal run: a hung hook is killed and the test fails on its output. */
 const KILL_AFTER_MS = 120_000;
 const NOTE = '(unchanged since last check)';
+const NOTE_RE = NOTE.replace(/[()]/g, '\\$&');
 
 let tmp: ReturnType<typeof tempDir>;
 let project: string;
@@ -183,5 +192,70 @@ describe.skipIf(!runnable)('the hooks answer an unchanged project from the cache
       rmSync(join(project, 'node_modules', '.cache'), { recursive: true, force: true });
     },
     4 * KILL_AFTER_MS,
+  );
+});
+
+/** Runs the real npm in `cwd`, offline (everything comes from local tarballs and folders). */
+function npm(cwd: string, args: string[]) {
+  const env: NodeJS.ProcessEnv = {};
+  // a user's shell: nothing of the npm or vitest process running these tests
+  for (const [k, v] of Object.entries(process.env))
+    if (!/^(npm_|NATIVE_GUARD|GITHUB_|INIT_CWD$|NODE_OPTIONS$|VITEST)/i.test(k)) env[k] = v;
+  const r = spawnSync('npm', [...args, '--offline', '--no-audit', '--no-fund'], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 5 * KILL_AFTER_MS,
+    env: { ...env, NO_COLOR: '1', npm_config_update_notifier: 'false' },
+  });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+describe.skipIf(!runnable)('with the real npm', () => {
+  it(
+    'a second `npm install` of an unchanged project answers both hooks from the cache; a touched .node runs them again',
+    () => {
+      // native-guard as a local folder dependency: this checkout's dist/ and hooks/, no dependencies of
+      // its own to fetch (they resolve from this checkout, where dist/ really is)
+      const dir = join(tmp.dir, 'npm');
+      const guard = join(dir, 'native-guard');
+      mkdirSync(guard, { recursive: true });
+      const own = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(
+        join(guard, 'package.json'),
+        JSON.stringify({ name: own.name, version: own.version, type: own.type, exports: own.exports }),
+      );
+      for (const d of ['dist', 'hooks']) symlinkSync(join(REPO, d), join(guard, d), 'dir');
+      const app = writeProject(join(dir, 'app'), {
+        root: { dependencies: { 'native-guard': 'file:../native-guard', one: 'file:../one' } },
+      });
+      writeProject(join(dir, 'one'), { root: { name: 'one', main: 'one.node' } });
+      copyFileSync(addon('napi-ok'), join(dir, 'one', 'one.node'));
+      const wire = spawnSync(process.execPath, [join(REPO, 'dist', 'bin.js'), 'init', '-C', app], {
+        encoding: 'utf8',
+      });
+      expect(wire.status, wire.stderr).toBe(0);
+
+      const first = npm(app, ['install']);
+      expect(first.status, first.output).toBe(0);
+      expect(first.output).toMatch(
+        /native-guard check: 1 native package for host \(installed tree\): 0 errors/,
+      );
+      expect(first.output).toMatch(/native-guard verify: 1 binary with Node .*, 1 loaded, 0 failed/);
+      expect(first.output).not.toContain(NOTE);
+
+      const again = npm(app, ['install']);
+      expect(again.status, again.output).toBe(0);
+      expect(again.output).toMatch(new RegExp(`native-guard check: 1 native package .*0 info ${NOTE_RE}`));
+      expect(again.output).toMatch(new RegExp(`native-guard verify: 1 binary .*0 info ${NOTE_RE}`));
+
+      // npm links a folder dependency: the binary it loads is the one in ../one
+      const past = new Date('2024-01-02T03:04:05Z');
+      utimesSync(join(dir, 'one', 'one.node'), past, past);
+      const touched = npm(app, ['install']);
+      expect(touched.status, touched.output).toBe(0);
+      expect(touched.output).toMatch(/native-guard verify: 1 binary with Node .*, 1 loaded, 0 failed/);
+      expect(touched.output).not.toContain(NOTE);
+    },
+    20 * KILL_AFTER_MS,
   );
 });
