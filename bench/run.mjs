@@ -30,7 +30,7 @@ const benchTree = () => (generated ??= generateTree(treeRoot));
 
 /**
  * A project of N packages, each shipping a copy of the napi-ok fixture addon as its main, built
- * afresh in the bench cache (the verify, hooks and memory sections use it).
+ * afresh in the bench cache (the verify and memory sections use it).
  */
 async function addonProject(name, N) {
   const { copyFileSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
