@@ -17,6 +17,8 @@ import { FILE_LIMITS, parseJsonText, readBounded } from '../io/files.js';
 import type { CheckReport, VerifyReport } from '../model/reports.js';
 import type { HookEvent } from './init-plan.js';
 
+type Report = CheckReport | VerifyReport;
+
 /** What a hook run ends with (the same shape as hooks/run.ts's HookResult). */
 export interface HookAnswer {
   stdout: string;
@@ -26,7 +28,8 @@ export interface HookAnswer {
 
 /** What hooks/run.ts calls with its answer, when the entry asked it to keep it. */
 export interface AnswerRecorder {
-  record(answer: HookAnswer, report: CheckReport | VerifyReport): void;
+  /** `reports`: what the run looked at (one report, or a check and a verify when a hook runs both). */
+  record(answer: HookAnswer, reports: Report | readonly Report[]): void;
 }
 
 /** The cache of one hook event in one project, keyed as the project is now. */
@@ -260,17 +263,19 @@ function stampOf(root: string, rel: string): Stamp | null {
  * folder (nested node_modules left out: those are packages of their own), every folder walked there
  * (a new .node file moves its folder's mtime), and the files the report names. Null past the limits.
  */
-export function stampsFor(root: string, report: CheckReport | VerifyReport): Stamp[] | null {
+export function stampsFor(root: string, reports: Report | readonly Report[]): Stamp[] | null {
   const folders = new Set<string>();
   const files = new Set<string>();
-  if ('binaries' in report) {
-    for (const b of report.binaries) {
-      if (b.location !== null) folders.add(b.location);
-      if (b.file !== null) files.add(b.file);
+  for (const report of Array.isArray(reports) ? reports : [reports]) {
+    if ('binaries' in report) {
+      for (const b of report.binaries) {
+        if (b.location !== null) folders.add(b.location);
+        if (b.file !== null) files.add(b.file);
+      }
+    } else {
+      for (const p of report.packages) folders.add(p.location);
+      for (const b of report.docker?.scan?.binaries ?? []) files.add(b.file);
     }
-  } else {
-    for (const p of report.packages) folders.add(p.location);
-    for (const b of report.docker?.scan?.binaries ?? []) files.add(b.file);
   }
   let budget = MAX_WALK_ENTRIES;
   const walk = (rel: string, depth: number): boolean => {
@@ -349,13 +354,15 @@ function parseEntry(text: string | null): Entry | null {
   return ok ? (e as Entry) : null;
 }
 
-/** The replayed answer: the same text and exit, its first line saying it is the last run's. */
+/** The replayed answer: the same text and exit, each summary line saying it is the last run's. */
 function markCached(answer: HookAnswer): HookAnswer {
-  const at = answer.stdout.indexOf('\n');
-  const stdout =
-    at === -1 ? answer.stdout : `${answer.stdout.slice(0, at)}${CACHED_NOTE}${answer.stdout.slice(at)}`;
+  // every summary line (a hook that checks and verifies prints two), bold or not; findings are indented
+  const stdout = answer.stdout.replace(SUMMARY_LINE, `$&${CACHED_NOTE}`);
   return { ...answer, stdout };
 }
+
+// eslint-disable-next-line no-control-regex -- the summary's label may be bold (an ANSI escape)
+const SUMMARY_LINE = /^(?:\u001b\[1m)?native-guard (?:check|verify):.*$/gm;
 
 /** Writes the entry beside its final name, then renames it over: a reader sees the old or the new, whole. */
 function writeEntry(file: string, entry: Entry): void {
@@ -407,11 +414,11 @@ export function answerCache(event: HookEvent, io: CacheIo, runtime?: Runtime): A
         return null;
       }
     },
-    record(answer, report) {
+    record(answer, reports) {
       try {
         // no node_modules yet (a lockfile-only preinstall): nothing to keep the answer in
         if (!statOrNull(join(root, 'node_modules'))?.isDirectory()) return;
-        const stamps = stampsFor(root, report);
+        const stamps = stampsFor(root, reports);
         // a binary that changed while the run looked at it: the answer may describe the old one
         if (!stamps || stamps.some((s) => Math.floor(s[2]) > startedAt)) return;
         writeEntry(file, {

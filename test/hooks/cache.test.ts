@@ -84,6 +84,27 @@ describe('the hooks’ answer cache', () => {
     ]);
   });
 
+  it('a hook that checks and verifies (npm 12 postinstall): both summary lines marked, both reports stamped', () => {
+    const both: HookAnswer = {
+      stdout:
+        '\u001b[1mnative-guard check:\u001b[22m 1 native package for host (installed tree): 0 errors\n' +
+        '  warning  X  fast@1.0.0: native-guard check: in a finding, not a summary\n' +
+        'native-guard verify: 1 binary with Node 20.0.0, 1 loaded, 0 failed: 0 errors\n' +
+        '::warning file=node_modules/fast/package.json,title=X::fast@1.0.0\n',
+      stderr: '',
+      exitCode: 0,
+    };
+    answerCache('postinstall', io())!.record(both, [checkReport, verifyReport]);
+    expect(lookup()?.stdout).toBe(
+      `\u001b[1mnative-guard check:\u001b[22m 1 native package for host (installed tree): 0 errors${CACHED_NOTE}\n` +
+        '  warning  X  fast@1.0.0: native-guard check: in a finding, not a summary\n' +
+        `native-guard verify: 1 binary with Node 20.0.0, 1 loaded, 0 failed: 0 errors${CACHED_NOTE}\n` +
+        '::warning file=node_modules/fast/package.json,title=X::fast@1.0.0\n',
+    );
+    utimesSync(join(project, 'node_modules/fast/addon.node'), PAST, PAST);
+    expect(lookup()).toBeNull();
+  });
+
   it('keeps one answer per event', () => {
     remember('preinstall', { npm_lifecycle_event: 'preinstall' });
     expect(lookup('postinstall')).toBeNull();
