@@ -1,6 +1,8 @@
-// Generates an installed tree the size of a large app: ~3,000 packages, 60 of them native, laid out
-// the way npm lays out node_modules (mostly hoisted, some nested), with package-lock.json and npm's
-// hidden lockfile (node_modules/.package-lock.json) written last so Arborist trusts it.
+// Generates an installed tree the size of a large app (by default ~3,000 packages, 60 of them native;
+// the scaling section asks for 1,000 to 30,000), laid out the way npm lays out node_modules (mostly
+// hoisted, some nested), with package-lock.json and npm's hidden lockfile
+// (node_modules/.package-lock.json) written last so Arborist trusts it. Seeded: the same options
+// build the same tree, byte for byte.
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +30,10 @@ function rng(seed) {
   };
 }
 
-export function generateTree(root, { packages = 3000, natives = 60, nested = 300 } = {}) {
+export function generateTree(root, { packages = 3000, natives = 60, nested = 300, seed = 42 } = {}) {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(join(root, 'node_modules'), { recursive: true });
-  const rand = rng(42);
+  const rand = rng(seed);
   const lock = { '': { name: 'bench-app', version: '1.0.0', dependencies: {} } };
   const write = (location, manifest, extra = {}) => {
     const dir = join(root, location);

@@ -1,8 +1,8 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 
 /** Runs `node <script> <args>` in a fresh process; the script prints one JSON line { ms, rss }. */
-export function runChild(script, args, env = {}) {
-  const out = execFileSync(process.execPath, [script, ...args], {
+export function runChild(script, args, env = {}, nodeArgs = []) {
+  const out = execFileSync(process.execPath, [...nodeArgs, script, ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
     maxBuffer: 64 * 1024 * 1024,
@@ -52,3 +52,15 @@ export function measure(variants, runs) {
 
 export const fmt = (ms) => `${ms.toFixed(0)} ms`;
 export const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+/**
+ * CPU time (user + system) this process has used, in milliseconds. On a shared machine wall time
+ * also counts the time other jobs held the cores; CPU time does not (children it spawns are not in it).
+ */
+export function cpuMs() {
+  const { userCPUTime, systemCPUTime } = process.resourceUsage();
+  return (userCPUTime + systemCPUTime) / 1000;
+}
+
+/** Microseconds on the monotonic clock that V8's CPU profiles stamp their samples with. */
+export const hrUs = () => Number(process.hrtime.bigint() / 1000n);

@@ -96,8 +96,8 @@ export async function run(event) {
         );
 
   try {
-    const { runHook } = await import('../dist/hooks/run.js');
-    if (typeof runHook !== 'function') throw new Error('dist/hooks/run.js does not export runHook');
+    const { runHook } = await import('../dist/hooks/entry.js');
+    if (typeof runHook !== 'function') throw new Error('dist/hooks/entry.js does not export runHook');
     const result = await runHook(event, {
       env: process.env,
       cwd: process.cwd(),

@@ -1,19 +1,18 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { check } from '../check/run.js';
 import type { CheckOptions } from '../check/run.js';
 import type { CheckReport, VerifyReport } from '../model/reports.js';
 import { today } from '../targets/releases.js';
 import { ConfigError, readProjectConfig } from '../config.js';
 import type { ProjectConfig } from '../config.js';
 import type { Finding } from '../model/findings.js';
+import type { AnswerRecorder } from './cache.js';
 import type { HookEvent } from './init-plan.js';
 import { renderCheckText } from '../report/check-text.js';
 import { escapeData, renderGithubAnnotations } from '../report/github.js';
 import { renderCheckCompact, renderVerifyCompact } from '../report/hook-text.js';
 import { makeStyle, wantsColor } from '../report/style.js';
 import { renderVerifyText } from '../report/verify-text.js';
-import { verify } from '../verify/run.js';
 import type { VerifyOptions } from '../verify/run.js';
 
 export interface HookIo {
@@ -21,6 +20,8 @@ export interface HookIo {
   /** The project root: npm runs a package's scripts in its folder. */
   cwd: string;
   isTTY: boolean;
+  /** Keeps the answer for the next run (hooks/entry.ts passes it when the answer cache applies). */
+  cache?: AnswerRecorder;
 }
 
 export interface HookResult {
@@ -46,6 +47,11 @@ export interface HookRunners {
 export async function lockfileOnlyCheck(options: CheckOptions): Promise<CheckReport> {
   return check({ ...options, lockfileOnly: true });
 }
+
+// Each hook loads only the command it runs: check's graph (the Dockerfile parser, npm's config
+// loader, lockfile readers) costs a postinstall hook a third of a second it does not need.
+const check = async (options: CheckOptions) => (await import('../check/run.js')).check(options);
+const verify = async (options: VerifyOptions) => (await import('../verify/run.js')).verify(options);
 
 const DEFAULT_RUNNERS: HookRunners = { check, verify, lockfileCheck: lockfileOnlyCheck };
 
@@ -247,14 +253,16 @@ export async function runHook(
     }
     const errors = findings.filter((f) => f.severity === 'error').length;
     if (!hookMode) return { stdout, stderr: '', exitCode: errors ? 1 : 0 };
-    if (strict && errors) {
-      return {
-        stdout,
-        stderr: `${label}: failing the install: ${errors} error finding${errors === 1 ? '' : 's'} and "strict": true in package.json (NATIVE_GUARD=0 skips native-guard)\n`,
-        exitCode: 1,
-      };
-    }
-    return { stdout, stderr: '', exitCode: 0 };
+    const result: HookResult =
+      strict && errors
+        ? {
+            stdout,
+            stderr: `${label}: failing the install: ${errors} error finding${errors === 1 ? '' : 's'} and "strict": true in package.json (NATIVE_GUARD=0 skips native-guard)\n`,
+            exitCode: 1,
+          }
+        : { stdout, stderr: '', exitCode: 0 };
+    io.cache?.record(result, reports);
+    return result;
   }
 
   function renderCompact(report: CheckReport | VerifyReport): string {

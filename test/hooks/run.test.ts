@@ -358,7 +358,7 @@ describe('native-guard’s own failures', () => {
     const r = run(project, { npm_lifecycle_event: 'postinstall' });
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(
-      /^native-guard verify: internal error: Cannot find module .*dist\/hooks\/run\.js.*; the install goes on\n$/,
+      /^native-guard verify: internal error: Cannot find module .*dist\/hooks\/(entry|run)\.js.*; the install goes on\n$/,
     );
     expect(run(strictProject, { npm_lifecycle_event: 'postinstall' }).status).toBe(1);
     expect(run(project, {}).status).toBe(2);

@@ -1,5 +1,5 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeProject } from '../helpers/fixture-project.js';
 import { cleanEnv, PACKAGE, runToExit } from './run-to-exit.js';
@@ -33,6 +33,12 @@ function brokenPackage(name: string, hookJs: string | null, runJs?: string): str
   if (hookJs !== null) {
     mkdirSync(join(pkg, 'dist', 'hooks'), { recursive: true });
     writeFileSync(join(pkg, 'dist', 'hooks', 'run.js'), hookJs);
+    // the real entry hooks/run.js imports first (the answer cache), which imports run.js on a miss
+    for (const f of ['hooks/entry.js', 'hooks/cache.js', 'io/files.js']) {
+      if (!existsSync(join(PACKAGE, 'dist', f))) continue;
+      mkdirSync(dirname(join(pkg, 'dist', f)), { recursive: true });
+      copyFileSync(join(PACKAGE, 'dist', f), join(pkg, 'dist', f));
+    }
   }
   return pkg;
 }
@@ -46,7 +52,11 @@ function postinstall(pkg: string, cwd = project, env: Record<string, string> = {
 }
 
 const CASES: Array<{ name: string; hookJs: string | null; runJs?: string; says: RegExp }> = [
-  { name: 'no dist folder', hookJs: null, says: /internal error: Cannot find module .*dist\/hooks\/run\.js/ },
+  {
+    name: 'no dist folder',
+    hookJs: null,
+    says: /internal error: Cannot find module .*dist\/hooks\/(entry|run)\.js/,
+  },
   {
     name: 'dist/hooks/run.js with a syntax error',
     hookJs: 'export async function runHook( {\n',
