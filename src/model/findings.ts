@@ -102,6 +102,8 @@ export interface FindingEvidence {
   FOLDER_UNREADABLE: { path: string; errorCode: string | null; detail: string };
   LOCKFILE_INVALID: { path: string; errorCode: string | null; detail: string };
   PACKAGE_NAME_CASE_CONFLICT: { path: string; errorCode: string | null; detail: string };
+  /** `detail`: why (`no-data`, `syntax`, `shape`, `too-large`, `unreadable`, `not-installed`, `unsupported-linker`). */
+  LAYOUT_UNREADABLE: { path: string; errorCode: string | null; detail: string };
   DOCKERIGNORE_MISSES_NESTED_NODE_MODULES: NodeModulesLeakEvidence;
   DOCKERIGNORE_MISSES_NODE_MODULES: NodeModulesLeakEvidence;
   STRAY_BINARY_IN_CONTEXT: {
@@ -291,6 +293,10 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   LINK_BROKEN: { title: 'Broken symbolic link in node_modules', severity: 'warning' },
   FOLDER_UNREADABLE: { title: 'Folder native-guard could not read', severity: 'warning' },
   LOCKFILE_INVALID: { title: 'Unreadable lockfile', severity: 'warning' },
+  LAYOUT_UNREADABLE: {
+    title: 'An installed layout native-guard cannot read (its packages are not checked)',
+    severity: 'warning',
+  },
   PACKAGE_NAME_CASE_CONFLICT: {
     title: 'Two package folders whose names differ only in case',
     severity: 'warning',

@@ -125,7 +125,14 @@ export interface LockfileIndex {
 
 /** Something about the tree itself that is wrong (a malformed package.json, a dangling link…). */
 export interface TreeProblem {
-  kind: 'package-json-invalid' | 'link-broken' | 'folder-unreadable' | 'lockfile-invalid' | 'case-conflict';
+  kind:
+    | 'package-json-invalid'
+    | 'link-broken'
+    | 'folder-unreadable'
+    | 'lockfile-invalid'
+    | 'case-conflict'
+    /** A manager's layout native-guard cannot read (a `.pnp.cjs` without readable data…): said, never thrown. */
+    | 'layout-unreadable';
   location: string;
   path: string;
   /** The underlying error code (`EJSONPARSE`, `ENOENT`, `EACCES`, `ELOOP`…). */
@@ -139,6 +146,23 @@ export interface ProjectTree {
   packages: PackageRecord[];
   lockfile: LockfileIndex | null;
   problems: TreeProblem[];
+  /** The package manager that laid out (or will lay out) the tree, and how. */
+  packageManager?: PackageManagerInfo;
+}
+
+/** The package manager of a project, as the report header and JSON name it. */
+export interface PackageManagerInfo {
+  name: 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry' | 'bun';
+  /** Exact version when something says it (package.json `packageManager`, `.modules.yaml`…). */
+  version?: string;
+  /** npm-like folders, pnpm/Bun's symlinked store, or Yarn Plug'n'Play. */
+  linker: 'hoisted' | 'isolated' | 'pnp';
+  /** What decided the manager: a file it wrote into the installed tree, the lockfile, package.json… */
+  source: 'installed' | 'lockfile' | 'packageManager' | 'user-agent' | 'config' | 'default';
+  /** The file that decided, relative to the project. */
+  file?: string;
+  /** Yarn PnP: packages read from zip archives (they cannot hold a loadable .node; Yarn unplugs those). */
+  zipped?: number;
 }
 
 export interface FileEntry {

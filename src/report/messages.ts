@@ -1,6 +1,7 @@
 import type { Finding } from '../model/findings.js';
 import { inertValues } from './inert.js';
 import { describeLoad, firstLine } from './load-words.js';
+import { LAYOUT_WORDS } from './manager-words.js';
 import type { LoadFinding } from './load-words.js';
 import {
   constraintWords,
@@ -195,6 +196,11 @@ export function describe(finding: Finding): Words {
       return {
         message: `${f.evidence.path}: lockfile cannot be read (${f.evidence.errorCode ?? 'error'}: ${f.evidence.detail})`,
         fix: 'regenerate it with `npm install --package-lock-only`',
+      };
+    case 'LAYOUT_UNREADABLE':
+      return {
+        message: `${f.evidence.path}: ${LAYOUT_WORDS[f.evidence.detail] ?? 'cannot be read'}; the packages it installs are not checked`,
+        fix: "reinstall with the project's package manager (`yarn install`, `pnpm install`), or check from the lockfile with `--lockfile-only`",
       };
     case 'PACKAGE_NAME_CASE_CONFLICT':
       return {
