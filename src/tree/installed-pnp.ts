@@ -2,13 +2,14 @@
 // (`RAW_RUNTIME_STATE`), or .pnp.data.json holds it when Yarn's `pnpEnableInlining` is off. Read
 // as data, bounded, never executed. Packages Yarn unplugged (those with install scripts or
 // binaries) are real folders in .yarn/unplugged and are read from disk; the others live in zip
-// archives, where no `.node` can be loaded from, and are listed from the map alone.
+// archives, where no `.node` can be loaded from: their package.json is read out of the archive.
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { FILE_LIMITS, parseJsonText, readRegularFile } from '../io/files.js';
 import type { PackageRecord, ProjectTree, ResolvedDependency, TreeProblem } from '../model/package.js';
 import { manifestFacts } from './manifest.js';
 import { listRootEntries } from './project-files.js';
+import { readZipPackage, splitZipPath } from './installed-zip.js';
 
 const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
 
@@ -168,7 +169,14 @@ export function loadPnpTree(root: string): ProjectTree & { zipped: number } {
     if (!zip && !isDir(abs)) continue;
     if (zip) zipped++;
     let pkg: Record<string, unknown> = {};
-    if (!zip) {
+    let zipEntries: string[] | null = null;
+    if (zip) {
+      // the manifest says what the package picks at run time (esbuild's platform packages)
+      const where = splitZipPath(abs);
+      const read = where ? readZipPackage(where.zip, where.inner) : null;
+      if (read?.manifest) pkg = read.manifest;
+      zipEntries = read?.rootEntries ?? null;
+    } else {
       try {
         const data = parseJsonText(readRegularFile(join(abs, 'package.json'), FILE_LIMITS.manifest));
         if (data && typeof data === 'object' && !Array.isArray(data)) pkg = data as Record<string, unknown>;
@@ -186,6 +194,7 @@ export function loadPnpTree(root: string): ProjectTree & { zipped: number } {
     const name = (typeof pkg.name === 'string' && pkg.name) || first.name || 'root';
     const refVersion = /^npm:(\d[^\s#:]*)$/.exec(first.reference)?.[1];
     const version = (typeof pkg.version === 'string' && pkg.version) || refVersion || '0.0.0';
+    const manifest = manifestFacts(pkg);
     const seen = new Set<string>();
     const dependencies: ResolvedDependency[] = [];
     for (const p of list)
@@ -201,11 +210,10 @@ export function loadPnpTree(root: string): ProjectTree & { zipped: number } {
         dependencies.push({
           name: dep,
           spec: typeof ref === 'string' ? ref : '*',
-          type: dep in ((pkg.optionalDependencies as object) ?? {}) ? 'optional' : 'prod',
+          type: Object.hasOwn(manifest.optionalDependencies, dep) ? 'optional' : 'prod',
           location: target === undefined || (!inZip(target) && !isDir(target)) ? null : location(target),
         });
       }
-    const manifest = zip ? manifestFacts({}) : manifestFacts(pkg);
     const record: PackageRecord = {
       name,
       version,
@@ -213,7 +221,7 @@ export function loadPnpTree(root: string): ProjectTree & { zipped: number } {
       location: isRoot ? '' : location(abs),
       path: abs,
       manifest,
-      rootEntries: isRoot || zip ? null : listRootEntries(abs).entries,
+      rootEntries: isRoot ? null : zip ? zipEntries : listRootEntries(abs).entries,
       dependencies,
       isRoot,
       isWorkspace: !isRoot && list.some((p) => p.reference.startsWith('workspace:')),
@@ -221,7 +229,8 @@ export function loadPnpTree(root: string): ProjectTree & { zipped: number } {
       dev: false,
       inBundle: false,
       installed: true,
-      ...(zip ? { manifestSource: 'lockfile' as const } : {}),
+      // an archive native-guard could not read: what the map says is all there is
+      ...(zip && zipEntries === null ? { manifestSource: 'lockfile' as const } : {}),
     };
     const m = record.manifest;
     if (
