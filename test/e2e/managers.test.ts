@@ -60,7 +60,7 @@ const SINGLE = {
   name: 'pm-single',
   version: '1.0.0',
   private: true,
-  dependencies: { bufferutil: '4.1.0', 'is-number': '7.0.0' },
+  dependencies: { bufferutil: '4.1.0', esbuild: '0.25.0', 'is-number': '7.0.0' },
 };
 
 const CASES: Case[] = [
@@ -103,6 +103,22 @@ const CASES: Case[] = [
     expect: { name: 'pnpm', linker: 'isolated' },
   },
   {
+    label: 'Yarn 4 node-modules workspace',
+    manager: 'yarn4',
+    install: ['install'],
+    workspace: true,
+    files: { '.yarnrc.yml': 'nodeLinker: node-modules\n', 'yarn.lock': '' },
+    expect: { name: 'yarn-berry', linker: 'hoisted' },
+  },
+  {
+    label: "Yarn 4 Plug'n'Play workspace",
+    manager: 'yarn4',
+    install: ['install'],
+    workspace: true,
+    files: { '.yarnrc.yml': 'nodeLinker: pnp\n', 'yarn.lock': '' },
+    expect: { name: 'yarn-berry', linker: 'pnp' },
+  },
+  {
     label: 'Bun workspace',
     manager: 'bun',
     install: ['install'],
@@ -128,7 +144,11 @@ function makeProject(dir: string, c: Case): void {
     mkdirSync(join(dir, 'packages', 'a'), { recursive: true });
     mkdirSync(join(dir, 'packages', 'b'), { recursive: true });
     const a = { name: 'a', version: '1.0.0', dependencies: { bufferutil: '4.1.0' } };
-    const b = { name: 'b', version: '1.0.0', dependencies: { a: 'workspace:*', 'is-number': '7.0.0' } };
+    const b = {
+      name: 'b',
+      version: '1.0.0',
+      dependencies: { a: 'workspace:*', esbuild: '0.25.0', 'is-number': '7.0.0' },
+    };
     writeFileSync(join(dir, 'packages', 'a', 'package.json'), JSON.stringify(a, null, 2));
     writeFileSync(join(dir, 'packages', 'b', 'package.json'), JSON.stringify(b, null, 2));
   }
@@ -204,14 +224,16 @@ describe.runIf(runnable)('the same answers whatever installed the tree', () => {
             strategies: string[];
             predictions: Array<{ target: string; outcome: string }>;
           }>
-        ).map((p) => ({
-          name: p.name,
-          version: p.version,
-          strategies: p.strategies,
-          outcomes: p.predictions.map((x) => [x.target, x.outcome]),
-        }));
+        )
+          .map((p) => ({
+            name: p.name,
+            version: p.version,
+            strategies: p.strategies,
+            outcomes: p.predictions.map((x) => [x.target, x.outcome]),
+          }))
+          .sort((x, y) => x.name.localeCompare(y.name));
       expect(strip(r.check.packages)).toEqual(strip(npm.check.packages));
-      expect(strip(r.check.packages).map((p) => p.name)).toEqual(['bufferutil']);
+      expect(strip(r.check.packages).map((p) => p.name)).toEqual(['bufferutil', 'esbuild']);
       // nothing false about the layout: no store folder read as a broken package
       expect(r.check.findings.map((f) => f.code).filter((code) => LAYOUT_CODES.includes(code))).toEqual([]);
       expect(r.verify.findings.map((f) => f.code).filter((code) => LAYOUT_CODES.includes(code))).toEqual([]);
@@ -227,4 +249,36 @@ describe.runIf(runnable)('the same answers whatever installed the tree', () => {
       expect(r.verifyStatus).toBe(0);
     });
   }
+});
+
+describe.runIf(runnable)("Yarn Plug'n'Play with a build Yarn disabled", () => {
+  it(
+    'verify finds better-sqlite3 without its binary where it used to say "No native binaries" and exit 0',
+    () => {
+      const got = realManager('yarn4');
+      if (!got.manager) throw new Error(got.reason);
+      const dir = join(tmp.dir, 'pnp-better-sqlite3');
+      mkdirSync(dir);
+      const pkg = {
+        name: 'pnp-bs3',
+        version: '1.0.0',
+        private: true,
+        dependencies: { 'better-sqlite3': '12.4.1' },
+      };
+      writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg));
+      writeFileSync(join(dir, 'yarn.lock'), '');
+      writeFileSync(join(dir, '.yarnrc.yml'), 'nodeLinker: pnp\n');
+      // Yarn 4.14+ runs no build script by default: better-sqlite3 stays without its binary
+      ok(run(dir, [...got.manager.command, 'install']));
+      const verify = run(dir, [process.execPath, CLI, 'verify', '--json']);
+      const report = JSON.parse(verify.stdout) as {
+        binaries: Array<{ package: string; loaded: boolean; code?: string }>;
+      };
+      expect(report.binaries).toEqual([
+        expect.objectContaining({ package: 'better-sqlite3@12.4.1', loaded: false, code: 'BINARY_MISSING' }),
+      ]);
+      expect(verify.status).toBe(1);
+    },
+    20 * MINUTES,
+  );
 });
