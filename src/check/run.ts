@@ -75,6 +75,7 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
     evaluate: { sourceBuildFindings: hostSourceBuildFindings },
   };
   let report = analyze(input);
+  if (input.tree.packageManager) report.packageManager = input.tree.packageManager;
   if (loaded.fetched) report.fetched = loaded.fetched;
   if (options.online) report = await settleDownloads(input, report, npm, hostEnv.env, options);
   report = applyScriptPolicies(report, input.tree, readScriptPolicies(root, npm), config);

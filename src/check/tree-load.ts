@@ -6,7 +6,7 @@ import { parseJsonText, readRegularFile } from '../io/files.js';
 import type { ProjectTree } from '../model/package.js';
 import type { CheckReport } from '../model/reports.js';
 import type { Target } from '../model/target.js';
-import { loadInstalledTree } from '../tree/actual.js';
+import { hasPnpMap, loadProjectTree } from '../tree/installed.js';
 import { fetchLockfilePackages } from '../tree/fetch-lockfile.js';
 import { folderIndexCache } from '../tree/index-cache.js';
 import type { TarballIndexCache } from '../tree/index-cache.js';
@@ -34,6 +34,8 @@ export interface CheckStepOptions {
    * cache, `<cache>/_native-guard/tarball-index`); null to read every tarball again.
    */
   indexCache?: TarballIndexCache | null;
+  /** The running manager's `npm_config_user_agent` (default: this process's), for its version. */
+  userAgent?: string;
 }
 
 type LoadedInput = Pick<AnalyzeInput, 'tree' | 'filesOf' | 'offline'>;
@@ -49,9 +51,12 @@ export interface TreeLoad {
  * lockfile's tree. Nothing here needs the targets, so it overlaps with host detection.
  */
 export function beginTreeLoad(root: string, options: CheckStepOptions): TreeLoad {
+  // Yarn Plug'n'Play installs leave no node_modules: its .pnp.cjs is the installed tree
   const installed =
-    !options.lockfileOnly && (existsSync(join(root, 'node_modules')) || nothingToInstall(root));
-  const tree = installed ? loadInstalledTree(root) : loadLockfileTree(root);
+    !options.lockfileOnly &&
+    (existsSync(join(root, 'node_modules')) || hasPnpMap(root) || nothingToInstall(root));
+  const userAgent = options.userAgent ?? process.env.npm_config_user_agent;
+  const tree = installed ? loadProjectTree(root, userAgent) : loadLockfileTree(root);
   // awaited in loadTreeForCheck; an error must not surface as unhandled before then
   tree.catch(() => {});
   return { mode: installed ? 'installed' : 'lockfile', tree };

@@ -144,6 +144,7 @@ export interface FindingEvidence {
   FOLDER_UNREADABLE: TreeProblemEvidence;
   LOCKFILE_INVALID: TreeProblemEvidence;
   PACKAGE_NAME_CASE_CONFLICT: TreeProblemEvidence;
+  LAYOUT_UNREADABLE: TreeProblemEvidence;
   DOCKERIGNORE_MISSES_NESTED_NODE_MODULES: NodeModulesLeakEvidence;
   DOCKERIGNORE_MISSES_NODE_MODULES: NodeModulesLeakEvidence;
   STRAY_BINARY_IN_CONTEXT: {
@@ -328,6 +329,10 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   LINK_BROKEN: { title: 'Broken symbolic link in node_modules', severity: 'warning' },
   FOLDER_UNREADABLE: { title: 'Folder native-guard could not read', severity: 'warning' },
   LOCKFILE_INVALID: { title: 'Unreadable lockfile', severity: 'warning' },
+  LAYOUT_UNREADABLE: {
+    title: 'An installed layout native-guard cannot read (its packages are not checked)',
+    severity: 'warning',
+  },
   PACKAGE_NAME_CASE_CONFLICT: {
     title: 'Two package folders whose names differ only in case',
     severity: 'warning',

@@ -125,7 +125,14 @@ export interface LockfileIndex {
 
 /** Something about the tree itself that is wrong (a malformed package.json, a dangling link…). */
 export type TreeProblem = {
-  kind: 'package-json-invalid' | 'link-broken' | 'folder-unreadable' | 'lockfile-invalid' | 'case-conflict';
+  kind:
+    | 'package-json-invalid'
+    | 'link-broken'
+    | 'folder-unreadable'
+    | 'lockfile-invalid'
+    | 'case-conflict'
+    /** A manager's layout native-guard cannot read (a `.pnp.cjs` without readable data…): said, never thrown. */
+    | 'layout-unreadable';
   location: string;
   path: string;
   /** The underlying error code (`EJSONPARSE`, `ENOENT`, `EACCES`, `ELOOP`…). */
@@ -149,7 +156,9 @@ export type TreeProblemReason =
   | { reason: 'link-target-not-folder'; written: string }
   | { reason: 'link-target-no-package-json'; written: string }
   /** name and/or version missing from an installed package.json; read as `reportedAs`. */
-  | { reason: 'missing-fields'; missing: Array<'name' | 'version'>; reportedAs: string };
+  | { reason: 'missing-fields'; missing: Array<'name' | 'version'>; reportedAs: string }
+  /** A manager's layout that cannot be read; `detail`: `no-data`, `syntax`, `shape`, `too-large`, `unreadable`, `not-installed`, `unsupported-linker`. */
+  | { reason: 'layout-unreadable'; detail: string };
 
 export interface ProjectTree {
   root: string;
@@ -157,6 +166,23 @@ export interface ProjectTree {
   packages: PackageRecord[];
   lockfile: LockfileIndex | null;
   problems: TreeProblem[];
+  /** The package manager that laid out (or will lay out) the tree, and how. */
+  packageManager?: PackageManagerInfo;
+}
+
+/** The package manager of a project, as the report header and JSON name it. */
+export interface PackageManagerInfo {
+  name: 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry' | 'bun';
+  /** Exact version when something says it (package.json `packageManager`, `.modules.yaml`…). */
+  version?: string;
+  /** npm-like folders, pnpm/Bun's symlinked store, or Yarn Plug'n'Play. */
+  linker: 'hoisted' | 'isolated' | 'pnp';
+  /** What decided the manager: a file it wrote into the installed tree, the lockfile, package.json… */
+  source: 'installed' | 'lockfile' | 'packageManager' | 'user-agent' | 'config' | 'default';
+  /** The file that decided, relative to the project. */
+  file?: string;
+  /** Yarn PnP: packages read from zip archives (they cannot hold a loadable .node; Yarn unplugs those). */
+  zipped?: number;
 }
 
 export interface FileEntry {

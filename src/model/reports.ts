@@ -5,7 +5,7 @@
 import type { BinaryFacts, FactsMismatch } from './binary.js';
 import type { DockerInstructionEvidence, Finding, FindingCode } from './findings.js';
 import type { RuntimeLoader } from './load.js';
-import type { ProjectTree } from './package.js';
+import type { PackageManagerInfo, ProjectTree } from './package.js';
 import type { Mismatch, NpmVersion, Prediction, ScriptTool, UrlCheck } from './prediction.js';
 import type { Target } from './target.js';
 
@@ -21,6 +21,8 @@ export interface CheckReport {
   schemaVersion: 1;
   root: string;
   mode: ProjectTree['mode'];
+  /** The package manager that laid out the tree (installed mode). */
+  packageManager?: PackageManagerInfo;
   targets: Target[];
   packages: PackageReport[];
   findings: Finding[];
@@ -69,6 +71,8 @@ export interface VerifiedBinary {
 export interface VerifyReport {
   schemaVersion: 1;
   root: string;
+  /** The package manager that laid out the root project's tree. */
+  packageManager?: PackageManagerInfo;
   /** The Node every binary was loaded with. */
   node: {
     path: string;

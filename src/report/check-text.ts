@@ -4,6 +4,7 @@ import type { Finding, Severity } from '../model/findings.js';
 import type { Outcome } from '../model/prediction.js';
 import type { Target, ToolRejected } from '../model/target.js';
 import { inert } from './inert.js';
+import { managerNote } from './manager-words.js';
 import { describe, describeIn } from './messages.js';
 import { renderDockerSummary } from './docker-text.js';
 import { makeStyle, pad, visibleLength } from './style.js';
@@ -60,7 +61,7 @@ export function renderCheckText(report: CheckReport, opts: { color: boolean; ver
   const s = makeStyle(opts.color);
   const out: string[] = [];
   out.push(
-    `${s.bold('native-guard check')} ${inert(report.root)} ${s.dim(`(${report.mode === 'installed' ? 'installed tree' : 'lockfile only'}, ${report.packages.length} native ${report.packages.length === 1 ? 'package' : 'packages'})`)}`,
+    `${s.bold('native-guard check')} ${inert(report.root)} ${s.dim(`(${report.mode === 'installed' ? `installed tree${managerNote(report.packageManager)}` : 'lockfile only'}, ${report.packages.length} native ${report.packages.length === 1 ? 'package' : 'packages'})`)}`,
   );
   out.push('');
   out.push(s.bold('Targets'));

@@ -72,6 +72,7 @@ export function renderCheckJson(report: CheckReport): string {
     schemaVersion: report.schemaVersion,
     root: report.root,
     mode: report.mode,
+    ...(report.packageManager ? { packageManager: report.packageManager } : {}),
     targets: report.targets.map(targetJson),
     // a prediction's full binary facts stay internal; its evidence carries the summary
     packages: report.packages.map((p) => ({

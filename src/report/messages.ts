@@ -3,6 +3,7 @@ import type { Target } from '../model/target.js';
 import { inertValues } from './inert.js';
 import { baseImageWords, dockerfileProblemWords, treeProblemWords } from './reasons.js';
 import { describeLoad, firstLine } from './load-words.js';
+import { LAYOUT_WORDS } from './manager-words.js';
 import type { LoadFinding } from './load-words.js';
 import {
   constraintWords,
@@ -216,6 +217,11 @@ export function describe(finding: Finding, target?: Target): Words {
       return {
         message: `${f.evidence.path}: lockfile cannot be read (${f.evidence.errorCode ?? 'error'}: ${treeProblemWords(f.evidence)})`,
         fix: 'regenerate it with `npm install --package-lock-only`',
+      };
+    case 'LAYOUT_UNREADABLE':
+      return {
+        message: `${f.evidence.path}: ${(f.evidence.reason === 'layout-unreadable' && LAYOUT_WORDS[f.evidence.detail]) || 'cannot be read'}; the packages it installs are not checked`,
+        fix: "reinstall with the project's package manager (`yarn install`, `pnpm install`), or check from the lockfile with `--lockfile-only`",
       };
     case 'PACKAGE_NAME_CASE_CONFLICT':
       return {

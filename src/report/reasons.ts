@@ -37,6 +37,8 @@ export function treeProblemWords(e: TreeProblemReason): string {
       return `link target ${e.written} has no package.json`;
     case 'missing-fields':
       return `no ${e.missing.map((f) => `"${f}"`).join(' and no ')}: reported as ${e.reportedAs}`;
+    case 'layout-unreadable':
+      return `the layout cannot be read (${e.detail})`;
   }
 }
 

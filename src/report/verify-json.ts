@@ -10,6 +10,7 @@ export function renderVerifyJson(report: VerifyReport): string {
   const json = {
     schemaVersion: report.schemaVersion,
     root: report.root,
+    ...(report.packageManager ? { packageManager: report.packageManager } : {}),
     node: report.node,
     projects: report.projects,
     binaries: report.binaries.map((b) => ({

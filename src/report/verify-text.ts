@@ -1,6 +1,7 @@
 import type { VerifiedBinary, VerifyReport } from '../model/reports.js';
 import { renderFinding, summaryLine } from './check-text.js';
 import { inert } from './inert.js';
+import { managerNote } from './manager-words.js';
 import { makeStyle, pad, visibleLength } from './style.js';
 import type { Style } from './style.js';
 
@@ -19,7 +20,7 @@ export function renderVerifyText(report: VerifyReport, opts: { color: boolean })
   const nested = report.projects.length - 1;
   out.push(
     `${s.bold('native-guard verify')} ${inert(report.root)} ${s.dim(
-      `(${count} ${count === 1 ? 'binary' : 'binaries'}${nested ? `, ${nested + 1} projects` : ''})`,
+      `(${count} ${count === 1 ? 'binary' : 'binaries'}${report.packageManager && report.packageManager.name !== 'npm' ? `, installed${managerNote(report.packageManager)}` : ''}${nested ? `, ${nested + 1} projects` : ''})`,
     )}`,
   );
   out.push(

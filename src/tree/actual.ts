@@ -198,17 +198,20 @@ function collectRecords(
     }
     const projectRootNode = isProjectRoot(node);
     const location = projectRootNode ? '' : locationOf(node);
-    for (const err of node.errors) {
+    // pnpm, Yarn Berry and Bun write `workspace:` specs, which npm's spec parser does not know: the
+    // package.json is fine and the member is linked, so that is no problem of the tree
+    const errors = node.errors.filter((e) => !isWorkspaceProtocol(e));
+    for (const err of errors) {
       problems.push(problemFor(node, location, err));
     }
-    if (node.errors.some((e) => e.code === 'ENOENT') && !projectRootNode) {
+    if (errors.some((e) => e.code === 'ENOENT') && !projectRootNode) {
       // a folder in node_modules without a package.json: nothing npm installed lives here
       continue;
     }
     const { entries, error } = projectRootNode
       ? { entries: null, error: null }
       : listRootEntries(node.realpath);
-    if (error && !node.errors.length) {
+    if (error && !errors.length) {
       problems.push({
         kind: 'folder-unreadable',
         location,
@@ -226,7 +229,7 @@ function collectRecords(
     const manifest = fullManifest(node, entries, location, problems);
     const name = (typeof node.package.name === 'string' && node.package.name) || node.name;
     const version = typeof node.package.version === 'string' ? node.package.version : '0.0.0';
-    if (!projectRootNode && location.includes('node_modules/') && !node.errors.length) {
+    if (!projectRootNode && location.includes('node_modules/') && !errors.length) {
       const missing = (['name', 'version'] as const).filter(
         (f) => typeof node.package[f] !== 'string' || !node.package[f],
       );
@@ -362,6 +365,9 @@ function fullManifest(
     return manifestFacts(pkg);
   }
 }
+
+const isWorkspaceProtocol = (err: Error & { code?: string }) =>
+  err.code === 'EUNSUPPORTEDPROTOCOL' && /\bworkspace:/.test(err.message);
 
 function problemFor(node: ArboristNode, location: string, err: Error & { code?: string }): TreeProblem {
   const code = err.code ?? null;

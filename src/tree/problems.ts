@@ -18,6 +18,8 @@ export function treeProblemFindings(problems: TreeProblem[], project = ''): Find
         return makeFinding('LOCKFILE_INVALID', where, evidence);
       case 'case-conflict':
         return makeFinding('PACKAGE_NAME_CASE_CONFLICT', where, evidence);
+      case 'layout-unreadable':
+        return makeFinding('LAYOUT_UNREADABLE', where, evidence);
     }
   });
 }

@@ -12,8 +12,9 @@ import type { VerifyReport } from '../model/reports.js';
 import type { LibcFacts } from '../model/target.js';
 import { LoaderPool } from '../probe/pool.js';
 import { loaderLibc } from '../targets/libc.js';
-import { assertProjectFiles, loadInstalledTree } from '../tree/actual.js';
+import { assertProjectFiles } from '../tree/actual.js';
 import type { TreeError } from '../tree/actual.js';
+import { detectProjectManager, layoutOf, loadProjectTree } from '../tree/installed.js';
 import { treeProblemFindings } from '../tree/problems.js';
 import { findNestedProjects } from '../tree/projects.js';
 import { VerifyRun } from './loads.js';
@@ -56,13 +57,17 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const config = readProjectConfig(root);
   const nodePath = options.node ? resolveNodeBinary(options.node, root) : process.execPath;
   const isHost = nodePath === process.execPath;
+  const userAgent = env.npm_config_user_agent;
+  const pnp = layoutOf(root, detectProjectManager(root, userAgent)) === 'pnp';
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const pool = new LoaderPool({
     nodePath,
     size: options.jobs ?? defaultJobs(cpus),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     cwd: root,
-    env,
+    // Yarn Plug'n'Play: packages resolve their dependencies through the project's own runtime, as
+    // under `yarn node` (verify runs package code; check never does)
+    env: pnp ? withPnpRuntime(env, root) : env,
   });
   const signal = options.signal;
   signal?.throwIfAborted();
@@ -77,7 +82,10 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   // never left unhandled: a run that ends first leaves it pending for ever
   aborted.catch(() => undefined);
   try {
-    return await Promise.race([aborted, runVerify({ root, options, env, config, nodePath, isHost, pool })]);
+    return await Promise.race([
+      aborted,
+      runVerify({ root, options, env, config, nodePath, isHost, pool, userAgent }),
+    ]);
   } finally {
     if (onAbort) signal?.removeEventListener('abort', onAbort);
     pool.close();
@@ -93,6 +101,17 @@ interface RunSetup {
   nodePath: string;
   isHost: boolean;
   pool: LoaderPool;
+  userAgent: string | undefined;
+}
+
+/** The loaders' environment with `--require <root>/.pnp.cjs` in NODE_OPTIONS, as Yarn sets it for scripts. */
+export function withPnpRuntime(
+  env: Record<string, string | undefined>,
+  root: string,
+): Record<string, string | undefined> {
+  const pnp = join(root, '.pnp.cjs').replace(/(["\\])/g, '\\$1');
+  const before = env.NODE_OPTIONS?.trim();
+  return { ...env, NODE_OPTIONS: `${before ? `${before} ` : ''}--require "${pnp}"` };
 }
 
 async function runVerify({
@@ -103,12 +122,13 @@ async function runVerify({
   nodePath,
   isHost,
   pool,
+  userAgent,
 }: RunSetup): Promise<VerifyReport> {
   // the first loader starts while the tree loads: its report is the verifying Node's facts
   const [facts, libc, rootTree] = await Promise.all([
     pool.start(),
     (options.detectLibc ?? loaderLibc)().catch(() => null),
-    loadInstalledTree(root),
+    loadProjectTree(root, userAgent),
   ]);
   const target = targetFromNode(facts, libc, {
     id: isHost ? 'host' : `node@${facts.versions.node}`,
@@ -116,13 +136,14 @@ async function runVerify({
     env,
   });
   const findings: Finding[] = [];
-  const projects = await loadProjects(rootTree, options.nested !== false, findings);
+  const projects = await loadProjects(rootTree, options.nested !== false, findings, userAgent);
   const run = new VerifyRun(root, target, nodePath, env, pool);
   const binaries = await run.verifyProjects(projects, findings);
   const { kept, ignored } = applyIgnore(findings, config);
   return {
     schemaVersion: 1,
     root: rootTree.root,
+    ...(rootTree.packageManager ? { packageManager: rootTree.packageManager } : {}),
     node: {
       path: nodePath,
       version: target.version,
@@ -142,7 +163,12 @@ async function runVerify({
 }
 
 /** The root tree and every independent project below it that is not one of its workspaces. */
-async function loadProjects(rootTree: ProjectTree, nested: boolean, findings: Finding[]): Promise<Project[]> {
+async function loadProjects(
+  rootTree: ProjectTree,
+  nested: boolean,
+  findings: Finding[],
+  userAgent: string | undefined,
+): Promise<Project[]> {
   const root = rootTree.root;
   const projects: Project[] = [{ rel: '', dir: root, tree: rootTree }];
   findings.push(...treeProblemFindings(rootTree.problems));
@@ -163,7 +189,7 @@ async function loadProjects(rootTree: ProjectTree, nested: boolean, findings: Fi
     if (workspaces.has(real)) continue;
     let tree: ProjectTree;
     try {
-      tree = await loadInstalledTree(dir);
+      tree = await loadProjectTree(dir, userAgent);
     } catch (err) {
       const e = err as TreeError;
       findings.push(
