@@ -57,9 +57,13 @@ beforeAll(async () => {
   npmReport = await check({ cwd: dir, targets: TARGETS, today: TODAY, lockfileOnly: true });
 }, 10 * 60_000);
 
-/** Where the manager's own script policy changes the answer: pnpm 10+ runs no unlisted build. */
+/**
+ * Where the manager's own script policy changes the answer: pnpm 10+ runs no unlisted build; Yarn
+ * 4.18 (enableScripts false) builds only what dependenciesMeta marks built (better-sqlite3, esbuild).
+ */
 const POLICY: Record<string, Record<string, Record<string, string>>> = {
   'pnpm/v9-single': { bufferutil: { 'node20-linux-arm64-glibc': 'fails' } },
+  'yarn-berry/nm-single': { bufferutil: { 'node20-linux-arm64-glibc': 'fails' } },
 };
 
 const CASES: Array<[string, string, string[]]> = [
