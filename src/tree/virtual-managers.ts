@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FILE_LIMITS, parseJsonText, readBounded, readRegularFile } from '../io/files.js';
 import { readBunLock, readBunLockb } from '../managers/bun-lock.js';
@@ -12,6 +12,9 @@ import { manifestFacts } from './manifest.js';
 /** The lockfiles of the other managers, in the order they are taken when several are present. */
 const MANAGER_LOCKFILES = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb'] as const;
 export type ManagerLockfile = (typeof MANAGER_LOCKFILES)[number];
+
+/** Workspace patterns, and folders per `dir/*` pattern, read at most. */
+const WORKSPACE_PATTERN_LIMIT = 1000;
 
 /** At most this many placed packages (a graph placed as a tree can repeat a package under several parents). */
 const PLACEMENT_LIMIT = 200_000;
@@ -33,7 +36,36 @@ function readWorkspaceManifests(root: string): Record<string, WorkspaceManifest>
     }
   };
   const rootManifest = read('');
-  return rootManifest ? { '': rootManifest } : {};
+  if (!rootManifest) return {};
+  const out: Record<string, WorkspaceManifest> = { '': rootManifest };
+  // yarn.lock has no importers: the workspaces' own manifests say what each depends on
+  const declared = (rootManifest as { workspaces?: unknown }).workspaces;
+  const patterns = Array.isArray(declared)
+    ? declared
+    : declared && typeof declared === 'object' && Array.isArray((declared as { packages?: unknown }).packages)
+      ? (declared as { packages: unknown[] }).packages
+      : [];
+  for (const pattern of patterns.slice(0, WORKSPACE_PATTERN_LIMIT)) {
+    if (typeof pattern !== 'string' || pattern.includes('..') || pattern.startsWith('/')) continue;
+    const clean = pattern.replace(/\/+$/, '').replace(/^\.\//, '');
+    let dirs: string[] = [clean];
+    if (clean.endsWith('/*')) {
+      const parent = clean.slice(0, -2);
+      try {
+        dirs = readdirSync(join(root, parent), { withFileTypes: true })
+          .filter((d) => d.isDirectory() && d.name !== 'node_modules')
+          .slice(0, WORKSPACE_PATTERN_LIMIT)
+          .map((d) => `${parent}/${d.name}`);
+      } catch {
+        dirs = [];
+      }
+    } else if (clean.includes('*')) continue; // deeper globs: not read (the workspace then has no importer)
+    for (const dir of dirs) {
+      const manifest = read(dir);
+      if (manifest) out[dir] = manifest;
+    }
+  }
+  return out;
 }
 
 /** Reads the manager lockfile through the bounded reader and the pure reader of src/managers/. */

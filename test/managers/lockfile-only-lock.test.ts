@@ -143,3 +143,38 @@ describe('check --lockfile-only with the lockfiles of pnpm, Yarn and Bun', () =>
     ]);
   });
 });
+
+/** A workspace fixture: the lockfile, the root and member package.json files (probe scripts dropped). */
+function workspaceProject(fixture: string, files: string[]): string {
+  const dir = project(fixture, files);
+  for (const member of ['packages/a', 'packages/b']) {
+    mkdirSync(join(dir, member), { recursive: true });
+    copyFileSync(join(LOCKFILES, fixture, member, 'package.json'), join(dir, member, 'package.json'));
+  }
+  return dir;
+}
+
+const WORKSPACES: Array<[string, string, string[]]> = [
+  ['pnpm 12 (importers)', 'pnpm/v9-workspace', ['pnpm-lock.yaml', 'pnpm-workspace.yaml']],
+  ['Yarn 1 (members read from package.json workspaces)', 'yarn-classic/workspace', ['yarn.lock']],
+  ['Yarn 4 PnP', 'yarn-berry/pnp-workspace', ['yarn.lock']],
+  ['Bun', 'bun/workspace', ['bun.lock']],
+];
+
+describe('check --lockfile-only on a 2-member workspace of each manager', () => {
+  for (const [label, fixture, files] of WORKSPACES) {
+    it(`${label}: the members' native packages, with the musl platform packages`, async () => {
+      const dir = workspaceProject(fixture, files);
+      const report = await check({ cwd: dir, targets: TARGETS, today: TODAY, lockfileOnly: true });
+      expect(report.packages.map((p) => p.name).sort()).toEqual([
+        'better-sqlite3',
+        'envprobe',
+        'esbuild',
+        'sharp',
+      ]);
+      const got = outcomes(report, ['sharp', 'esbuild']);
+      expect(got.sharp!['node20-linux-x64-musl']).toBe('prebuilt from @img/sharp-linuxmusl-x64@0.35.6');
+      expect(got.esbuild).toEqual(outcomes(npmReport, ['esbuild']).esbuild);
+    }, 600_000);
+  }
+});
