@@ -84,6 +84,13 @@ export function readManagerLockfile(root: string, file: ManagerLockfile): Lockfi
   return readYarnLock(text, { workspaces: readWorkspaceManifests(root) });
 }
 
+/** npm's folder-safe package names: `name` or `@scope/name`, no `.`/`..` segment, no separators left over. */
+export function isPackageName(name: string): boolean {
+  const m = /^(?:@([^/\\\s]+)\/)?([^/\\\s]+)$/.exec(name);
+  if (!m) return false;
+  return [m[1], m[2]].every((part) => part === undefined || (part !== '.' && part !== '..'));
+}
+
 /** The POSIX folder `name` is placed in under `parent`. */
 const under = (parent: string, name: string) =>
   parent ? `${parent}/node_modules/${name}` : `node_modules/${name}`;
@@ -145,7 +152,10 @@ export function managerLockfileTree(
     }>;
   }> = [];
 
-  const importerPaths = Object.keys(lock.importers).sort();
+  // a workspace outside the project (`../x`, `/abs`) is not part of this tree
+  const importerPaths = Object.keys(lock.importers)
+    .filter((p) => !p.startsWith('/') && !p.split('/').some((seg) => seg === '..' || seg === '.'))
+    .sort();
   if (!importerPaths.includes('')) importerPaths.unshift('');
   const rootManifest = readWorkspaceManifests(root)[''] ?? {};
   for (const path of importerPaths) {
@@ -255,7 +265,8 @@ export function managerLockfileTree(
       if (dep.workspace !== undefined) target = records.has(dep.workspace) ? dep.workspace : null;
       else if (dep.id !== null) {
         const pkg = byId.get(dep.id);
-        if (pkg) {
+        // a name that is no package name (`../x`, `a\\b`) would place a record outside node_modules
+        if (pkg && isPackageName(dep.name) && isPackageName(pkg.name)) {
           const path = lookupPath(location, dep.name);
           const found = path.find((p) => placedId.has(p));
           if (found !== undefined && placedId.get(found) === dep.id) target = found;
