@@ -92,7 +92,9 @@ export function lostLibcFindings(
         const record = cand.record;
         const entry = lockEntries.get(record.location);
         const libc = record.manifest.libc;
-        if (!entry || entry.libc !== undefined || !libc?.length || seen.has(record.location)) continue;
+        // an npm lockfile fault (npm before 10.4), worded for npm: not said of another manager's lockfile
+        if (!entry || entry.manager || entry.libc !== undefined || !libc?.length || seen.has(record.location))
+          continue;
         seen.add(record.location);
         const evidence: Extract<Finding, { code: 'LOCKFILE_LIBC_MISSING' }>['evidence'] = {
           name: record.name,

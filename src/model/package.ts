@@ -54,6 +54,11 @@ export interface PackageRecord {
   /** The lockfile says this package has an install script (lockfile-only mode relies on it). */
   hasInstallScript?: boolean;
   /**
+   * Lockfile mode: the lockfile records no install-script flag (pnpm-lock.yaml, yarn.lock), so only
+   * the package's tarball can tell whether it has one: lockfile mode reads it.
+   */
+  scriptsUnknown?: boolean;
+  /**
    * Where `manifest` came from: the package's own package.json (installed folder or registry
    * tarball), or only the lockfile entry (lockfile mode, for packages that need nothing more).
    */
@@ -115,6 +120,8 @@ export interface LockEntry {
   integrity?: string;
   /** Declared dependency maps, for resolving platform packages of lockfile-only records. */
   optionalDependencies?: Record<string, string>;
+  /** Set when the entry comes from another manager's lockfile (pnpm-lock.yaml, yarn.lock, bun.lock). */
+  manager?: 'pnpm' | 'yarn-classic' | 'yarn-berry' | 'bun';
 }
 
 export interface LockfileIndex {

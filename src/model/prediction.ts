@@ -23,7 +23,7 @@ export type Outcome = 'prebuilt' | 'source-build' | 'fails' | 'unknown';
 export type DownloadTool = 'prebuild-install' | 'node-pre-gyp';
 
 /** The package managers whose install-script policy native-guard reads. */
-export type ScriptTool = 'npm' | 'pnpm';
+export type ScriptTool = 'npm' | 'pnpm' | 'yarn' | 'bun';
 
 /** Whether a target's binary needs the install script to run (`unknown`: a script native-guard cannot read). */
 export type ScriptNeed = 'yes' | 'no' | 'unknown';

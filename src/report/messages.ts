@@ -370,19 +370,29 @@ export function describe(finding: Finding, target?: Target): Words {
               ? 'ignore-scripts is set, so no install script runs'
               : npmBlocks
                 ? `${npmName} will not run it: it is not in allowScripts${source}, and npm 12 blocks every install script allowScripts does not cover`
-                : e.verdict === 'not-allowed'
-                  ? `${e.tool === 'pnpm' ? 'pnpm' : e.tool} does not run it: it is not on the allowlist${source}`
-                  : `the ${e.tool} policy denies it${source}`;
+                : e.tool === 'yarn'
+                  ? e.verdict === 'denied'
+                    ? `Yarn does not build it: dependenciesMeta marks it "built": false${source}`
+                    : `Yarn does not build it: enableScripts is false${e.toolVersion ? ` (Yarn ${e.toolVersion})` : ''} and dependenciesMeta does not mark it built${source}`
+                  : e.tool === 'bun'
+                    ? `Bun does not run it: it is not trusted (${e.policySource ? "not in trustedDependencies, which replaces Bun's default list" : "not on Bun's default trusted list, and package.json has no trustedDependencies"})`
+                    : e.verdict === 'not-allowed'
+                      ? `${e.tool} does not run it: it is not on the allowlist${source}`
+                      : `the ${e.tool} policy denies it${source}`;
       return {
         message: `${pkg} on ${list(e.targets)}: ${why}; ${verdict}`,
         fix:
           e.tool === 'pnpm'
             ? `allow it: \`allowBuilds: { "${name}": true }\` in pnpm-workspace.yaml (pnpm 10: onlyBuiltDependencies), or \`pnpm approve-builds\``
-            : e.verdict === 'ignored'
-              ? `drop ignore-scripts for this install, or run \`npm rebuild ${name}\` after it with scripts allowed`
-              : npmBlocks
-                ? `approve it: "allowScripts": { "${name}": true } in package.json (\`npm install-scripts approve ${name}\` writes the pinned "${name}@<version>" key), then \`npm rebuild ${name}\`: npm 12 runs a script approved after the install only on a rebuild or a new install; \`native-guard check --suggest-allow-scripts\` prints the whole block`
-                : `allow it: "allowScripts": { "${name}": true } in package.json (\`npm install-scripts approve ${name}\`); \`native-guard check --suggest-allow-scripts\` prints the whole block`,
+            : e.tool === 'yarn'
+              ? `build it: "dependenciesMeta": { "${name}": { "built": true } } in the top-level package.json (or \`enableScripts: true\` in .yarnrc.yml for every package), then \`yarn install\``
+              : e.tool === 'bun'
+                ? `trust it: \`bun pm trust ${name}\` (adds it to trustedDependencies in package.json and runs its script)${e.policySource ? '' : "; a trustedDependencies list replaces Bun's default list, so list every package that must build"}`
+                : e.verdict === 'ignored'
+                  ? `drop ignore-scripts for this install, or run \`npm rebuild ${name}\` after it with scripts allowed`
+                  : npmBlocks
+                    ? `approve it: "allowScripts": { "${name}": true } in package.json (\`npm install-scripts approve ${name}\` writes the pinned "${name}@<version>" key), then \`npm rebuild ${name}\`: npm 12 runs a script approved after the install only on a rebuild or a new install; \`native-guard check --suggest-allow-scripts\` prints the whole block`
+                    : `allow it: "allowScripts": { "${name}": true } in package.json (\`npm install-scripts approve ${name}\`); \`native-guard check --suggest-allow-scripts\` prints the whole block`,
       };
     }
     case 'NPM_SHRINKWRAP_IGNORED': {
@@ -405,7 +415,11 @@ export function describe(finding: Finding, target?: Target): Words {
             ? ''
             : e.tool === 'pnpm'
               ? `safe to deny: \`allowBuilds: { "${name}": false }\``
-              : `safe to deny: "allowScripts": { "${name}": false } (\`npm install-scripts deny ${name}\`)`,
+              : e.tool === 'yarn'
+                ? `safe to deny: "dependenciesMeta": { "${name}": { "built": false } } in the top-level package.json`
+                : e.tool === 'bun'
+                  ? `safe to leave untrusted: drop it from trustedDependencies${e.policySource ? '' : ' (Bun trusts it by default; a trustedDependencies list without it stops that)'}`
+                  : `safe to deny: "allowScripts": { "${name}": false } (\`npm install-scripts deny ${name}\`)`,
       };
     }
     case 'DOWNLOAD_HOST_UNREACHABLE': {

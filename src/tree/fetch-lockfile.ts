@@ -69,9 +69,11 @@ export function selectTarballs(tree: ProjectTree, targets: Target[]): PackageRec
   const ancient = (tree.lockfile?.lockfileVersion ?? 2) < 2;
   return tree.packages.filter((record) => {
     if (record.manifestSource !== 'lockfile' || record.inBundle || record.isRoot) return false;
+    // already known unreadable (a manager lockfile's git, file or remote package): never fetched
+    if (record.unavailable) return false;
     // the toolkit itself (node-gyp-build, prebuild-install, nan…) is JavaScript and headers
     if (NATIVE_DEPENDENCIES.has(record.name)) return false;
-    if (ancient) return true;
+    if (ancient || record.scriptsUnknown) return true;
     const m = record.manifest;
     if (record.hasInstallScript) return true;
     const deps = [...Object.keys(m.dependencies), ...Object.keys(m.optionalDependencies)];

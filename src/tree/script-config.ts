@@ -4,7 +4,10 @@ import { isExactVersionDisjunction, isScriptAllowed } from '@npmcli/arborist/lib
 import { load as loadYaml } from 'js-yaml';
 import npa from 'npm-package-arg';
 import type { InstallScriptPolicy } from '../model/prediction.js';
-import { FILE_LIMITS, readRegularFile } from '../io/files.js';
+import { FILE_LIMITS, readBounded, readRegularFile } from '../io/files.js';
+import { DETECT_CANDIDATES, detectManager } from '../managers/detect.js';
+import type { Detection } from '../managers/detect.js';
+import { BUN_DEFAULT_TRUSTED } from './bun-trusted.js';
 import type { NpmConfigView } from './npm-config.js';
 import type { PackageRecord } from '../model/package.js';
 
@@ -215,14 +218,93 @@ export function pnpmScriptPolicy(root: string, npm: NpmConfigView): InstallScrip
 }
 
 /**
- * The policies of the package managers the project uses: npm's unless `packageManager` names
- * another tool, plus pnpm's when a pnpm config is present.
+ * Yarn Berry's build policy: `enableScripts` (.yarnrc.yml; default true up to Yarn 4.13, false from
+ * 4.14, checked with 4.18.1: "lists build scripts, but all build scripts have been disabled") and the
+ * top-level package.json's `dependenciesMeta.<name>.built` (or `<name>@<version>`), which opts a
+ * package in (true) or out (false) whatever enableScripts says.
+ */
+export function yarnBerryScriptPolicy(root: string, version: string | undefined): InstallScriptPolicy {
+  const pkg = readJson(join(root, 'package.json'));
+  let enableScripts: boolean | null = null;
+  const rc = readBounded(join(root, '.yarnrc.yml'), FILE_LIMITS.config);
+  if (rc !== null) {
+    try {
+      const doc = loadYaml(rc);
+      if (isObject(doc) && typeof doc.enableScripts === 'boolean') enableScripts = doc.enableScripts;
+    } catch {
+      // an unreadable .yarnrc.yml stops Yarn itself
+    }
+  }
+  const [major, minor] = (version ?? '').split('.').map(Number);
+  // unknown version: today's Yarn (4.14+) runs no dependency build by default
+  const defaultOn = major !== undefined && minor !== undefined && (major < 4 || (major === 4 && minor <= 13));
+  const enabled = enableScripts ?? defaultOn;
+  const meta = isObject(pkg?.dependenciesMeta) ? pkg.dependenciesMeta : {};
+  const builtOf = (key: string): boolean | undefined => {
+    const m = meta[key];
+    return isObject(m) && typeof m.built === 'boolean' ? m.built : undefined;
+  };
+  const sources = [
+    enableScripts !== null ? '.yarnrc.yml' : null,
+    Object.keys(meta).length ? 'package.json' : null,
+  ];
+  return {
+    tool: 'yarn',
+    source: sources.filter((x) => x !== null).join(', ') || null,
+    ...(version ? { toolVersion: version } : {}),
+    verdict(record) {
+      const built = builtOf(`${record.name}@${record.version}`) ?? builtOf(record.name);
+      if (built === false) return 'denied';
+      if (built === true || enabled) return 'allowed';
+      return 'not-allowed';
+    },
+  };
+}
+
+/**
+ * Bun's: only trusted packages run lifecycle scripts. package.json `trustedDependencies` REPLACES
+ * Bun's default trusted list (checked with Bun 1.4.5: with ["@parcel/watcher"], esbuild's script was
+ * blocked); without it, the default list applies.
+ */
+export function bunScriptPolicy(root: string, version: string | undefined): InstallScriptPolicy {
+  const pkg = readJson(join(root, 'package.json'));
+  const listed = Array.isArray(pkg?.trustedDependencies) ? new Set(strings(pkg.trustedDependencies)) : null;
+  const trusted = listed ?? BUN_DEFAULT_TRUSTED;
+  return {
+    tool: 'bun',
+    source: listed ? 'package.json trustedDependencies' : null,
+    ...(version ? { toolVersion: version } : {}),
+    verdict: (record) => (trusted.has(record.name) ? 'allowed' : 'not-allowed'),
+  };
+}
+
+/** Which manager installs the project, from its files (lockfile, markers, packageManager). */
+export function detectProjectManager(root: string): Detection {
+  return detectManager({
+    present: DETECT_CANDIDATES.filter((p) => existsSync(join(root, p))),
+    read: (path, maxBytes) => readBounded(join(root, path), maxBytes),
+  });
+}
+
+/**
+ * The install-script policy of the one manager that installs the project (never npm's words for a
+ * pnpm project, and never both): npm, pnpm, Yarn 1 (runs every script), Yarn Berry or Bun.
  */
 export function readScriptPolicies(root: string, npm: NpmConfigView): InstallScriptPolicy[] {
-  const pkg = readJson(join(root, 'package.json'));
-  const pm = typeof pkg?.packageManager === 'string' ? pkg.packageManager : '';
-  const out: InstallScriptPolicy[] = [];
-  if (!pm || pm.startsWith('npm@')) out.push(npmScriptPolicy(root, npm));
-  if (hasPnpmConfig(root)) out.push(pnpmScriptPolicy(root, npm));
-  return out;
+  const detected = detectProjectManager(root);
+  // nothing named a manager, but pnpm's own settings file or build keys are there: a pnpm project
+  const manager =
+    detected.evidence.manager.source === 'default' && hasPnpmConfig(root) ? 'pnpm' : detected.manager;
+  switch (manager) {
+    case 'pnpm':
+      return [pnpmScriptPolicy(root, npm)];
+    case 'yarn-classic':
+      return [{ tool: 'yarn', source: null, verdict: () => 'allowed' }];
+    case 'yarn-berry':
+      return [yarnBerryScriptPolicy(root, detected.version)];
+    case 'bun':
+      return [bunScriptPolicy(root, detected.version)];
+    default:
+      return [npmScriptPolicy(root, npm)];
+  }
 }

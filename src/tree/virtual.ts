@@ -2,6 +2,7 @@ import Arborist from '@npmcli/arborist';
 import type { ArboristNode } from '@npmcli/arborist';
 import { assertProjectFiles, TreeError } from './actual.js';
 import { readLockfile } from './lockfile.js';
+import { loadManagerLockfileTree } from './virtual-managers.js';
 import { manifestFacts } from './manifest.js';
 import { scriptIdentityOf } from './identity.js';
 import { bundlesDependencies } from '../model/package.js';
@@ -25,6 +26,9 @@ export async function loadLockfileTree(root: string): Promise<ProjectTree> {
         problem.path,
       );
     }
+    // pnpm-lock.yaml, yarn.lock or bun.lock: the same kind of tree, laid out as npm would
+    const other = loadManagerLockfileTree(root);
+    if (other) return other;
     throw new TreeError(
       `no node_modules and no package-lock.json or npm-shrinkwrap.json in ${root}: run \`npm install --package-lock-only\` first`,
       'ENOLOCKFILE',

@@ -399,7 +399,7 @@ describe('pnpm policy', () => {
     expect(pnpmScriptPolicy(all, npmView({ ignoreScripts: true })).verdict(r('x'))).toBe('ignored');
   });
 
-  it('which tools apply: npm by default, pnpm when its config is there, only the packageManager named', () => {
+  it('which tool applies: npm by default, pnpm when its config is there, only the manager detected (never two)', () => {
     expect(readScriptPolicies(project({ 'package.json': '{}' }), npmView()).map((p) => p.tool)).toEqual([
       'npm',
     ]);
@@ -408,14 +408,16 @@ describe('pnpm policy', () => {
         project({ 'package.json': '{}', 'pnpm-workspace.yaml': 'packages: []\n' }),
         npmView(),
       ).map((p) => p.tool),
-    ).toEqual(['npm', 'pnpm']);
+    ).toEqual(['pnpm']);
     expect(
       readScriptPolicies(project({ 'package.json': '{"packageManager":"pnpm@10.0.0"}' }), npmView()).map(
         (p) => p.tool,
       ),
     ).toEqual(['pnpm']);
     expect(
-      readScriptPolicies(project({ 'package.json': '{"packageManager":"yarn@4.0.0"}' }), npmView()),
-    ).toEqual([]);
+      readScriptPolicies(project({ 'package.json': '{"packageManager":"yarn@4.0.0"}' }), npmView()).map(
+        (p) => p.tool,
+      ),
+    ).toEqual(['yarn']);
   });
 });
