@@ -202,6 +202,10 @@ export interface FindingEvidence {
     role: 'package' | 'platform-package' | 'unlocked-platform-package';
   };
   PLATFORM_PACKAGE_NOT_IN_LOCKFILE: PlatformPackageNotInLockfile;
+  LOCKFILE_ENTRIES_MISSING: {
+    /** Dependencies of this package that the lockfile has no entry for, as its entry names them. */
+    missing: Array<{ name: string; spec: string; type: 'prod' | 'optional' | 'dev' }>;
+  };
   LOCKFILE_LIBC_MISSING: {
     name: string;
     version: string | null;
@@ -334,6 +338,10 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   MANIFEST_UNAVAILABLE: { title: 'Package manifest or tarball could not be fetched', severity: 'warning' },
   PLATFORM_PACKAGE_NOT_IN_LOCKFILE: {
     title: 'Platform package the target needs is not in the lockfile',
+    severity: 'error',
+  },
+  LOCKFILE_ENTRIES_MISSING: {
+    title: 'The lockfile lacks entries its packages depend on: npm ci refuses it',
     severity: 'error',
   },
   LOCKFILE_LIBC_MISSING: {

@@ -139,6 +139,8 @@ export type Evidence =
   | { kind: 'opt-in-script'; script: string; file: string | null }
   | ({ kind: 'platform-package-not-in-lockfile' } & PlatformPackageNotInLockfile)
   | { kind: 'manifest-unavailable'; name: string; version: string | null; code: string }
+  /** `npm ci` stops before installing anything: the lockfile lacks these dependencies (`name@spec`). */
+  | { kind: 'lockfile-refused'; missing: string[] }
   /** Offline: a platform package whose manifest is unknown but whose name looks like the target's. */
   | { kind: 'platform-package-name-hint'; name: string }
   | ({ kind: 'url-check' } & UrlCheck)

@@ -318,6 +318,13 @@ export function describe(finding: Finding): Words {
           : `the lockfile entry for ${name} lost the reference too, so \`npm install\` keeps trusting it (even with ${flags || '--os/--cpu/--libc'}): regenerate it, \`rm package-lock.json && npm install --package-lock-only\` (or \`rm -rf node_modules package-lock.json && npm install\`), and commit it (npm/cli#4828)`,
       };
     }
+    case 'LOCKFILE_ENTRIES_MISSING': {
+      const e = f.evidence;
+      return {
+        message: `${pkg}: the lockfile has no entry for ${list(e.missing.map((m) => `${m.name}@${m.spec}`))}, which it depends on; \`npm ci\` refuses the whole lockfile on every platform ("Missing: … from lock file") and installs nothing`,
+        fix: 'run `npm install --package-lock-only` against a registry that serves every one of them and commit package-lock.json; a name the registry does not serve (a platform package never published there) has to be published or mirrored first, or the dependency dropped',
+      };
+    }
     case 'LOCKFILE_LIBC_MISSING': {
       const e = f.evidence;
       return {

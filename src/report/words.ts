@@ -69,6 +69,8 @@ export function describeEvidence(e: Evidence): string {
       return `${e.name}@${e.version ?? '?'} (${constraintWords(e)}) is the platform package for this target, and the lockfile has no entry for it`;
     case 'manifest-unavailable':
       return `${e.name}${e.version ? `@${e.version}` : ''}: manifest/tarball not available (${e.code})`;
+    case 'lockfile-refused':
+      return `npm ci refuses the lockfile: it has no entry for ${list(e.missing)}`;
     case 'platform-package-name-hint':
       return `${e.name} is named like this target's platform package (its manifest could not be checked)`;
     case 'url-check':

@@ -49,6 +49,11 @@ const SUBSET: { name: string; version: string; convention: string }[] = [
     convention: 'prebuilds/linuxglibc-x64/node-napi.node, own loader',
   },
   { name: 'sqlite-vec', version: '0.1.9', convention: 'SQLite extension in a platform package' },
+  {
+    name: 'node-unix-socket',
+    version: '0.2.7',
+    convention: 'napi-rs platform packages the registry does not all serve: npm ci refuses the lockfile',
+  },
 ];
 
 /**
@@ -73,7 +78,8 @@ const KNOWN_WRONG: Record<string, string> = {
     'prebuilds/<platform><libc>-<arch>/ folders (linuxglibc-x64) read by the package’s own loader are not recognised: NO_PREBUILD_FOR_TARGET',
 };
 
-const CLI = join(REPO, 'dist', 'cli.js');
+// dist/cli.js only exports main(); the bin runs it
+const CLI = join(REPO, 'dist', 'bin.js');
 const KINDS = ['host', 'slim'] as const;
 
 interface Cell {
