@@ -62,6 +62,18 @@ export function checkFactsAgainstTarget(facts: BinaryFacts, target: Target): Fac
   ) {
     out.push({ code: 'GLIBC_TOO_OLD', needed: f.glibcVersion, available: target.libcVersion });
   }
+  // libstdc++.so.6 refuses a GLIBCXX_ version it does not define, just as glibc does (`version
+  // GLIBCXX_3.4.31 not found`); only where both sides are known, and only on glibc (musl images
+  // ship their own libstdc++, whose version the profiles do not record).
+  if (
+    target.libc === 'glibc' &&
+    f.libc !== 'musl' &&
+    target.glibcxxVersion &&
+    f.glibcxxVersion !== null &&
+    compareVersions(f.glibcxxVersion, target.glibcxxVersion) > 0
+  ) {
+    out.push({ code: 'GLIBCXX_TOO_OLD', needed: f.glibcxxVersion, available: target.glibcxxVersion });
+  }
 
   const usesNapi = f.module.kind === 'napi' || (f.module.kind === 'abi' && f.module.hybrid === true);
   if (

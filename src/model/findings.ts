@@ -94,6 +94,7 @@ export interface FindingEvidence {
   ARCH_MISMATCH: MismatchEvidence<'ARCH_MISMATCH'> | LoadEvidence<'ARCH_MISMATCH'>;
   PLATFORM_MISMATCH: MismatchEvidence<'PLATFORM_MISMATCH'> | LoadEvidence<'PLATFORM_MISMATCH'>;
   GLIBC_TOO_OLD: MismatchEvidence<'GLIBC_TOO_OLD'> | LoadEvidence<'GLIBC_TOO_OLD'>;
+  GLIBCXX_TOO_OLD: MismatchEvidence<'GLIBCXX_TOO_OLD'>;
   NAPI_VERSION_TOO_HIGH: MismatchEvidence<'NAPI_VERSION_TOO_HIGH'> | LoadEvidence<'NAPI_VERSION_TOO_HIGH'>;
   ABI_MISMATCH: MismatchEvidence<'ABI_MISMATCH'> | LoadEvidence<'ABI_MISMATCH'>;
   INVALID_BINARY: MismatchEvidence<'INVALID_BINARY'> | LoadEvidence<'INVALID_BINARY'>;
@@ -288,6 +289,7 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   ARCH_MISMATCH: { title: 'Binary built for another CPU architecture', severity: 'error' },
   PLATFORM_MISMATCH: { title: 'Binary built for another operating system', severity: 'error' },
   GLIBC_TOO_OLD: { title: "Binary needs a newer glibc than the target's", severity: 'error' },
+  GLIBCXX_TOO_OLD: { title: "Binary needs a newer libstdc++ than the target's", severity: 'error' },
   NAPI_VERSION_TOO_HIGH: { title: 'Binary needs a newer Node-API than the target has', severity: 'error' },
   ABI_MISMATCH: { title: 'Binary built for another Node ABI', severity: 'error' },
   INVALID_BINARY: { title: 'Not a loadable binary (empty, truncated or corrupt)', severity: 'error' },

@@ -85,6 +85,8 @@ export type Evidence =
   | { kind: 'prebuilds-none-for-target'; available: string[] }
   | { kind: 'prebuild-tags-rejected'; dir: string; files: string[] }
   | { kind: 'build-dir-ignored'; file: string }
+  /** node-gyp-build's install-time load test would reject this prebuild (the facts say why), so the install compiles. */
+  | { kind: 'prebuild-rejected'; file: string; reasons: Array<Mismatch['code']> }
   | {
       kind: 'download';
       tool: DownloadTool;

@@ -96,6 +96,11 @@ export interface Target {
   libc: Libc | null;
   /** glibc version (`"2.36"`) or musl version (`"1.2.5"`) shipped by the target, when known. */
   libcVersion: string | null;
+  /**
+   * Highest `GLIBCXX_3.4.N` the target's libstdc++.so.6 provides (`"3.4.30"`), when known: glibc
+   * targets only (an image's Debian release, or the host's own library).
+   */
+  glibcxxVersion?: string | null;
   /** ARM version node-gyp-build matches `armv` tags against (`"8"` on arm64, `"7"` on arm). */
   armv: string | null;
   /** libuv major, matched against node-gyp-build's `uv` tags. */

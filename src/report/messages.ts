@@ -158,6 +158,11 @@ export function describe(finding: Finding): Words {
         message: `${pkg}${on}: ${f.evidence.file} needs GLIBC_${f.evidence.needed}, the target has glibc ${f.evidence.available}${fallbackNote(f.evidence.fallback)}`,
         fix: 'use a newer base image (bookworm: 2.36, trixie: 2.41) or a package version built against an older glibc',
       };
+    case 'GLIBCXX_TOO_OLD':
+      return {
+        message: `${pkg}${on}: ${f.evidence.file} needs GLIBCXX_${f.evidence.needed}, the target's libstdc++.so.6 provides up to GLIBCXX_${f.evidence.available}${fallbackNote(f.evidence.fallback)}`,
+        fix: 'use a base image with a newer libstdc++ (bookworm: GLIBCXX_3.4.30, trixie: 3.4.33), a package version built with an older GCC, or let it compile from source (python3, make, g++ in the install stage)',
+      };
     case 'NAPI_VERSION_TOO_HIGH':
       if ('source' in f.evidence) return describeLoad(f as LoadFinding);
       return {

@@ -27,6 +27,8 @@ export function describeEvidence(e: Evidence): string {
       return e.available.length ? `prebuilds only for ${list(e.available)}` : 'no prebuilds/ folder';
     case 'prebuild-tags-rejected':
       return `${e.dir} has ${e.files.length ? list(e.files) : 'no .node files'}, none tagged for this target`;
+    case 'prebuild-rejected':
+      return `node-gyp-build's install-time load test rejects ${e.file} (${list(e.reasons)}), so the install compiles`;
     case 'build-dir-ignored':
       return `${e.file} exists from an earlier build; a fresh install starts without it`;
     case 'download':
@@ -108,6 +110,8 @@ export function describeMismatch(m: Mismatch, where: string): string {
       return `is a ${m.binaryPlatform} binary; ${where} is ${m.targetPlatform}`;
     case 'GLIBC_TOO_OLD':
       return `needs GLIBC_${m.needed}; ${where} has glibc ${m.available}`;
+    case 'GLIBCXX_TOO_OLD':
+      return `needs GLIBCXX_${m.needed}; ${where}'s libstdc++ stops at GLIBCXX_${m.available}`;
     case 'NAPI_VERSION_TOO_HIGH':
       return `declares Node-API ${m.declared}; ${where} supports ${m.available}`;
     case 'INVALID_BINARY':

@@ -145,6 +145,7 @@ function electronTarget(spec: string, versionText: string, ctx: TargetContext): 
     arch,
     libc: ctx.host.libc,
     libcVersion: ctx.host.libcVersion,
+    ...(ctx.host.glibcxxVersion && arch === ctx.host.arch ? { glibcxxVersion: ctx.host.glibcxxVersion } : {}),
     armv: armvFor(arch),
     uv: UV_MAJOR,
     toolchain,
@@ -238,7 +239,19 @@ function nodeTarget(
     // `node22`: this machine (its libc and tools) running another Node version.
     const arch = checkArch(spec, ctx.arch ?? ctx.host.arch);
     const { platform: hostPlatform, libc, libcVersion, toolchain } = ctx.host;
-    return { ...common, platform: hostPlatform, arch, libc, libcVersion, armv: armvFor(arch), toolchain };
+    // the host's own libstdc++ serves its own arch only
+    const glibcxx =
+      ctx.host.glibcxxVersion && arch === ctx.host.arch ? { glibcxxVersion: ctx.host.glibcxxVersion } : {};
+    return {
+      ...common,
+      platform: hostPlatform,
+      arch,
+      libc,
+      libcVersion,
+      ...glibcxx,
+      armv: armvFor(arch),
+      toolchain,
+    };
   }
 
   if (!NODE_PLATFORMS.includes(platform)) {
@@ -383,6 +396,7 @@ function imageTarget(spec: string, tag: string, ctx: TargetContext, data: NodeRe
     arch,
     libc: variant.distro.libc,
     libcVersion: variant.distro.libcVersion,
+    ...(variant.distro.glibcxxVersion ? { glibcxxVersion: variant.distro.glibcxxVersion } : {}),
     armv: armvFor(arch),
     uv: UV_MAJOR,
     toolchain: full ? FULL_IMAGE_TOOLCHAIN : BARE_IMAGE_TOOLCHAIN,
