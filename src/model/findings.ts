@@ -89,6 +89,11 @@ export interface FindingEvidence {
   PLATFORM_PACKAGES_UNRESOLVED: { names: string[] };
   PLATFORM_PACKAGE_NOT_READ: { name: string; version: string | null };
   NODE_HEADERS_UNAVAILABLE: { nodeVersion: string; besideNode: string | null };
+  BUILD_LIBRARY_MISSING: {
+    /** `-l<name>` names the Linux build links that this machine has neither `lib<name>.so` nor `.a` of. */
+    libraries: string[];
+    file: string;
+  };
   PYTHON_DISTUTILS_MISSING: { python: string | null; pythonVersion: string | null; nodeGyp: string | null };
   LIBC_MISMATCH: MismatchEvidence<'LIBC_MISMATCH'> | LoadEvidence<'LIBC_MISMATCH'>;
   ARCH_MISMATCH: MismatchEvidence<'ARCH_MISMATCH'> | LoadEvidence<'ARCH_MISMATCH'>;
@@ -164,7 +169,7 @@ export interface FindingEvidence {
     limit: number | null;
     unreadable: Array<{ path: string; code: string }>;
   };
-  SHARED_LIBRARY_MISSING: LoadEvidence<'SHARED_LIBRARY_MISSING'>;
+  SHARED_LIBRARY_MISSING: LoadEvidence<'SHARED_LIBRARY_MISSING'> | MismatchEvidence<'SHARED_LIBRARY_MISSING'>;
   BINARY_MISSING: LoadEvidence<'BINARY_MISSING'> & {
     /** Paths (relative to the root) or platform packages the loader tries, in order. */
     tried: string[];
@@ -283,6 +288,10 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   NODE_HEADERS_UNAVAILABLE: {
     title: 'Node headers would be downloaded for a source build',
     severity: 'warning',
+  },
+  BUILD_LIBRARY_MISSING: {
+    title: 'The source build links a system library this machine lacks',
+    severity: 'error',
   },
   PYTHON_DISTUTILS_MISSING: { title: 'Python 3.12+ with a node-gyp that needs distutils', severity: 'error' },
   LIBC_MISMATCH: { title: 'Binary linked against the other libc', severity: 'error' },

@@ -101,6 +101,11 @@ export interface Target {
    * targets only (an image's Debian release, or the host's own library).
    */
   glibcxxVersion?: string | null;
+  /**
+   * The shared libraries (sonames) the target's dynamic loader finds, when known: this machine's
+   * (ld.so.cache and the standard folders), for the host and `node22`-style targets. Not in the JSON.
+   */
+  systemLibraries?: readonly string[];
   /** ARM version node-gyp-build matches `armv` tags against (`"8"` on arm64, `"7"` on arm). */
   armv: string | null;
   /** libuv major, matched against node-gyp-build's `uv` tags. */

@@ -65,6 +65,8 @@ function fromFacts(ctx: ClassifyContext): LoadClassification | null {
         library: 'libc.so.6',
         available: first.available,
       };
+    case 'SHARED_LIBRARY_MISSING':
+      return { code: 'SHARED_LIBRARY_MISSING', library: first.libraries[0] ?? null };
     case 'GLIBCXX_TOO_OLD':
       // the loader's own words for it are glibc's (`version GLIBCXX_3.4.31 not found`)
       return {

@@ -278,6 +278,14 @@ export function describe(finding: Finding): Words {
       };
     }
     case 'SHARED_LIBRARY_MISSING':
+      if (!('source' in f.evidence)) {
+        const e = f.evidence;
+        return {
+          message: `${pkg}${on}: ${e.file} needs ${list(e.libraries)}, which the target's dynamic loader cannot find${fallbackNote(e.fallback)}`,
+          fix: `install the system package that provides ${list(e.libraries)} before \`npm ci\` (and where the package runs), or use a version of ${name} that does not need it`,
+        };
+      }
+      return describeLoad(f as LoadFinding);
     case 'BINARY_MISSING':
     case 'LOAD_CRASHED':
     case 'LOAD_TIMEOUT':
@@ -321,6 +329,14 @@ export function describe(finding: Finding): Words {
         fix: e.listedInLockfile
           ? `run \`npm install --package-lock-only\` (npm 7+ records every platform's entry) and commit package-lock.json (npm/cli#4828)`
           : `the lockfile entry for ${name} lost the reference too, so \`npm install\` keeps trusting it (even with ${flags || '--os/--cpu/--libc'}): regenerate it, \`rm package-lock.json && npm install --package-lock-only\` (or \`rm -rf node_modules package-lock.json && npm install\`), and commit it (npm/cli#4828)`,
+      };
+    }
+    case 'BUILD_LIBRARY_MISSING': {
+      const e = f.evidence;
+      const libs = e.libraries.map((l) => `-l${l}`);
+      return {
+        message: `${pkg}${on}: its ${e.file} links ${list(libs)}, and this machine has no ${list(e.libraries.map((l) => `lib${l}.so`))}: the source build fails (its development package, with the headers, is not installed)`,
+        fix: `install the development package of ${list(e.libraries.map((l) => `lib${l}`))} before \`npm ci\` (Debian: the \`lib…-dev\` package that ships lib${e.libraries[0]}.so; Alpine: \`…-dev\`)`,
       };
     }
     case 'LOCKFILE_ENTRIES_MISSING': {

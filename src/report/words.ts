@@ -110,6 +110,8 @@ export function describeMismatch(m: Mismatch, where: string): string {
       return `is a ${m.binaryPlatform} binary; ${where} is ${m.targetPlatform}`;
     case 'GLIBC_TOO_OLD':
       return `needs GLIBC_${m.needed}; ${where} has glibc ${m.available}`;
+    case 'SHARED_LIBRARY_MISSING':
+      return `needs ${list(m.libraries)}, which ${where} does not have`;
     case 'GLIBCXX_TOO_OLD':
       return `needs GLIBCXX_${m.needed}; ${where}'s libstdc++ stops at GLIBCXX_${m.available}`;
     case 'NAPI_VERSION_TOO_HIGH':

@@ -310,6 +310,8 @@ function mismatchFinding(
       });
     case 'GLIBC_TOO_OLD':
       return makeFinding('GLIBC_TOO_OLD', fields, { ...base, needed: m.needed, available: m.available });
+    case 'SHARED_LIBRARY_MISSING':
+      return makeFinding('SHARED_LIBRARY_MISSING', fields, { ...base, libraries: m.libraries });
     case 'GLIBCXX_TOO_OLD':
       return makeFinding('GLIBCXX_TOO_OLD', fields, { ...base, needed: m.needed, available: m.available });
     case 'NAPI_VERSION_TOO_HIGH':

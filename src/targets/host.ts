@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { armvFor, napiFor, UV_MAJOR } from './abi.js';
 import { toolScope } from './exec.js';
-import { hostGlibcxxVersion, hostLibc } from './libc.js';
+import { hostGlibcxxVersion, hostLibc, hostSystemLibraries } from './libc.js';
 import { detectToolchain } from './toolchain.js';
 import type { NpmToolConfig } from './toolchain.js';
 import type { HostEnvironment, LibcFacts, Target } from '../model/target.js';
@@ -39,6 +39,8 @@ export interface DetectHostOptions {
   detectLibc?: (safePath: string) => Promise<LibcFacts>;
   /** The libstdc++ GLIBCXX_ version of the host (glibc Linux only); defaults to reading the host's libstdc++.so.6. */
   detectGlibcxx?: (arch: string) => string | null;
+  /** The sonames the host's loader finds (glibc Linux only); defaults to ld.so.cache and the standard folders. */
+  detectLibraries?: (arch: string) => string[] | null;
   /** The project being checked: nothing inside it (or any node_modules) is run to learn the host. */
   projectRoot?: string | null;
 }
@@ -58,6 +60,9 @@ export async function detectHost(
   const glibcxxVersion =
     libc?.family === 'glibc' ? (options.detectGlibcxx ?? hostGlibcxxVersion)(env.arch) : null;
   const glibcxx = glibcxxVersion ? { glibcxxVersion } : {};
+  const systemLibraries =
+    libc?.family === 'glibc' ? (options.detectLibraries ?? hostSystemLibraries)(env.arch) : null;
+  if (systemLibraries) Object.assign(glibcxx, { systemLibraries });
   const napi = Number(env.versions.napi);
   // node-gyp-build reads ARM_VERSION first, then the arch, then Node's own build config.
   const armv =

@@ -6,7 +6,7 @@ import {
   version as detectLibcVersionAsync,
   versionSync as detectLibcVersion,
 } from 'detect-libc';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import type { LibcFacts } from '../model/target.js';
 
 /**
@@ -104,4 +104,68 @@ export function hostGlibcxxVersion(arch: string): string | null {
     if (version) return version;
   }
   return null;
+}
+
+/** ld.so.cache is tens of KiB; nothing past this is read. */
+const LD_CACHE_MAX_BYTES = 16 * 1024 * 1024;
+/** A shared library (`libpam.so.0`, the link-time `libpam.so`) or a static one (`libpam.a`). */
+const SONAME = /(?:^|\/)(lib[\w+.-]*\.(?:so(?:\.[\w.]+)?|a))$/;
+
+/** Bytes of a regular file, at most `max`; null when it is missing, not a regular file or unreadable. */
+function readBounded(path: string, max: number): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return null;
+    const buf = Buffer.alloc(Math.min(stat.size, max));
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, got);
+      if (n <= 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The sonames this machine's dynamic loader finds without help: every library named in
+ * /etc/ld.so.cache (ldconfig's index of the trusted folders and ld.so.conf's), and the library
+ * files in those folders and the standard ones (the link-time `libfoo.so` and `libfoo.a` a build
+ * links with `-lfoo` among them). Read as bytes and folder listings, nothing run.
+ * Null when neither says anything (not a glibc system).
+ */
+export function hostSystemLibraries(arch: string): string[] | null {
+  const names = new Set<string>();
+  const dirs = new Set(libstdcxxPaths(arch).map((p) => p.slice(0, p.lastIndexOf('/'))));
+  dirs.add('/usr/local/lib');
+  const cache = readBounded('/etc/ld.so.cache', LD_CACHE_MAX_BYTES);
+  if (cache) {
+    for (const s of cache.toString('latin1').split('\0')) {
+      const m = SONAME.exec(s);
+      if (!m) continue;
+      names.add(m[1]!);
+      // the folders ldconfig indexed hold the link-time names (`libpam.so`) too
+      if (s.startsWith('/') && dirs.size < 64) dirs.add(s.slice(0, s.lastIndexOf('/')));
+    }
+  }
+  for (const dir of dirs) {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of entries) if (SONAME.test(name)) names.add(name);
+  }
+  return names.size ? [...names].sort() : null;
 }

@@ -145,7 +145,7 @@ function electronTarget(spec: string, versionText: string, ctx: TargetContext): 
     arch,
     libc: ctx.host.libc,
     libcVersion: ctx.host.libcVersion,
-    ...(ctx.host.glibcxxVersion && arch === ctx.host.arch ? { glibcxxVersion: ctx.host.glibcxxVersion } : {}),
+    ...(arch === ctx.host.arch ? hostLibraryFacts(ctx.host) : {}),
     armv: armvFor(arch),
     uv: UV_MAJOR,
     toolchain,
@@ -239,9 +239,8 @@ function nodeTarget(
     // `node22`: this machine (its libc and tools) running another Node version.
     const arch = checkArch(spec, ctx.arch ?? ctx.host.arch);
     const { platform: hostPlatform, libc, libcVersion, toolchain } = ctx.host;
-    // the host's own libstdc++ serves its own arch only
-    const glibcxx =
-      ctx.host.glibcxxVersion && arch === ctx.host.arch ? { glibcxxVersion: ctx.host.glibcxxVersion } : {};
+    // the host's own libstdc++ and libraries serve its own arch only
+    const glibcxx = arch === ctx.host.arch ? hostLibraryFacts(ctx.host) : {};
     return {
       ...common,
       platform: hostPlatform,
@@ -274,6 +273,14 @@ function nodeTarget(
     libc = 'glibc';
   }
   return { ...common, platform, arch, libc, libcVersion, armv: armvFor(arch), toolchain: UNKNOWN_TOOLCHAIN };
+}
+
+/** What this machine's libstdc++ and library folders say, for targets that run on it (same arch). */
+function hostLibraryFacts(host: Target): Pick<Target, 'glibcxxVersion' | 'systemLibraries'> {
+  const out: Pick<Target, 'glibcxxVersion' | 'systemLibraries'> = {};
+  if (host.glibcxxVersion) out.glibcxxVersion = host.glibcxxVersion;
+  if (host.systemLibraries) out.systemLibraries = host.systemLibraries;
+  return out;
 }
 
 // `node`, `node:22-alpine`, `docker.io/library/node:22`, `library/node:lts@sha256:…`. A digest is

@@ -54,3 +54,38 @@ describe('GLIBCXX_TOO_OLD: the binary against the target libstdc++', () => {
     ).not.toContain('GLIBCXX_TOO_OLD');
   });
 });
+
+/** msnodesqlv8 5.5.0's prebuilds/linux-x64/msnodesqlv8.glibc.node as `native-guard inspect` reads it. */
+const msnodesqlv8: BinaryFacts = {
+  ...treeSitter,
+  needed: ['libodbc.so.2', 'libstdc++.so.6', 'libm.so.6', 'libgcc_s.so.1', 'libc.so.6'],
+  glibcVersion: '2.34',
+  glibcxxVersion: '3.4.26',
+};
+const debianBase = ['libc.so.6', 'libm.so.6', 'libgcc_s.so.1', 'libstdc++.so.6'];
+
+describe('SHARED_LIBRARY_MISSING: NEEDED libraries against the libraries the target is known to have', () => {
+  it('names the library the loader cannot find', () => {
+    expect(checkFactsAgainstTarget(msnodesqlv8, fakeHost({ systemLibraries: debianBase }))).toEqual([
+      { code: 'SHARED_LIBRARY_MISSING', libraries: ['libodbc.so.2'] },
+    ]);
+    expect(
+      checkFactsAgainstTarget(msnodesqlv8, fakeHost({ systemLibraries: [...debianBase, 'libodbc.so.2'] })),
+    ).toEqual([]);
+  });
+  it('no verdict without a known library set, for a binary with a RUNPATH, or for what Node itself holds', () => {
+    expect(checkFactsAgainstTarget(msnodesqlv8, fakeHost())).toEqual([]);
+    expect(
+      checkFactsAgainstTarget(
+        { ...msnodesqlv8, runpath: ['$ORIGIN/../lib'] },
+        fakeHost({ systemLibraries: debianBase }),
+      ),
+    ).toEqual([]);
+    expect(
+      checkFactsAgainstTarget(
+        { ...msnodesqlv8, needed: ['libnode.so.115', 'libc.so.6'] },
+        fakeHost({ systemLibraries: debianBase }),
+      ),
+    ).toEqual([]);
+  });
+});

@@ -3,7 +3,12 @@ import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hostGlibcxxVersion, libstdcxxPaths, readGlibcxxVersion } from '../../src/targets/libc.js';
+import {
+  hostGlibcxxVersion,
+  hostSystemLibraries,
+  libstdcxxPaths,
+  readGlibcxxVersion,
+} from '../../src/targets/libc.js';
 import { detectHost, currentHostEnvironment } from '../../src/targets/host.js';
 import { parseTarget } from '../../src/targets/index.js';
 import { fakeHost } from './helpers.js';
@@ -48,6 +53,16 @@ describe('the GLIBCXX_ version a libstdc++.so.6 defines, read as bytes', () => {
       if (host.libc === 'glibc') expect(host.glibcxxVersion).toBe(`3.4.${n}`);
     },
   );
+});
+
+describe("the host's libraries, from ld.so.cache and the standard folders", () => {
+  const glibcHost = libstdcxxPaths(process.arch).some((p) => existsSync(p));
+  it.skipIf(process.platform !== 'linux' || !glibcHost)('hold glibc and libstdc++ by soname', () => {
+    const libs = hostSystemLibraries(process.arch) ?? [];
+    expect(libs).toContain('libc.so.6');
+    expect(libs).toContain('libstdc++.so.6');
+    expect(libs.every((l) => !l.includes('/'))).toBe(true);
+  });
 });
 
 describe("targets carry their libstdc++'s GLIBCXX_ version", () => {

@@ -1,11 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { HERE, makeSlimBin, recordKey } from '../../bench/truth/lib.mjs';
+import { describe, expect, it } from 'vitest';
 import { extract, grade, truthOf } from '../../bench/truth/truth.mjs';
-import { ensureBuilt, REPO } from '../helpers/build.js';
+import { checkRecordSlim, readRecord } from './slim-check.js';
 
 /**
  * tree-sitter 0.25.1's prebuilds/linux-x64/tree-sitter.node (and linux-arm64's) needs
@@ -15,48 +10,8 @@ import { ensureBuilt, REPO } from '../helpers/build.js';
  * and arm64-slim cells are install failures. Graded as bench/truth/grade.mjs grades them.
  */
 const NAME = 'tree-sitter';
-const VERSION = '0.25.1';
-const CLI = join(REPO, 'dist', 'bin.js');
-
-interface Cell {
-  node?: string;
-}
-const record = JSON.parse(
-  readFileSync(join(HERE, 'records', `${recordKey(NAME, VERSION)}.json`), 'utf8'),
-) as { lockfile: string; runs: Record<string, Cell> };
-
-const work = mkdtempSync(join(tmpdir(), 'ng-glibcxx-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function checkSlim(targetArgs: string[]): unknown {
-  ensureBuilt();
-  const project = join(work, 'project');
-  mkdirSync(project, { recursive: true });
-  const lockText = readFileSync(join(HERE, record.lockfile), 'utf8');
-  const lock = JSON.parse(lockText) as {
-    packages: Record<string, { dependencies?: Record<string, string> }>;
-  };
-  writeFileSync(
-    join(project, 'package.json'),
-    JSON.stringify({
-      name: 'truth-project',
-      version: '1.0.0',
-      private: true,
-      dependencies: lock.packages['']?.dependencies,
-    }),
-  );
-  writeFileSync(join(project, 'package-lock.json'), lockText);
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', PATH: makeSlimBin(join(work, 'slim-bin')) };
-  delete env.PYTHON;
-  const run = spawnSync(
-    process.execPath,
-    [CLI, 'check', '--lockfile-only', '--json', '--no-dockerfile', '-C', project, ...targetArgs],
-    { cwd: project, env, encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL' },
-  );
-  if (run.status !== 0 && run.status !== 1)
-    throw new Error(`check exited ${run.status ?? run.signal}: ${run.stderr}`);
-  return JSON.parse(run.stdout);
-}
+const record = readRecord(NAME, '0.25.1');
+const checkSlim = (args: string[]) => checkRecordSlim(record, args);
 
 // node22/node24 are this machine with another Node: its libstdc++ is the one the cells ran with
 const hostMatches = process.platform === 'linux' && process.arch === 'x64';
