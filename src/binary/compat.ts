@@ -62,6 +62,27 @@ export function checkFactsAgainstTarget(facts: BinaryFacts, target: Target): Fac
   ) {
     out.push({ code: 'GLIBC_TOO_OLD', needed: f.glibcVersion, available: target.libcVersion });
   }
+  // libstdc++.so.6 refuses a GLIBCXX_ version it does not define, just as glibc does (`version
+  // GLIBCXX_3.4.31 not found`); only where both sides are known, and only on glibc (musl images
+  // ship their own libstdc++, whose version the profiles do not record).
+  if (
+    target.libc === 'glibc' &&
+    f.libc !== 'musl' &&
+    target.glibcxxVersion &&
+    f.glibcxxVersion !== null &&
+    compareVersions(f.glibcxxVersion, target.glibcxxVersion) > 0
+  ) {
+    out.push({ code: 'GLIBCXX_TOO_OLD', needed: f.glibcxxVersion, available: target.glibcxxVersion });
+  }
+
+  // a NEEDED library the target's loader cannot find fails the load ("libodbc.so.2: cannot open
+  // shared object file"); judged only where the target's libraries are known, and never for a
+  // binary with a RUNPATH (it brings its own folder, often `$ORIGIN/…`) or a musl binary
+  if (target.systemLibraries && f.libc !== 'musl' && !(f.runpath ?? []).length) {
+    const known = new Set(target.systemLibraries);
+    const missing = f.needed.filter((n) => !known.has(n) && !PROCESS_LIBRARY.test(n));
+    if (missing.length) out.push({ code: 'SHARED_LIBRARY_MISSING', libraries: missing });
+  }
 
   const usesNapi = f.module.kind === 'napi' || (f.module.kind === 'abi' && f.module.hybrid === true);
   if (
@@ -81,6 +102,9 @@ export function checkFactsAgainstTarget(facts: BinaryFacts, target: Target): Fac
   }
   return out;
 }
+
+/** Libraries the Node process itself already holds: a distro Node's libnode, and the loader. */
+const PROCESS_LIBRARY = /^(?:libnode\.so(?:\.\d+)*|ld-linux[\w.-]*\.so\.\d+|node(?:\.exe)?)$/;
 
 /** LIBC_MISMATCH lists this many missing symbols and counts the rest. */
 export const MAX_LISTED_SYMBOLS = 10;

@@ -14,7 +14,14 @@ import { evaluateChain } from '../strategies/predict.js';
 import type { EvaluateOptions } from '../strategies/predict.js';
 import { candidateResolver, platformPackageLocations } from '../strategies/tree-view.js';
 import { treeProblemFindings } from '../tree/problems.js';
-import { isUnknownPackage, lostLibcFindings, unavailableFindings, unknownPredictions } from './lockfile.js';
+import {
+  isUnknownPackage,
+  lockfileRefusal,
+  lostLibcFindings,
+  refusedPrediction,
+  unavailableFindings,
+  unknownPredictions,
+} from './lockfile.js';
 
 export interface AnalyzeInput {
   tree: ProjectTree;
@@ -113,6 +120,11 @@ export function analyze(input: AnalyzeInput): CheckReport {
     });
   }
   packages.sort((a, b) => (a.location < b.location ? -1 : a.location > b.location ? 1 : 0));
+  const refusal = lockfileRefusal(tree);
+  if (refusal) {
+    findings.push(...refusal.findings);
+    for (const p of packages) p.predictions = p.predictions.map((x) => refusedPrediction(x, refusal.missing));
+  }
 
   const { kept, ignored } = applyIgnore(findings, input.config);
   return {

@@ -115,3 +115,50 @@ export function lostLibcFindings(
   }
   return out;
 }
+
+type MissingEntry = Extract<Finding, { code: 'LOCKFILE_ENTRIES_MISSING' }>['evidence']['missing'][number];
+
+/**
+ * `npm ci` builds its ideal tree from the lockfile and refuses (EUSAGE, "Missing: <name>@ from lock
+ * file") when a locked package's dependency has no entry, on every platform and before any install
+ * script runs: a lockfile written against a registry that did not serve some platform packages
+ * (npm 11, checked on real lockfiles). Peer edges are left out: whether npm installs a missing peer
+ * depends on legacy-peer-deps. A v1 lockfile is upgraded by npm from the manifests, so it is not judged.
+ */
+export function lockfileRefusal(tree: ProjectTree): { findings: Finding[]; missing: string[] } | null {
+  if (tree.mode !== 'lockfile' || (tree.lockfile?.lockfileVersion ?? 2) < 2) return null;
+  const findings: Finding[] = [];
+  const missing = new Set<string>();
+  for (const record of tree.packages) {
+    if (record.inBundle) continue;
+    const lacking: MissingEntry[] = [];
+    for (const dep of record.dependencies) {
+      if (dep.location !== null) continue;
+      if (dep.type !== 'prod' && dep.type !== 'optional' && dep.type !== 'dev') continue;
+      lacking.push({ name: dep.name, spec: dep.spec, type: dep.type });
+      missing.add(`${dep.name}@${dep.spec}`);
+    }
+    if (!lacking.length) continue;
+    lacking.sort((a, b) => a.name.localeCompare(b.name));
+    findings.push(
+      makeFinding(
+        'LOCKFILE_ENTRIES_MISSING',
+        { package: record.id, location: record.location },
+        { missing: lacking },
+      ),
+    );
+  }
+  return findings.length ? { findings, missing: [...missing].sort() } : null;
+}
+
+/** Under a lockfile `npm ci` refuses, nothing installs: every prediction is `fails`, saying why first. */
+export function refusedPrediction(p: Prediction, missing: string[]): Prediction {
+  const next: Prediction = {
+    target: p.target,
+    outcome: 'fails',
+    strategy: p.strategy,
+    evidence: [{ kind: 'lockfile-refused', missing }, ...p.evidence],
+  };
+  if (p.installScript) next.installScript = p.installScript;
+  return next;
+}

@@ -78,6 +78,10 @@ export type FactsMismatch =
       missingSymbolCount: number;
     }
   | { code: 'GLIBC_TOO_OLD'; needed: string; available: string }
+  /** The binary needs `GLIBCXX_<needed>`; the target's libstdc++.so.6 provides up to `GLIBCXX_<available>`. */
+  | { code: 'GLIBCXX_TOO_OLD'; needed: string; available: string }
+  /** NEEDED libraries the target's dynamic loader cannot find (judged only where the target's libraries are known). */
+  | { code: 'SHARED_LIBRARY_MISSING'; libraries: string[] }
   | { code: 'NAPI_VERSION_TOO_HIGH'; declared: number; available: number }
   | { code: 'ABI_MISMATCH'; binaryAbi: string; targetAbi: string };
 

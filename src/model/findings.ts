@@ -131,11 +131,17 @@ export interface FindingEvidence {
   PLATFORM_PACKAGES_UNRESOLVED: { names: string[] };
   PLATFORM_PACKAGE_NOT_READ: { name: string; version: string | null };
   NODE_HEADERS_UNAVAILABLE: { nodeVersion: string; besideNode: string | null };
+  BUILD_LIBRARY_MISSING: {
+    /** `-l<name>` names the Linux build links that this machine has neither `lib<name>.so` nor `.a` of. */
+    libraries: string[];
+    file: string;
+  };
   PYTHON_DISTUTILS_MISSING: { python: string | null; pythonVersion: string | null; nodeGyp: string | null };
   LIBC_MISMATCH: MismatchEvidence<'LIBC_MISMATCH'> | LoadEvidence<'LIBC_MISMATCH'>;
   ARCH_MISMATCH: MismatchEvidence<'ARCH_MISMATCH'> | LoadEvidence<'ARCH_MISMATCH'>;
   PLATFORM_MISMATCH: MismatchEvidence<'PLATFORM_MISMATCH'> | LoadEvidence<'PLATFORM_MISMATCH'>;
   GLIBC_TOO_OLD: MismatchEvidence<'GLIBC_TOO_OLD'> | LoadEvidence<'GLIBC_TOO_OLD'>;
+  GLIBCXX_TOO_OLD: MismatchEvidence<'GLIBCXX_TOO_OLD'>;
   NAPI_VERSION_TOO_HIGH: MismatchEvidence<'NAPI_VERSION_TOO_HIGH'> | LoadEvidence<'NAPI_VERSION_TOO_HIGH'>;
   ABI_MISMATCH: MismatchEvidence<'ABI_MISMATCH'> | LoadEvidence<'ABI_MISMATCH'>;
   INVALID_BINARY: MismatchEvidence<'INVALID_BINARY'> | LoadEvidence<'INVALID_BINARY'>;
@@ -192,7 +198,7 @@ export interface FindingEvidence {
     limit: number | null;
     unreadable: Array<{ path: string; code: string }>;
   };
-  SHARED_LIBRARY_MISSING: LoadEvidence<'SHARED_LIBRARY_MISSING'>;
+  SHARED_LIBRARY_MISSING: LoadEvidence<'SHARED_LIBRARY_MISSING'> | MismatchEvidence<'SHARED_LIBRARY_MISSING'>;
   BINARY_MISSING: LoadEvidence<'BINARY_MISSING'> & {
     /** Paths (relative to the root) or platform packages the loader tries, in order. */
     tried: string[];
@@ -231,6 +237,10 @@ export interface FindingEvidence {
     role: 'package' | 'platform-package' | 'unlocked-platform-package';
   };
   PLATFORM_PACKAGE_NOT_IN_LOCKFILE: PlatformPackageNotInLockfile;
+  LOCKFILE_ENTRIES_MISSING: {
+    /** Dependencies of this package that the lockfile has no entry for, as its entry names them. */
+    missing: Array<{ name: string; spec: string; type: 'prod' | 'optional' | 'dev' }>;
+  };
   LOCKFILE_LIBC_MISSING: {
     name: string;
     version: string | null;
@@ -317,11 +327,16 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
     title: 'Node headers would be downloaded for a source build',
     severity: 'warning',
   },
+  BUILD_LIBRARY_MISSING: {
+    title: 'The source build links a system library this machine lacks',
+    severity: 'error',
+  },
   PYTHON_DISTUTILS_MISSING: { title: 'Python 3.12+ with a node-gyp that needs distutils', severity: 'error' },
   LIBC_MISMATCH: { title: 'Binary linked against the other libc', severity: 'error' },
   ARCH_MISMATCH: { title: 'Binary built for another CPU architecture', severity: 'error' },
   PLATFORM_MISMATCH: { title: 'Binary built for another operating system', severity: 'error' },
   GLIBC_TOO_OLD: { title: "Binary needs a newer glibc than the target's", severity: 'error' },
+  GLIBCXX_TOO_OLD: { title: "Binary needs a newer libstdc++ than the target's", severity: 'error' },
   NAPI_VERSION_TOO_HIGH: { title: 'Binary needs a newer Node-API than the target has', severity: 'error' },
   ABI_MISMATCH: { title: 'Binary built for another Node ABI', severity: 'error' },
   INVALID_BINARY: { title: 'Not a loadable binary (empty, truncated or corrupt)', severity: 'error' },
@@ -376,6 +391,10 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   MANIFEST_UNAVAILABLE: { title: 'Package manifest or tarball could not be fetched', severity: 'warning' },
   PLATFORM_PACKAGE_NOT_IN_LOCKFILE: {
     title: 'Platform package the target needs is not in the lockfile',
+    severity: 'error',
+  },
+  LOCKFILE_ENTRIES_MISSING: {
+    title: 'The lockfile lacks entries its packages depend on: npm ci refuses it',
     severity: 'error',
   },
   LOCKFILE_LIBC_MISSING: {

@@ -85,6 +85,8 @@ export type Evidence =
   | { kind: 'prebuilds-none-for-target'; available: string[] }
   | { kind: 'prebuild-tags-rejected'; dir: string; files: string[] }
   | { kind: 'build-dir-ignored'; file: string }
+  /** node-gyp-build's install-time load test would reject this prebuild (the facts say why), so the install compiles. */
+  | { kind: 'prebuild-rejected'; file: string; reasons: Array<Mismatch['code']> }
   | {
       kind: 'download';
       tool: DownloadTool;
@@ -139,6 +141,8 @@ export type Evidence =
   | { kind: 'opt-in-script'; script: string; file: string | null }
   | ({ kind: 'platform-package-not-in-lockfile' } & PlatformPackageNotInLockfile)
   | { kind: 'manifest-unavailable'; name: string; version: string | null; code: string }
+  /** `npm ci` stops before installing anything: the lockfile lacks these dependencies (`name@spec`). */
+  | { kind: 'lockfile-refused'; missing: string[] }
   /** Offline: a platform package whose manifest is unknown but whose name looks like the target's. */
   | { kind: 'platform-package-name-hint'; name: string }
   | ({ kind: 'url-check' } & UrlCheck)

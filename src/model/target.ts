@@ -96,6 +96,16 @@ export interface Target {
   libc: Libc | null;
   /** glibc version (`"2.36"`) or musl version (`"1.2.5"`) shipped by the target, when known. */
   libcVersion: string | null;
+  /**
+   * Highest `GLIBCXX_3.4.N` the target's libstdc++.so.6 provides (`"3.4.30"`), when known: glibc
+   * targets only (an image's Debian release, or the host's own library).
+   */
+  glibcxxVersion?: string | null;
+  /**
+   * The shared libraries (sonames) the target's dynamic loader finds, when known: this machine's
+   * (ld.so.cache and the standard folders), for the host and `node22`-style targets. Not in the JSON.
+   */
+  systemLibraries?: readonly string[];
   /** ARM version node-gyp-build matches `armv` tags against (`"8"` on arm64, `"7"` on arm). */
   armv: string | null;
   /** libuv major, matched against node-gyp-build's `uv` tags. */

@@ -65,6 +65,17 @@ function fromFacts(ctx: ClassifyContext): LoadClassification | null {
         library: 'libc.so.6',
         available: first.available,
       };
+    case 'SHARED_LIBRARY_MISSING':
+      return { code: 'SHARED_LIBRARY_MISSING', library: first.libraries[0] ?? null };
+    case 'GLIBCXX_TOO_OLD':
+      // the loader's own words for it are glibc's (`version GLIBCXX_3.4.31 not found`)
+      return {
+        code: 'GLIBC_TOO_OLD',
+        symbolVersion: `GLIBCXX_${first.needed}`,
+        needed: first.needed,
+        library: 'libstdc++.so.6',
+        available: null,
+      };
     case 'NAPI_VERSION_TOO_HIGH':
       return {
         code: 'NAPI_VERSION_TOO_HIGH',

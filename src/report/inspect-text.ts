@@ -57,6 +57,10 @@ function mismatchWords(m: NonNullable<InspectedFile['mismatches']>[number]): str
     }
     case 'GLIBC_TOO_OLD':
       return `${m.code}: needs GLIBC_${m.needed}, target has ${m.available}`;
+    case 'SHARED_LIBRARY_MISSING':
+      return `${m.code}: needs ${m.libraries.join(', ')}, not on the target`;
+    case 'GLIBCXX_TOO_OLD':
+      return `${m.code}: needs GLIBCXX_${m.needed}, target has ${m.available}`;
     case 'NAPI_VERSION_TOO_HIGH':
       return `${m.code}: declares Node-API ${m.declared}, target supports ${m.available}`;
     case 'ABI_MISMATCH':

@@ -180,6 +180,11 @@ export function describe(finding: Finding, target?: Target): Words {
         message: `${pkg}${on}: ${f.evidence.file} needs GLIBC_${f.evidence.needed}, the target has glibc ${f.evidence.available}${fallbackNote(f.evidence.fallback)}`,
         fix: 'use a newer base image (bookworm: 2.36, trixie: 2.41) or a package version built against an older glibc',
       };
+    case 'GLIBCXX_TOO_OLD':
+      return {
+        message: `${pkg}${on}: ${f.evidence.file} needs GLIBCXX_${f.evidence.needed}, the target's libstdc++.so.6 provides up to GLIBCXX_${f.evidence.available}${fallbackNote(f.evidence.fallback)}`,
+        fix: 'use a base image with a newer libstdc++ (bookworm: GLIBCXX_3.4.30, trixie: 3.4.33), a package version built with an older GCC, or let it compile from source (python3, make, g++ in the install stage)',
+      };
     case 'NAPI_VERSION_TOO_HIGH':
       if ('source' in f.evidence) return describeLoad(f as LoadFinding);
       return {
@@ -300,6 +305,14 @@ export function describe(finding: Finding, target?: Target): Words {
       };
     }
     case 'SHARED_LIBRARY_MISSING':
+      if (!('source' in f.evidence)) {
+        const e = f.evidence;
+        return {
+          message: `${pkg}${on}: ${e.file} needs ${list(e.libraries)}, which the target's dynamic loader cannot find${fallbackNote(e.fallback)}`,
+          fix: `install the system package that provides ${list(e.libraries)} before \`npm ci\` (and where the package runs), or use a version of ${name} that does not need it`,
+        };
+      }
+      return describeLoad(f as LoadFinding);
     case 'BINARY_MISSING':
     case 'LOAD_CRASHED':
     case 'LOAD_TIMEOUT':
@@ -343,6 +356,21 @@ export function describe(finding: Finding, target?: Target): Words {
         fix: e.listedInLockfile
           ? `run \`npm install --package-lock-only\` (npm 7+ records every platform's entry) and commit package-lock.json (npm/cli#4828)`
           : `the lockfile entry for ${name} lost the reference too, so \`npm install\` keeps trusting it (even with ${flags || '--os/--cpu/--libc'}): regenerate it, \`rm package-lock.json && npm install --package-lock-only\` (or \`rm -rf node_modules package-lock.json && npm install\`), and commit it (npm/cli#4828)`,
+      };
+    }
+    case 'BUILD_LIBRARY_MISSING': {
+      const e = f.evidence;
+      const libs = e.libraries.map((l) => `-l${l}`);
+      return {
+        message: `${pkg}${on}: its ${e.file} links ${list(libs)}, and this machine has no ${list(e.libraries.map((l) => `lib${l}.so`))}: the source build fails (its development package, with the headers, is not installed)`,
+        fix: `install the development package of ${list(e.libraries.map((l) => `lib${l}`))} before \`npm ci\` (Debian: the \`lib…-dev\` package that ships lib${e.libraries[0]}.so; Alpine: \`…-dev\`)`,
+      };
+    }
+    case 'LOCKFILE_ENTRIES_MISSING': {
+      const e = f.evidence;
+      return {
+        message: `${pkg}: the lockfile has no entry for ${list(e.missing.map((m) => `${m.name}@${m.spec}`))}, which it depends on; \`npm ci\` refuses the whole lockfile on every platform ("Missing: … from lock file") and installs nothing`,
+        fix: 'run `npm install --package-lock-only` against a registry that serves every one of them and commit package-lock.json; a name the registry does not serve (a platform package never published there) has to be published or mirrored first, or the dependency dropped',
       };
     }
     case 'LOCKFILE_LIBC_MISSING': {

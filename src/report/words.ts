@@ -27,6 +27,8 @@ export function describeEvidence(e: Evidence): string {
       return e.available.length ? `prebuilds only for ${list(e.available)}` : 'no prebuilds/ folder';
     case 'prebuild-tags-rejected':
       return `${e.dir} has ${e.files.length ? list(e.files) : 'no .node files'}, none tagged for this target`;
+    case 'prebuild-rejected':
+      return `node-gyp-build's install-time load test rejects ${e.file} (${list(e.reasons)}), so the install compiles`;
     case 'build-dir-ignored':
       return `${e.file} exists from an earlier build; a fresh install starts without it`;
     case 'download':
@@ -69,6 +71,8 @@ export function describeEvidence(e: Evidence): string {
       return `${e.name}@${e.version ?? '?'} (${constraintWords(e)}) is the platform package for this target, and the lockfile has no entry for it`;
     case 'manifest-unavailable':
       return `${e.name}${e.version ? `@${e.version}` : ''}: manifest/tarball not available (${e.code})`;
+    case 'lockfile-refused':
+      return `npm ci refuses the lockfile: it has no entry for ${list(e.missing)}`;
     case 'platform-package-name-hint':
       return `${e.name} is named like this target's platform package (its manifest could not be checked)`;
     case 'url-check':
@@ -106,6 +110,10 @@ export function describeMismatch(m: Mismatch, where: string): string {
       return `is a ${m.binaryPlatform} binary; ${where} is ${m.targetPlatform}`;
     case 'GLIBC_TOO_OLD':
       return `needs GLIBC_${m.needed}; ${where} has glibc ${m.available}`;
+    case 'SHARED_LIBRARY_MISSING':
+      return `needs ${list(m.libraries)}, which ${where} does not have`;
+    case 'GLIBCXX_TOO_OLD':
+      return `needs GLIBCXX_${m.needed}; ${where}'s libstdc++ stops at GLIBCXX_${m.available}`;
     case 'NAPI_VERSION_TOO_HIGH':
       return `declares Node-API ${m.declared}; ${where} supports ${m.available}`;
     case 'INVALID_BINARY':

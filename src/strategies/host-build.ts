@@ -2,6 +2,7 @@ import semver from 'semver';
 import { makeFinding } from '../model/findings.js';
 import type { Finding } from '../model/findings.js';
 import type { ChainLink, PredictContext } from '../model/prediction.js';
+import { linuxGypLibraries } from './gyp-libraries.js';
 
 /**
  * What can still break a source build on this machine when python3, make and g++ are present: node-gyp
@@ -47,6 +48,16 @@ export function hostSourceBuildFindings(
         nodeGyp: nodeGypVersion,
       }),
     );
+  }
+  // `-lfoo` in binding.gyp links libfoo.so or libfoo.a from the system: without it (a -dev package
+  // not installed) the build fails, and usually at its first #include already
+  if (target.platform === 'linux' && target.systemLibraries) {
+    const text = ctx.files.readText('binding.gyp', 256 * 1024);
+    const libs = text ? linuxGypLibraries(text) : null;
+    const have = new Set(target.systemLibraries);
+    const missing = (libs ?? []).filter((l) => !have.has(`lib${l}.so`) && !have.has(`lib${l}.a`));
+    if (missing.length)
+      out.push(makeFinding('BUILD_LIBRARY_MISSING', where, { libraries: missing, file: 'binding.gyp' }));
   }
   return out;
 }

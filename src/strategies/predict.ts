@@ -121,7 +121,14 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
           for (const m of mismatches) {
             findings.push(mismatchFinding(m, where, result, fallsBack));
           }
-          if (fallsBack) continue;
+          if (fallsBack) {
+            evidence.push({
+              kind: 'prebuild-rejected',
+              file: result.binary ?? '',
+              reasons: mismatches.map((m) => m.code),
+            });
+            continue;
+          }
           return done('fails', result.strategy, binaryFields(result));
         }
         // a download that may or may not work, followed by a prebuilt that does: prebuilt either way
@@ -303,6 +310,10 @@ function mismatchFinding(
       });
     case 'GLIBC_TOO_OLD':
       return makeFinding('GLIBC_TOO_OLD', fields, { ...base, needed: m.needed, available: m.available });
+    case 'SHARED_LIBRARY_MISSING':
+      return makeFinding('SHARED_LIBRARY_MISSING', fields, { ...base, libraries: m.libraries });
+    case 'GLIBCXX_TOO_OLD':
+      return makeFinding('GLIBCXX_TOO_OLD', fields, { ...base, needed: m.needed, available: m.available });
     case 'NAPI_VERSION_TOO_HIGH':
       return makeFinding('NAPI_VERSION_TOO_HIGH', fields, {
         ...base,

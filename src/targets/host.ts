@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { armvFor, napiFor, UV_MAJOR } from './abi.js';
 import { toolScope } from './exec.js';
-import { hostLibc } from './libc.js';
+import { hostGlibcxxVersion, hostLibc, hostSystemLibraries } from './libc.js';
 import { detectToolchain } from './toolchain.js';
 import type { NpmToolConfig } from './toolchain.js';
 import type { HostEnvironment, LibcFacts, Target } from '../model/target.js';
@@ -37,6 +37,10 @@ export interface DetectHostOptions {
    * toolchain probe searches: PATH without the project's and node_modules' folders.
    */
   detectLibc?: (safePath: string) => Promise<LibcFacts>;
+  /** The libstdc++ GLIBCXX_ version of the host (glibc Linux only); defaults to reading the host's libstdc++.so.6. */
+  detectGlibcxx?: (arch: string) => string | null;
+  /** The sonames the host's loader finds (glibc Linux only); defaults to ld.so.cache and the standard folders. */
+  detectLibraries?: (arch: string) => string[] | null;
   /** The project being checked: nothing inside it (or any node_modules) is run to learn the host. */
   projectRoot?: string | null;
 }
@@ -53,6 +57,12 @@ export async function detectHost(
     env.platform === 'linux' ? (options.detectLibc ?? hostLibc)(safePath) : Promise.resolve(null),
     detectToolchain(env, npmConfig, { projectRoot }),
   ]);
+  const glibcxxVersion =
+    libc?.family === 'glibc' ? (options.detectGlibcxx ?? hostGlibcxxVersion)(env.arch) : null;
+  const glibcxx = glibcxxVersion ? { glibcxxVersion } : {};
+  const systemLibraries =
+    libc?.family === 'glibc' ? (options.detectLibraries ?? hostSystemLibraries)(env.arch) : null;
+  if (systemLibraries) Object.assign(glibcxx, { systemLibraries });
   const napi = Number(env.versions.napi);
   // node-gyp-build reads ARM_VERSION first, then the arch, then Node's own build config.
   const armv =
@@ -68,6 +78,7 @@ export async function detectHost(
     arch: env.arch,
     libc: libc?.family ?? null,
     libcVersion: libc?.family ? libc.version : null,
+    ...glibcxx,
     armv,
     uv: env.versions.uv?.split('.')[0] || UV_MAJOR,
     toolchain,

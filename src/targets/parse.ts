@@ -145,6 +145,7 @@ function electronTarget(spec: string, versionText: string, ctx: TargetContext): 
     arch,
     libc: ctx.host.libc,
     libcVersion: ctx.host.libcVersion,
+    ...(arch === ctx.host.arch ? hostLibraryFacts(ctx.host) : {}),
     armv: armvFor(arch),
     uv: UV_MAJOR,
     toolchain,
@@ -238,7 +239,18 @@ function nodeTarget(
     // `node22`: this machine (its libc and tools) running another Node version.
     const arch = checkArch(spec, ctx.arch ?? ctx.host.arch);
     const { platform: hostPlatform, libc, libcVersion, toolchain } = ctx.host;
-    return { ...common, platform: hostPlatform, arch, libc, libcVersion, armv: armvFor(arch), toolchain };
+    // the host's own libstdc++ and libraries serve its own arch only
+    const glibcxx = arch === ctx.host.arch ? hostLibraryFacts(ctx.host) : {};
+    return {
+      ...common,
+      platform: hostPlatform,
+      arch,
+      libc,
+      libcVersion,
+      ...glibcxx,
+      armv: armvFor(arch),
+      toolchain,
+    };
   }
 
   if (!NODE_PLATFORMS.includes(platform)) {
@@ -261,6 +273,14 @@ function nodeTarget(
     libc = 'glibc';
   }
   return { ...common, platform, arch, libc, libcVersion, armv: armvFor(arch), toolchain: UNKNOWN_TOOLCHAIN };
+}
+
+/** What this machine's libstdc++ and library folders say, for targets that run on it (same arch). */
+function hostLibraryFacts(host: Target): Pick<Target, 'glibcxxVersion' | 'systemLibraries'> {
+  const out: Pick<Target, 'glibcxxVersion' | 'systemLibraries'> = {};
+  if (host.glibcxxVersion) out.glibcxxVersion = host.glibcxxVersion;
+  if (host.systemLibraries) out.systemLibraries = host.systemLibraries;
+  return out;
 }
 
 // `node`, `node:22-alpine`, `docker.io/library/node:22`, `library/node:lts@sha256:…`. A digest is
@@ -383,6 +403,7 @@ function imageTarget(spec: string, tag: string, ctx: TargetContext, data: NodeRe
     arch,
     libc: variant.distro.libc,
     libcVersion: variant.distro.libcVersion,
+    ...(variant.distro.glibcxxVersion ? { glibcxxVersion: variant.distro.glibcxxVersion } : {}),
     armv: armvFor(arch),
     uv: UV_MAJOR,
     toolchain: full ? FULL_IMAGE_TOOLCHAIN : BARE_IMAGE_TOOLCHAIN,

@@ -308,7 +308,7 @@ async function scan(
       } else if (path.endsWith('.node') && limits.wantFacts(path)) {
         readBinary(entry, ordinal, path, size, [{ start: 0, end: limits.window.head }]);
       } else if (
-        (SCRIPT_TEXT.test(path) || CMAKE_TS_MANIFEST.test(path)) &&
+        (SCRIPT_TEXT.test(path) || CMAKE_TS_MANIFEST.test(path) || path === 'binding.gyp') &&
         size <= limits.maxText &&
         textTotal + size <= limits.maxTextTotal
       ) {
@@ -390,6 +390,11 @@ function indexOf(listing: Listing, facts: Record<string, BinaryFacts | null>, li
   for (const [path, text] of listing.texts) {
     if (CMAKE_TS_MANIFEST.test(path)) {
       if (cmakeTs) kept[path] = text;
+      continue;
+    }
+    // the system libraries a source build links (strategies/gyp-libraries.ts)
+    if (path === 'binding.gyp') {
+      kept[path] = text;
       continue;
     }
     const bare = path.replace(SCRIPT_TEXT, '');

@@ -49,6 +49,11 @@ const SUBSET: { name: string; version: string; convention: string }[] = [
     convention: 'prebuilds/linuxglibc-x64/node-napi.node, own loader',
   },
   { name: 'sqlite-vec', version: '0.1.9', convention: 'SQLite extension in a platform package' },
+  {
+    name: 'node-unix-socket',
+    version: '0.2.7',
+    convention: 'napi-rs platform packages the registry does not all serve: npm ci refuses the lockfile',
+  },
 ];
 
 /**

@@ -20,6 +20,14 @@
  *   `main/musl` 1.2.4 (3.18, 3.19 as 1.2.4_git20230717), 1.2.5 (3.20–3.23), 1.2.6 (3.24), as published in
  *   the distributions' package indexes. Debian python3: 3.9, 3.11, 3.13.
  *
+ * - libstdc++ (`glibcxxVersion`, the highest GLIBCXX_3.4.N symbol version libstdc++.so.6 defines):
+ *   Debian builds `libstdc++6` from the release's newest GCC: bullseye gcc-10 (10.2.1-6), bookworm
+ *   gcc-12 (12.2.0-14), trixie gcc-14 (14.2.0). GCC's own version history (libstdc++ manual,
+ *   abi.xml, "Symbol versioning") maps GCC 10.1.0 → GLIBCXX_3.4.28, 12.1.0 → 3.4.30, 13.1.0 →
+ *   3.4.31, 13.2.0 → 3.4.32, 14.1.0 → 3.4.33, and a point release adds none. Bookworm's 3.4.30 was
+ *   also read off a real Debian 12 libstdc++.so.6.0.30 (amd64 and Debian's arm64 cross package).
+ *   Alpine's libstdc++ is left out: a musl target is judged by the musl checks, not by GLIBCXX.
+ *
  * Not established for certain: the mirror ends in August 2026. After 26 became LTS on 2026-10-28,
  * `stackbrew.js` as read would give no line the `current` tags (it wants an LTS date still in the future),
  * so `node:current` here means "the newest line", which is what the tag has always meant. Line 26 had no
@@ -34,12 +42,32 @@ export interface DistroRelease {
   libcVersion: string;
   /** python3 in the full image; null where the image never carries it. */
   pythonVersion: string | null;
+  /** Highest GLIBCXX_ version of the release's libstdc++.so.6 (glibc releases only). */
+  glibcxxVersion?: string;
 }
 
 export const DEBIAN_RELEASES: Readonly<Record<string, DistroRelease>> = {
-  bullseye: { distro: 'debian', libc: 'glibc', libcVersion: '2.31', pythonVersion: '3.9' },
-  bookworm: { distro: 'debian', libc: 'glibc', libcVersion: '2.36', pythonVersion: '3.11' },
-  trixie: { distro: 'debian', libc: 'glibc', libcVersion: '2.41', pythonVersion: '3.13' },
+  bullseye: {
+    distro: 'debian',
+    libc: 'glibc',
+    libcVersion: '2.31',
+    pythonVersion: '3.9',
+    glibcxxVersion: '3.4.28',
+  },
+  bookworm: {
+    distro: 'debian',
+    libc: 'glibc',
+    libcVersion: '2.36',
+    pythonVersion: '3.11',
+    glibcxxVersion: '3.4.30',
+  },
+  trixie: {
+    distro: 'debian',
+    libc: 'glibc',
+    libcVersion: '2.41',
+    pythonVersion: '3.13',
+    glibcxxVersion: '3.4.33',
+  },
 };
 
 /** Keyed by the alpine release as it appears in tags (`alpine3.24` → `3.24`). */
