@@ -26,6 +26,8 @@ const PLATFORMS: Record<string, { platform: string; libc?: 'musl' }> = {
   linux: { platform: 'linux' },
   linuxmusl: { platform: 'linux', libc: 'musl' },
   alpine: { platform: 'linux', libc: 'musl' },
+  // koffi's `musl_x64/`: a libc word before the arch stands for Linux with that libc
+  musl: { platform: 'linux', libc: 'musl' },
   win32: { platform: 'win32' },
   windows: { platform: 'win32' },
   freebsd: { platform: 'freebsd' },

@@ -148,3 +148,23 @@ describe('binaries named per platform and picked by the package’s own JS', () 
     });
   });
 });
+
+describe('one platform package holding several libc builds', () => {
+  it('@koromix/koffi-linux-x64: linux_x64/ and musl_x64/ side by side, no libc field: the one for the target’s libc', () => {
+    expect(parseNameTuple('musl_x64/koffi.node')).toMatchObject({
+      platform: 'linux',
+      arch: 'x64',
+      libc: 'musl',
+    });
+    expect(prediction('koffi', 'node:22-slim')).toMatchObject({
+      outcome: 'prebuilt',
+      strategy: 'platform-packages',
+      binary: 'linux_x64/koffi.node',
+    });
+    expect(prediction('koffi', 'node:22-alpine')).toMatchObject({
+      outcome: 'prebuilt',
+      strategy: 'platform-packages',
+      binary: 'musl_x64/koffi.node',
+    });
+  });
+});
