@@ -1,7 +1,12 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../src/model/reports.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
+import { selectTarballs } from '../../src/tree/fetch-lockfile.js';
+import { loadLockfileTree } from '../../src/tree/virtual.js';
 import { legacyFolders } from '../../src/strategies/node-gyp-build-3.js';
 import { parseNameTuple } from '../../src/strategies/named-binaries.js';
 import type { ProjectTree } from '../../src/model/package.js';
@@ -166,5 +171,37 @@ describe('one platform package holding several libc builds', () => {
       strategy: 'platform-packages',
       binary: 'musl_x64/koffi.node',
     });
+  });
+});
+
+describe('--lockfile-only reads the tarball of a package that picks its own binary by libc', () => {
+  it('farmhash and @parcel/source-map (their real truth-harness lockfiles): depending on detect-libc gets the tarball read', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'ng-conventions-'));
+    try {
+      for (const [key, name] of [
+        ['farmhash@5.0.1', 'farmhash'],
+        ['@parcel+source-map@2.1.1', '@parcel/source-map'],
+      ] as const) {
+        const lockText = readFileSync(
+          new URL(`../../bench/truth/records/${key}.lock.json`, import.meta.url),
+          'utf8',
+        );
+        const lock = JSON.parse(lockText) as {
+          packages: Record<string, { dependencies?: Record<string, string> }>;
+        };
+        const dir = join(scratch, key);
+        mkdirSync(dir);
+        writeFileSync(
+          join(dir, 'package.json'),
+          JSON.stringify({ name: 'p', version: '1.0.0', dependencies: lock.packages['']?.dependencies }),
+        );
+        writeFileSync(join(dir, 'package-lock.json'), lockText);
+        const tree = await loadLockfileTree(dir);
+        const picked = selectTarballs(tree, targets(['node:22-slim'])).map((r) => r.name);
+        expect(picked, key).toContain(name);
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
