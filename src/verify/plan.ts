@@ -143,6 +143,10 @@ export function isBundled(
   // oracledb-6.10.0-darwin-arm64.node): the package's own code picks among them
   const base = relInPackage.slice(relInPackage.lastIndexOf('/') + 1);
   if (parseNameTuple(base)) return true;
+  // node-pre-gyp's build for one Node-API version (`napi_versions`): it builds in build/, renames
+  // that to build-tmp-napi-v<N>/ and copies the binary to module_path, which is what loads
+  // (@discordjs/opus: build-tmp-napi-v3/Release/opus.node beside prebuild/…/opus.node)
+  if (/^build-tmp-napi-v\d+$/.test(dirs[0] ?? '') && record.manifest.binary?.module_path) return true;
   // a builds-per-platform layout: no compiler writes its output there, the publisher put them there
   if (dirs.some((d, i) => PLATFORM_DIR.test(d) && ARCH_DIR.test(dirs[i + 1] ?? ''))) return true;
   // a platform package (os/cpu in its manifest, nothing to run at install) holds only what it shipped:
