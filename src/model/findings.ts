@@ -214,6 +214,13 @@ export interface FindingEvidence {
     entryPoint: boolean;
   };
   LOAD_PROTOCOL_VIOLATION: LoadEvidence<'LOAD_PROTOCOL_VIOLATION'>;
+  NO_BINARY_BY_DESIGN: LoadEvidenceBase & {
+    /** The install script that lets the install finish with no binary (`node-gyp rebuild || node suppress-error.js`). */
+    event: 'preinstall' | 'install' | 'postinstall';
+    script: string;
+    /** Paths (relative to the root) the loader would look in. */
+    tried: string[];
+  };
   JS_FALLBACK_IN_USE: LoadEvidenceBase & {
     /** Why the binary did not load (BINARY_MISSING when there was none). */
     failure: LoadClassification;
@@ -382,6 +389,10 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   LOAD_PROTOCOL_VIOLATION: {
     title: "Loading the binary wrote on native-guard's result channel",
     severity: 'error',
+  },
+  NO_BINARY_BY_DESIGN: {
+    title: 'No binary, and the package works without one here',
+    severity: 'info',
   },
   JS_FALLBACK_IN_USE: {
     title: 'Binary failed; the package runs its slower JavaScript fallback',

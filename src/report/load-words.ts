@@ -194,6 +194,11 @@ export function describeLoad(f: LoadFinding): Words {
         message: `${pkg}: loading ${file} wrote ${VIOLATION_WORDS[f.evidence.reason]} on native-guard's result channel (file descriptor 3), starting ${quoted(f.evidence.excerpt.slice(0, 60))}; whether it loads is unknown`,
         fix: `an addon has no business writing on a descriptor it did not open: find out why ${name} does (report it to the package), and do not load it where you keep secrets until you know`,
       };
+    case 'NO_BINARY_BY_DESIGN':
+      return {
+        message: `${pkg}: no binary, and its entry point loads without one: its ${f.evidence.event} script \`${f.evidence.script}\` lets the install finish with none on this platform`,
+        fix: `nothing to do: ${name} runs without its native code here; if you expected it, \`npm rebuild ${name}\` with python3, make and g++ present shows why its build made none`,
+      };
     case 'JS_FALLBACK_IN_USE':
       return {
         message: `${pkg}: ${e.file ? `${e.file} ${describeFailure(f.evidence.failure, e.node)}` : 'no binary'}, so the package runs its JavaScript fallback: it works, more slowly`,

@@ -319,6 +319,7 @@ export function describe(finding: Finding, target?: Target): Words {
     case 'LOAD_FAILED':
     case 'LOAD_PROTOCOL_VIOLATION':
     case 'JS_FALLBACK_IN_USE':
+    case 'NO_BINARY_BY_DESIGN':
     case 'STRAY_BINARY':
       return describeLoad(f);
     case 'MANIFEST_UNAVAILABLE': {

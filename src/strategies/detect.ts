@@ -88,12 +88,16 @@ export function detectNative(pkg: PackageRecord, ctx: DetectContext): NativePack
   const nativeDeps = depNames.some((d) => NATIVE_DEPENDENCIES.has(d));
   const hinted =
     nativeDeps || hasPrebuilds || hasBindingGyp || m.gypfile === true || !!m.binary || shippedNode.length > 0;
-  // binaries for many platforms told apart by name (sentry's profiler, oracledb, deasync): looked
-  // for only where something already hints at a binary, or a build/ folder ships in the package
+  // binaries for many platforms told apart by name (sentry's profiler, oracledb, deasync, farmhash,
+  // aws-crt): looked for only where something already hints at a binary, a build/ folder ships in
+  // the package, it has an install script, or it asks detect-libc which libc it runs on
+  const looksPerPlatform =
+    hinted ||
+    has('build/') ||
+    depNames.includes('detect-libc') ||
+    INSTALL_EVENTS.some((e) => (m.scripts[e] ?? '').trim() !== '');
   const family =
-    (hinted || has('build/')) && !hasPrebuilds && !depNames.includes('cmake-ts')
-      ? findNamedFamily(ctx.files, entries)
-      : [];
+    looksPerPlatform && !hasPrebuilds && !depNames.includes('cmake-ts') ? findNamedFamily(ctx.files) : [];
   const nativeHint = hinted || family.length > 0;
 
   const scripts: ScriptRef[] = [];

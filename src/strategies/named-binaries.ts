@@ -26,6 +26,8 @@ const PLATFORMS: Record<string, { platform: string; libc?: 'musl' }> = {
   linux: { platform: 'linux' },
   linuxmusl: { platform: 'linux', libc: 'musl' },
   alpine: { platform: 'linux', libc: 'musl' },
+  // koffi's `musl_x64/`: a libc word before the arch stands for Linux with that libc
+  musl: { platform: 'linux', libc: 'musl' },
   win32: { platform: 'win32' },
   windows: { platform: 'win32' },
   freebsd: { platform: 'freebsd' },
@@ -59,6 +61,27 @@ const ARCHES: Record<string, string> = {
   universal: 'universal',
 };
 
+/**
+ * A platform and an arch written as one word, as @sap/hana-client's `prebuilt/` folders do
+ * (`linuxx86_64`, `linuxaarch64`, `linuxppc64le`, `darwinintel64`, `darwinarm64`, `ntamd64`): the
+ * word must be exactly a platform word followed by an arch word.
+ */
+const GLUED_PLATFORMS: Record<string, string> = {
+  linux: 'linux',
+  darwin: 'darwin',
+  win32: 'win32',
+  nt: 'win32',
+};
+const GLUED_ARCHES: Record<string, string> = { ...ARCHES, intel64: 'x64' };
+function splitGlued(token: string): { platform: string; arch: string } | null {
+  for (const [word, platform] of Object.entries(GLUED_PLATFORMS)) {
+    if (!token.startsWith(word)) continue;
+    const arch = GLUED_ARCHES[token.slice(word.length)];
+    if (arch) return { platform, arch };
+  }
+  return null;
+}
+
 const LIBCS: Record<string, 'glibc' | 'musl'> = { gnu: 'glibc', glibc: 'glibc', musl: 'musl' };
 
 /** Folder names that only say where a binary sits, never which platform it is for. */
@@ -89,6 +112,17 @@ export function parseNameTuple(relPath: string): NameTuple | null {
     if (p && !platform) {
       platform = p.platform;
       if (p.libc) libc = p.libc;
+      continue;
+    }
+    const glued: { platform: string; arch: string } | null = platform ? null : splitGlued(t);
+    if (glued) {
+      platform = glued.platform;
+      arch = glued.arch;
+      continue;
+    }
+    // @sap/hana-client's `linuxx86_64_alpine`: Alpine named after the tuple is its libc
+    if (t === 'alpine' && arch) {
+      libc = 'musl';
       continue;
     }
     const a = ARCHES[t];
@@ -139,29 +173,40 @@ export function tupleFit(t: NameTuple, target: Target): number | null {
   return score;
 }
 
-/** Folders (package-relative) where such families are kept, listed only when the package has them. */
-const FAMILY_DIRS = ['', 'lib', 'bin', 'dist', 'binaries', 'native', 'build/Release'];
+/** Folders never searched: what a package ships for its tests, examples and docs, and nested installs. */
+const SKIP = new Set([
+  'node_modules',
+  'test',
+  'tests',
+  '__tests__',
+  'example',
+  'examples',
+  'fixtures',
+  'docs',
+]);
+const MAX_DEPTH = 3;
+const MAX_DIRS = 200;
 
 /**
- * The `.node` files of a per-platform family: files in the usual folders (and one level of
- * tuple-named subfolders, as deasync's `bin/<platform>-<arch>-node-<major>/`) whose names carry a
- * platform and an arch. Two or more make a family; a single file is just a shipped binary.
+ * The `.node` files of a per-platform family, wherever the package keeps them (farmhash's
+ * `build/farmhash-linux-x64.node`, @parcel/source-map's
+ * `parcel_sourcemap_node/artifacts/index.linux-x64-gnu.node`, aws-crt's
+ * `dist/bin/linux-x64-glibc/aws-crt-nodejs.node`, deasync's `bin/linux-x64-node-22/deasync.node`):
+ * files whose path carries a platform and an arch, found breadth first, at most three folders
+ * deep and 200 folders in all. Two or more make a family; a single file is just a shipped binary.
  */
-export function findNamedFamily(files: PackageFiles, rootEntries: string[]): string[] {
+export function findNamedFamily(files: PackageFiles): string[] {
   const out: string[] = [];
-  for (const dir of FAMILY_DIRS) {
-    if (dir && !rootEntries.includes(`${dir.split('/')[0]}/`)) continue;
+  const queue: [string, number][] = [['', 0]];
+  for (let seen = 0; queue.length && seen < MAX_DIRS && out.length <= 256; seen++) {
+    const [dir, depth] = queue.shift()!;
     for (const e of files.list(dir) ?? []) {
       const rel = dir ? `${dir}/${e.name}` : e.name;
-      if (!e.dir) {
-        if (e.name.endsWith('.node') && parseNameTuple(rel)) out.push(rel);
-      } else if (dir && parseNameTuple(e.name)) {
-        for (const inner of files.list(rel) ?? []) {
-          if (!inner.dir && inner.name.endsWith('.node')) out.push(`${rel}/${inner.name}`);
-        }
-      }
+      if (e.dir) {
+        const name = e.name.toLowerCase();
+        if (depth < MAX_DEPTH && !SKIP.has(name) && !name.startsWith('.')) queue.push([rel, depth + 1]);
+      } else if (e.name.endsWith('.node') && parseNameTuple(rel)) out.push(rel);
     }
-    if (out.length > 256) break;
   }
   return out.length >= 2 ? out.sort() : [];
 }

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Target } from '../model/target.js';
 import type { Evidence, LinkResult, PredictContext } from '../model/prediction.js';
 import type { FileEntry, PackageFiles } from '../model/package.js';
+import { legacyVersion, pickLegacyPrebuild } from './node-gyp-build-3.js';
 
 interface Tags {
   file: string;
@@ -109,7 +110,11 @@ export function predictNodeGypBuild(ctx: PredictContext, optionalPackages: boole
     const built = (files.list(dir) ?? []).find((e) => !e.dir && e.name.endsWith('.node'));
     if (built) evidence.push({ kind: 'build-dir-ignored', file: `${dir}/${built.name}` });
   }
-  const pick = pickPrebuild(files, '', target);
+  // node-gyp-build 3.x (the version this package resolves) names its folders and files exactly
+  const legacy = optionalPackages ? null : legacyVersion(ctx);
+  const pick: PrebuildPick = legacy
+    ? { ...pickLegacyPrebuild(files, legacy, target), rejected: [] }
+    : pickPrebuild(files, '', target);
   if (pick.file) {
     evidence.push({ kind: 'prebuild-match', file: pick.file, dir: pick.dir! });
     return {

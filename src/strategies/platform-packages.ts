@@ -1,5 +1,6 @@
 import type { BinaryFacts } from '../model/binary.js';
 import { npmWouldInstall } from '../targets/npm-install.js';
+import { findNamedFamily, parseNameTuple, tupleFit } from './named-binaries.js';
 import type { PlatformConstraints } from '../targets/npm-install.js';
 import type { Target } from '../model/target.js';
 import type { PackageRecord, PackageFiles } from '../model/package.js';
@@ -61,10 +62,24 @@ export function nameLooksLikeTarget(name: string, target: Target): boolean {
   return libc === null || target.platform !== 'linux' || libc === (target.libc ?? 'glibc');
 }
 
-/** The first `.node` in a package: its `main` when that is one, else a shallow search. */
-export function findNodeFile(files: PackageFiles, record: PackageRecord): string | null {
+/**
+ * The `.node` of a package for the target: its `main` when that is one; else, when the package
+ * holds builds told apart by folder or file name (@koromix/koffi-linux-x64's `linux_x64/` and
+ * `musl_x64/` side by side, no `libc` field, chosen by koffi's own JS), the one named for the
+ * target; else the first found by a shallow search.
+ */
+export function findNodeFile(files: PackageFiles, record: PackageRecord, target?: Target): string | null {
   const main = record.manifest.main?.replace(/^\.\//, '');
   if (main?.endsWith('.node') && files.exists(main)) return main;
+  if (target) {
+    let best: { file: string; score: number } | null = null;
+    for (const file of findNamedFamily(files)) {
+      const t = parseNameTuple(file);
+      const score = t ? tupleFit(t, target) : null;
+      if (score !== null && (!best || score > best.score)) best = { file, score };
+    }
+    if (best) return best.file;
+  }
   const queue = [''];
   // platform packages keep their binary at the top or one or two folders down (lib/, bin/, build/Release/)
   for (let depth = 0; depth < 3 && queue.length; depth++) {
@@ -133,7 +148,7 @@ export function predictPlatformPackages(ctx: PredictContext, names: string[]): L
     if (cand.source === 'installed') {
       installedMatch = true;
       const files = ctx.filesOf(cand.record);
-      const file = findNodeFile(files, cand.record);
+      const file = findNodeFile(files, cand.record, ctx.target);
       matched.push({
         kind: 'platform-package',
         name,

@@ -78,6 +78,9 @@ export function selectTarballs(tree: ProjectTree, targets: Target[]): PackageRec
     if (record.hasInstallScript) return true;
     const deps = [...Object.keys(m.dependencies), ...Object.keys(m.optionalDependencies)];
     if (deps.some((d) => NATIVE_DEPENDENCIES.has(d))) return true;
+    // a package that asks which libc it runs on picks a binary per platform itself (farmhash's
+    // build/farmhash-linuxmusl-x64.node, @parcel/source-map's index.linux-x64-musl.node)
+    if (deps.includes('detect-libc')) return true;
     if (constraintsOf(m)) return targets.some((t) => npmWouldInstall(m, t));
     return isFamilyParent(record, byLocation);
   });

@@ -295,6 +295,21 @@ export class VerifyRun {
         this.row(subject, call?.file ?? null, false, f);
         return;
       }
+      const allowedBy = s.missing?.allowedBy;
+      if (allowedBy) {
+        // no binary, its install script planned for that, and its entry point loads without one
+        const f = makeFinding('NO_BINARY_BY_DESIGN', this.where(s), {
+          ...this.base(s, null, '', null),
+          event: allowedBy.event,
+          script: allowedBy.text,
+          tried: (s.missing?.tried ?? []).map((t) =>
+            t.startsWith('/') || /^[A-Za-z]:/.test(t) ? this.rel(t) : t,
+          ),
+        });
+        this.findings.push(f);
+        // no row: there is no binary, and nothing failed
+        return;
+      }
       if (missing) {
         // it loads without the binary: the package loads it on first use, and that will throw
         const f = this.failureFinding(

@@ -7,11 +7,12 @@ import type { FactsReader } from '../io/files.js';
 import type { BinaryFacts } from '../model/binary.js';
 import type { RuntimeLoader } from '../model/load.js';
 import type { PackageFiles, PackageRecord, ProjectTree } from '../model/package.js';
-import type { NativePackage } from '../model/prediction.js';
+import type { NativePackage, ScriptRef } from '../model/prediction.js';
 import type { Target } from '../model/target.js';
 import { cmakeTsBuildDir, readCmakeTsManifest } from '../strategies/cmake-ts.js';
 import { detectNative } from '../strategies/detect.js';
 import { parseNameTuple } from '../strategies/named-binaries.js';
+import { classifyCommand, splitScript } from '../strategies/script.js';
 import { resolveRuntimeBinaries } from '../strategies/runtime.js';
 import type { RuntimeBinary, RuntimeContext } from '../strategies/runtime.js';
 import { candidateResolver, platformPackageLocations } from '../strategies/tree-view.js';
@@ -32,7 +33,12 @@ export interface Subject {
   /** Absolute path, null when the package has no binary where it looks (or no known loader). */
   file: string | null;
   fromPackage: string | null;
-  missing: { tried: string[]; prebuilds: string[] } | null;
+  missing: {
+    tried: string[];
+    prebuilds: string[];
+    /** The install script that lets the install end with no binary, when it does (see noBinaryAllowedBy). */
+    allowedBy: ScriptRef | null;
+  } | null;
 }
 
 /** A package (or project) folder whose `.node` files no package resolves to may be strays. */
@@ -83,8 +89,30 @@ function subjectsOf(project: Project, native: NativeInTree): Subject[] {
     resolvedBy: b.kind === 'unknown' ? 'entry-point' : b.loader,
     file: b.kind === 'file' ? b.path : null,
     fromPackage: b.kind === 'file' ? b.fromPackage : null,
-    missing: b.kind === 'missing' ? { tried: b.tried, prebuilds: b.prebuilds ?? [] } : null,
+    missing:
+      b.kind === 'missing'
+        ? { tried: b.tried, prebuilds: b.prebuilds ?? [], allowedBy: noBinaryAllowedBy(native.native) }
+        : null,
   }));
+}
+
+/**
+ * The install script whose author planned for an install with no binary: a `||` with a plain
+ * `node <file>` on one side, as dtrace-provider's `node-gyp rebuild || node suppress-error.js` (the
+ * build makes nothing off Solaris/macOS, and a failed build is swallowed) and win-version-info's
+ * `node skip.js || node-gyp-build` (skip.js exits 0 off Windows). Loader commands on both sides
+ * (`prebuild-install || node-gyp rebuild`) are no such plan: both mean to produce a binary.
+ */
+export function noBinaryAllowedBy(native: NativePackage): ScriptRef | null {
+  for (const script of native.scripts) {
+    const commands = splitScript(script.text);
+    for (let i = 0; i + 1 < commands.length; i++) {
+      if (commands[i]!.next !== '||') continue;
+      const sides = [commands[i]!, commands[i + 1]!];
+      if (sides.some((c) => classifyCommand(c.argv).kind === 'node-script')) return script;
+    }
+  }
+  return null;
 }
 
 // The platform and arch words of the bundled-vs-stray rules, in one place: Node's own names
@@ -115,6 +143,10 @@ export function isBundled(
   // oracledb-6.10.0-darwin-arm64.node): the package's own code picks among them
   const base = relInPackage.slice(relInPackage.lastIndexOf('/') + 1);
   if (parseNameTuple(base)) return true;
+  // node-pre-gyp's build for one Node-API version (`napi_versions`): it builds in build/, renames
+  // that to build-tmp-napi-v<N>/ and copies the binary to module_path, which is what loads
+  // (@discordjs/opus: build-tmp-napi-v3/Release/opus.node beside prebuild/…/opus.node)
+  if (/^build-tmp-napi-v\d+$/.test(dirs[0] ?? '') && record.manifest.binary?.module_path) return true;
   // a builds-per-platform layout: no compiler writes its output there, the publisher put them there
   if (dirs.some((d, i) => PLATFORM_DIR.test(d) && ARCH_DIR.test(dirs[i + 1] ?? ''))) return true;
   // a platform package (os/cpu in its manifest, nothing to run at install) holds only what it shipped:
