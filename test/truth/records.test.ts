@@ -59,21 +59,16 @@ const SUBSET: { name: string; version: string; convention: string }[] = [
 const KNOWN_WRONG: Record<string, string> = {
   '@datadog/native-metrics host':
     'prebuilds/<platform><libc>-<arch>/ folders (linuxglibc-x64) read by the package’s own loader are not recognised: NO_PREBUILD_FOR_TARGET',
-  'ssh2 host':
-    'install-script chain with && not modelled: cpu-features runs `node buildcheck.js > buildcheck.gypi && node-gyp rebuild`, which compiles here; predicted unknown (INSTALL_SCRIPT_UNKNOWN only)',
-  'ssh2 slim':
-    'install-script chain with && not modelled, and a failing optional dependency is not modelled: cpu-features fails to build without a toolchain, npm removes it, ssh2 works; predicted unknown (INSTALL_SCRIPT_UNKNOWN only)',
   'node-hid host':
     'pkg-prebuilds not recognised (unknown, INSTALL_SCRIPT_UNKNOWN only), and its prebuild NEEDs libusb-1.0.so.0, which this machine lacks: the first call fails',
   'node-hid slim':
     'pkg-prebuilds not recognised (unknown, INSTALL_SCRIPT_UNKNOWN only), and its prebuild NEEDs libusb-1.0.so.0, which this machine lacks: the first call fails',
-  'bunyan slim':
-    'install-script chain with || not modelled: dtrace-provider runs `node-gyp rebuild || node suppress-error.js`, installs with no binary and works; predicted fails (TOOLCHAIN_MISSING)',
   '@datadog/native-metrics slim':
     'prebuilds/<platform><libc>-<arch>/ folders (linuxglibc-x64) read by the package’s own loader are not recognised: NO_PREBUILD_FOR_TARGET',
 };
 
-const CLI = join(REPO, 'dist', 'cli.js');
+// the bin: dist/cli.js only exports main() and runs nothing
+const CLI = join(REPO, 'dist', 'bin.js');
 const KINDS = ['host', 'slim'] as const;
 
 interface Cell {
