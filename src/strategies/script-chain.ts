@@ -160,6 +160,10 @@ function judgeNodeFile(
     }
     return binary(links);
   }
+  if (r.prebuildsCheck) {
+    // a load test of the bundled prebuild: what node-gyp-build would pick; a miss runs what follows
+    return binary([{ strategy: 'node-gyp-build', optionalPackages: false, script }]);
+  }
   // `spawnSync(npm_execpath, ['run', 'rebuild'])`: the script it runs decides
   let piece: Piece | null = null;
   for (const name of r.npmRuns) {

@@ -25,6 +25,11 @@ export interface NodeFileReading {
    * throwing exec (ssh2's install.js, ursa-optional's rebuild.js): a build it runs may fail quietly.
    */
   swallowsFailure: boolean;
+  /**
+   * It load-tests a bundled `prebuilds/<platform>-<arch>/<runtime>.abi<N>.node` and exits 0 when it
+   * loads (@homebridge/node-pty-prebuilt-multiarch's check-prebuild.js): node-gyp-build's layout.
+   */
+  prebuildsCheck: boolean;
   /** It may exit non-zero (`if (platform === 'win32') process.exit(1)`): a head of `a || b` that lets b run somewhere. */
   mayFail: boolean;
 }
@@ -131,6 +136,7 @@ function facts(text: string) {
     npmRuns,
     acts: spawns || requiresPackage || fetches,
     mentionsBinary,
+    prebuildsCheck: /['"`]\.{0,2}\/?prebuilds\//.test(t) && /process\.versions\.modules/.test(t),
     // by default: a non-zero exit only when an environment variable asks (dtrace-provider's
     // suppress-error.js) is not one; one tied to the platform or arch (skip.js) is
     mayFail:
@@ -181,5 +187,6 @@ export function readNodeFile(files: PackageFiles, file: string): NodeFileReading
     mentionsBinary: all.some((f) => f.mentionsBinary),
     swallowsFailure: all.every((f) => f.swallowsFailure),
     mayFail: all.some((f) => f.mayFail),
+    prebuildsCheck: all.some((f) => f.prebuildsCheck) && !all.some((f) => f.fetches),
   };
 }

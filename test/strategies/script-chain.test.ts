@@ -202,6 +202,18 @@ describe('install-script chains on real packages', () => {
   });
 });
 
+describe('a load test of a bundled prebuild', () => {
+  it('`node scripts/check-prebuild.js || prebuild-install || node scripts/install.js` is node-gyp-build’s layout first (@homebridge/node-pty-prebuilt-multiarch 0.14.1)', () => {
+    // truth: prebuilt on every x64 run (prebuilds/linux-x64/node.abi115.node for Node 20)
+    const pkg = withToolchain.packages.find((p) => p.name === '@homebridge/node-pty-prebuilt-multiarch');
+    expect(pkg?.strategies.slice(0, 2)).toEqual(['node-gyp-build', 'prebuild-install']);
+    for (const r of [withToolchain, slim]) {
+      const p = r.packages.find((x) => x.name === '@homebridge/node-pty-prebuilt-multiarch')?.predictions[0];
+      expect(p).toMatchObject({ outcome: 'prebuilt', binary: 'prebuilds/linux-x64/node.abi115.node' });
+    }
+  });
+});
+
 describe('quiet files in a chain', () => {
   /** The real package's own files, read from the fixture folder. */
   const filesOf = (name: string) => ({
