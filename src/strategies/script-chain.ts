@@ -13,6 +13,7 @@ import { classifyCommand } from './script.js';
 import { parseScript } from './script-parse.js';
 import type { ShNode } from './script-parse.js';
 import { readNodeFile } from './script-node.js';
+import type { NodeFileReading } from './script-node.js';
 
 export interface ScriptChainContext {
   files: PackageFiles;
@@ -58,6 +59,32 @@ const opaque = (script: ScriptRef): Piece => ({
   aside: [],
 });
 const binary = (links: ChainLink[]): Piece => ({ kind: 'binary', links, aside: [] });
+
+/** Work one package's scripts may cost: `npm run` expansions, and distinct node files read. */
+interface Budget {
+  runs: number;
+  files: Map<string, NodeFileReading | null>;
+  /** `node <file>` steps already judged, by phase and argv. */
+  judged: Map<string, Piece>;
+}
+const MAX_RUNS = 64;
+const MAX_NODE_FILES = 16;
+const budgets = new WeakMap<ScriptChainContext, Budget>();
+function budgetOf(ctx: ScriptChainContext): Budget {
+  let b = budgets.get(ctx);
+  if (!b) budgets.set(ctx, (b = { runs: MAX_RUNS, files: new Map(), judged: new Map() }));
+  return b;
+}
+
+/** Each file read once per package, and at most MAX_NODE_FILES of them (each bounded by script-node.ts). */
+function nodeFile(ctx: ScriptChainContext, file: string): NodeFileReading | null {
+  const b = budgetOf(ctx);
+  const key = file.replace(/^\.\//, '');
+  if (b.files.has(key)) return b.files.get(key)!;
+  const r = b.files.size < MAX_NODE_FILES ? readNodeFile(ctx.files, file) : null;
+  b.files.set(key, r);
+  return r;
+}
 
 /** A `node <file>` that only acts when asked to build from source (sharp, @parcel/watcher). */
 function isOptIn(files: PackageFiles, file: string): boolean {
@@ -136,12 +163,32 @@ function judgeNodeFile(
   ctx: ScriptChainContext,
   seen: string[],
 ): Piece {
+  const judged = budgetOf(ctx).judged;
+  const key = [script.event, ...seen, ...argv].join('\0');
+  const known = judged.get(key);
+  if (known) return known;
+  // past the file budget nothing more is read: what it does stays unknown
+  const piece =
+    budgetOf(ctx).files.size >= MAX_NODE_FILES && !budgetOf(ctx).files.has(file.replace(/^\.\//, ''))
+      ? opaque(script)
+      : judgeNodeFileOnce(file, argv, script, ctx, seen);
+  judged.set(key, piece);
+  return piece;
+}
+
+function judgeNodeFileOnce(
+  file: string,
+  argv: string[],
+  script: ScriptRef,
+  ctx: ScriptChainContext,
+  seen: string[],
+): Piece {
   if (ctx.usesCmakeTs && /\bcmake-ts\b/.test(fileText(ctx.files, file) ?? '')) {
     // zeromq's script/install.js: load-test the shipped build, else `cmake-ts build`
     return binary([{ strategy: 'source-build', builder: 'cmake-ts', script }]);
   }
   if (isOptIn(ctx.files, file)) return binary([{ strategy: 'unknown-script', script, optIn: true }]);
-  const r = readNodeFile(ctx.files, file);
+  const r = nodeFile(ctx, file);
   if (!r) return opaque(script);
   const links: ChainLink[] = [];
   if (r.download === 'node-pre-gyp' && ctx.binaryField) {
@@ -179,6 +226,8 @@ function judgeNodeFile(
 }
 
 function judgeRun(name: string, script: ScriptRef, ctx: ScriptChainContext, seen: string[]): Piece {
+  // a hostile manifest can name `npm run a` a thousand times in each of its scripts: bounded work
+  if (--budgetOf(ctx).runs < 0) return opaque(script);
   const text = Object.hasOwn(ctx.scripts, name) ? ctx.scripts[name] : undefined;
   // npm runs pre<x> and post<x> around it; a missing script fails the install
   if (text === undefined || seen.includes(name) || seen.length >= MAX_RUN_DEPTH) return opaque(script);

@@ -104,7 +104,8 @@ function facts(text: string) {
   const cmakeJs = /['"`]cmake-js\b|require\(\s*['"]cmake-js['"]\s*\)/.test(t);
   const fetches = FETCHERS.test(t);
   const hosts: string[] = [];
-  const hostRe = /['"`][^'"`\n]*?https?:\/\/([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
+  // bounded look-behind for the quote: a minified line of quotes must not make this quadratic
+  const hostRe = /['"`][^'"`\n]{0,120}?https?:\/\/([A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24})/g;
   for (let m = hostRe.exec(t); m; m = hostRe.exec(t)) {
     const host = m[1]!.toLowerCase();
     if (!NOT_DOWNLOAD_HOSTS.test(host) && !hosts.includes(host)) hosts.push(host);

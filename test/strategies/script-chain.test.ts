@@ -256,6 +256,37 @@ describe('quiet files in a chain', () => {
   });
 });
 
+describe('hostile scripts stay bounded', () => {
+  it('`npm run` fan-out, repeated node files and a minified line of quotes finish with an answer', () => {
+    const many = (cmd: string) => Array.from({ length: 400 }, () => cmd).join(' && ');
+    const scripts: Record<string, string> = {
+      install: 'npm run a',
+      a: many('npm run b'),
+      b: many('npm run c'),
+      c: many('node x.js'),
+    };
+    let reads = 0;
+    // one line of 200 000 quotes with an https URL at the end, as a minified file might hold
+    const text = `${"'".repeat(200_000)}https://example.net/x.node'`;
+    const files = {
+      list: () => null,
+      exists: () => false,
+      facts: () => null,
+      readText: (file: string) => {
+        reads++;
+        return file === 'x.js' ? text : null;
+      },
+    };
+    const { links } = scriptChain(
+      [{ event: 'install', text: scripts.install! }],
+      { files, scripts, binaryField: false, usesCmakeTs: false, nativeHint: true },
+      false,
+    );
+    expect(links.length).toBeGreaterThan(0);
+    expect(reads).toBeLessThan(100);
+  });
+});
+
 describe('lockfile mode keeps the files the scripts need', () => {
   it('keeps the script `npm run` names and the files a kept script requires, one level down', () => {
     const base = `${root}/node_modules/v8-profiler-next`;
