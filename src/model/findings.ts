@@ -76,6 +76,8 @@ export interface FindingEvidence {
     missing: Array<'python' | 'make' | 'cxx'>;
     /** False when the build is only the fallback of a download that could not be checked offline. */
     certain: boolean;
+    /** The failed build does not fail the install (a `|| exit 0` tail, an optional dependency): INSTALLED_WITHOUT_BINARY says what is left. */
+    installGoesOn?: boolean;
     details: Evidence[];
   };
   SOURCE_BUILD_REQUIRED: { builder: string; toolchainKnown: boolean; details: Evidence[] };

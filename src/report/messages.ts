@@ -77,9 +77,11 @@ export function describe(finding: Finding): Words {
     case 'TOOLCHAIN_MISSING': {
       const missing = f.evidence.missing.map((m) => TOOL_NAMES[m]);
       return {
-        message: f.evidence.certain
-          ? `${pkg} must compile from source${on}, which lacks ${list(missing)}: the install fails`
-          : `${pkg} compiles from source${on} if its prebuilt download fails, and the target lacks ${list(missing)}`,
+        message: f.evidence.installGoesOn
+          ? `${pkg}'s source build fails${on}, which lacks ${list(missing)}; the install goes on without it`
+          : f.evidence.certain
+            ? `${pkg} must compile from source${on}, which lacks ${list(missing)}: the install fails`
+            : `${pkg} compiles from source${on} if its prebuilt download fails, and the target lacks ${list(missing)}`,
         fix: toolchainFix(f.target),
       };
     }
@@ -101,7 +103,10 @@ export function describe(finding: Finding): Words {
               ? ', and the source-build fallback cannot run there'
               : ', with no fallback if it is missing'
         }`,
-        fix: 'run `native-guard check --online` to check that the download exists',
+        fix:
+          f.evidence.tool === 'install-script'
+            ? 'make sure the target can reach the hosts named (native-guard reads the script without running it, so it has no URL to check), or that the fallback can run'
+            : 'run `native-guard check --online` to check that the download exists',
       };
     case 'INSTALLED_WITHOUT_BINARY':
       return {

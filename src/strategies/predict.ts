@@ -203,7 +203,12 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
           makeFinding(
             'TOOLCHAIN_MISSING',
             { ...where, severity: pending || survives ? 'warning' : 'error' },
-            { missing: [...missing], certain: !pending, details: evidence.slice() },
+            {
+              missing: [...missing],
+              certain: !pending,
+              ...(survives ? { installGoesOn: true } : {}),
+              details: evidence.slice(),
+            },
           ),
         );
         if (survives) {

@@ -5,6 +5,8 @@ import type { CheckReport } from '../../src/model/reports.js';
 import type { ProjectTree } from '../../src/model/package.js';
 import { scriptChain } from '../../src/strategies/script-chain.js';
 import { parseScript } from '../../src/strategies/script-parse.js';
+import { describe as words } from '../../src/report/messages.js';
+import { renderCheckText } from '../../src/report/check-text.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
 import { keepRequired, scriptTexts } from '../../src/tree/tarball-scripts.js';
 import { analyzeTree } from '../helpers/analyze.js';
@@ -111,6 +113,32 @@ describe('install-script chains on real packages', () => {
       outcome: 'no-binary',
       findings: ['INSTALLED_WITHOUT_BINARY/warning', 'TOOLCHAIN_MISSING/warning'],
     });
+  });
+
+  it('says the install goes on, not that it fails, and that only its JavaScript can make it work', () => {
+    const about = (code: string) =>
+      slim.findings.find((f) => f.code === code && f.package?.startsWith('dtrace-provider@'))!;
+    expect(words(about('TOOLCHAIN_MISSING')).message).toBe(
+      "dtrace-provider@0.8.8's source build fails on host, which lacks python3, make, a C++ compiler (g++); the install goes on without it",
+    );
+    expect(words(about('INSTALLED_WITHOUT_BINARY')).message).toBe(
+      'dtrace-provider@0.8.8 on host: its source build fails, yet the install succeeds (the script ends in `node suppress-error.js`); it works only if its JavaScript falls back to code without the binary',
+    );
+    // a package's own downloader has no URL for --online to check
+    const skia = slim.findings.find(
+      (f) => f.code === 'PREBUILD_DOWNLOAD_UNVERIFIED' && f.package?.startsWith('skia-canvas@'),
+    )!;
+    expect(words(skia).message).toBe(
+      'skia-canvas@3.0.8 on host: its install script lib/prebuild.mjs would download from github.com; not checked offline, with no fallback if it is missing',
+    );
+    expect(words(skia).fix).not.toContain('--online');
+    const settle = renderCheckText(slim, { color: false })
+      .split('\n')
+      .find((l) => l.startsWith('--online would settle'));
+    expect(settle).toContain('nodejieba@3.5.8 on host');
+    expect(settle).not.toContain('re2@');
+    expect(settle).not.toContain('skia-canvas');
+    expect(settle).not.toContain('onnxruntime-node');
   });
 
   it('`npm run rebuild || echo …` follows the script it names (bigint-buffer 1.1.5)', () => {
