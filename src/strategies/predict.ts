@@ -122,6 +122,9 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
   const chain = native.chain;
   // a failure the script lets pass (`|| exit 0`), or an optional dependency npm drops when it fails
   let failed: 'build' | 'no-binary' = 'no-binary';
+  // npm drops an optional dependency whose install fails. Arborist leaves an extraneous package
+  // (nothing depends on it) flagged optional and dev, so only a non-dev optional one counts here.
+  const droppedWhenFails = native.pkg.optional && !native.pkg.dev;
   const tolerated = (i: number) => chain.slice(i + 1).some((l) => l.strategy === 'no-binary');
   const withoutBinary = (cause: 'script' | 'optional', tail: string | null) => {
     findings.push(makeFinding('INSTALLED_WITHOUT_BINARY', where, { cause, tail, failed }));
@@ -182,7 +185,7 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
             failed = 'build';
             continue;
           }
-          if (blocked && native.pkg.optional) {
+          if (blocked && droppedWhenFails) {
             failed = 'build';
             return withoutBinary('optional', null);
           }
@@ -198,7 +201,7 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
         }
         const missing = (['python', 'make', 'cxx'] as const).filter((k) => !target.toolchain[k]);
         // the install goes on without the build: a warning, and the outcome says what is left
-        const survives = !pending && (tolerated(i) || native.pkg.optional);
+        const survives = !pending && (tolerated(i) || droppedWhenFails);
         findings.push(
           makeFinding(
             'TOOLCHAIN_MISSING',
