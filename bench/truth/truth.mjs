@@ -105,6 +105,11 @@ export function grade(truth, prediction, cell) {
           why: `unknown with no finding that says what would settle it (${(prediction.findings ?? []).map((f) => f.code).join(', ') || 'none'})`,
         };
   }
+  // `no-binary`: the install succeeds with no binary, and the package works only if its JS falls back
+  if (p === 'no-binary')
+    return t === 'worked-no-binary'
+      ? { grade: 'right' }
+      : { grade: 'wrong', why: `predicted an install with no binary, really ${t}` };
   const failed = t === 'install-failed' || t === 'load-failed' || t === 'call-failed' || t === 'musl-fails';
   if (failed)
     return p === 'fails' ? { grade: 'right' } : { grade: 'wrong', why: `predicted ${p}, really ${t}` };

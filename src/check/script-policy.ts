@@ -24,6 +24,7 @@ const SCRIPT_STRATEGIES: ReadonlySet<StrategyName> = new Set([
   'prebuild-install',
   'node-pre-gyp',
   'source-build',
+  'script-download',
 ]);
 
 /** The install scripts npm would run for the package, implicit `node-gyp rebuild` included. */

@@ -118,6 +118,8 @@ export interface FindingEvidence {
     missing: Array<'python' | 'make' | 'cxx'>;
     /** False when the build is only the fallback of a download that could not be checked offline. */
     certain: boolean;
+    /** The failed build does not fail the install (a `|| exit 0` tail, an optional dependency): INSTALLED_WITHOUT_BINARY says what is left. */
+    installGoesOn?: boolean;
     details: Evidence[];
   };
   SOURCE_BUILD_REQUIRED: { builder: string; toolchainKnown: boolean; details: Evidence[] };
@@ -125,6 +127,16 @@ export interface FindingEvidence {
     tool: DownloadTool;
     url: string | null;
     fallback: 'source-build' | 'fails' | 'none';
+    /** tool `install-script`: the package's own file that downloads, and the hosts it names. */
+    file?: string;
+    hosts?: string[];
+  };
+  INSTALLED_WITHOUT_BINARY: {
+    /** `script`: a tail such as `|| echo …` lets the failed step pass; `optional`: npm drops the package. */
+    cause: 'script' | 'optional';
+    tail: string | null;
+    /** What failed before it: the build (no toolchain) or no binary for the target. */
+    failed: 'build' | 'no-binary';
   };
   INSTALL_SCRIPT_UNKNOWN: { event: string; script: string };
   PLATFORM_PACKAGE_MISSING: { name: string; location: string | null };
@@ -321,6 +333,10 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   SOURCE_BUILD_REQUIRED: { title: 'Installs by compiling from source', severity: 'warning' },
   PREBUILD_DOWNLOAD_UNVERIFIED: { title: 'Prebuilt download not checked (offline)', severity: 'info' },
   INSTALL_SCRIPT_UNKNOWN: { title: 'Install script native-guard cannot read', severity: 'warning' },
+  INSTALLED_WITHOUT_BINARY: {
+    title: 'Installs without its binary: works only if its JavaScript falls back',
+    severity: 'warning',
+  },
   PLATFORM_PACKAGE_MISSING: { title: 'Platform package missing from the installed tree', severity: 'error' },
   PLATFORM_PACKAGES_UNRESOLVED: {
     title: 'Platform packages not in the tree or lockfile',

@@ -15,12 +15,21 @@ export type StrategyName =
   | 'platform-packages'
   | 'source-build'
   | 'shipped-binary'
-  | 'unknown-script';
+  | 'unknown-script'
+  /** An install script of the package's own (`node scripts/install.js`) that downloads from a named host. */
+  | 'script-download'
+  /** A `|| echo …` / `|| exit 0` tail: when every link before it fails, the install still succeeds. */
+  | 'no-binary';
 
-export type Outcome = 'prebuilt' | 'source-build' | 'fails' | 'unknown';
+/**
+ * `no-binary`: the install succeeds with no binary (a failed build whose script ends in `|| echo …`,
+ * or an optional dependency npm drops when its install fails); whether the package then works
+ * depends on its JavaScript fallback.
+ */
+export type Outcome = 'prebuilt' | 'source-build' | 'fails' | 'unknown' | 'no-binary';
 
 /** The tools that download a prebuilt binary at install time. */
-export type DownloadTool = 'prebuild-install' | 'node-pre-gyp';
+export type DownloadTool = 'prebuild-install' | 'node-pre-gyp' | 'install-script';
 
 /** The package managers whose install-script policy native-guard reads. */
 export type ScriptTool = 'npm' | 'pnpm' | 'yarn' | 'bun';
@@ -45,7 +54,13 @@ export type ChainLink =
    * require-addon's `prebuilds/<host>/` (sodium-native 4).
    */
   | { strategy: 'shipped-binary'; files: string[]; loader?: ShippedLoader }
-  | { strategy: 'unknown-script'; script: ScriptRef; optIn: boolean };
+  /**
+   * `advisory`: a lifecycle phase beside a recognised install (a preinstall that generates a header):
+   * reported, but it does not decide the outcome.
+   */
+  | { strategy: 'unknown-script'; script: ScriptRef; optIn: boolean; advisory?: boolean }
+  | { strategy: 'script-download'; script: ScriptRef; file: string; hosts: string[] }
+  | { strategy: 'no-binary'; script: ScriptRef; tail: string };
 
 export type ShippedLoader =
   | { kind: 'cmake-ts'; dir: string }
@@ -139,6 +154,12 @@ export type Evidence =
       napiVersion: number | null;
     }
   | { kind: 'opt-in-script'; script: string; file: string | null }
+  /** A package's own install file that downloads (the hosts named in it), read without running it. */
+  | { kind: 'script-download'; file: string; hosts: string[] }
+  /** The script tail that lets a failed install succeed (`echo …`, `exit 0`, `node suppress-error.js`). */
+  | { kind: 'tolerated-failure'; tail: string }
+  /** npm drops an optional dependency whose install fails; its parent installs without it. */
+  | { kind: 'optional-dependency' }
   | ({ kind: 'platform-package-not-in-lockfile' } & PlatformPackageNotInLockfile)
   | { kind: 'manifest-unavailable'; name: string; version: string | null; code: string }
   /** `npm ci` stops before installing anything: the lockfile lacks these dependencies (`name@spec`). */

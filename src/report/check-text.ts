@@ -205,7 +205,10 @@ export function networkLines(s: Style, report: CheckReport): string[] {
     );
     return out;
   }
-  const pending = report.findings.filter((f) => f.code === 'PREBUILD_DOWNLOAD_UNVERIFIED');
+  // a package's own downloader has no URL to check: --online cannot settle it
+  const pending = report.findings.filter(
+    (f) => f.code === 'PREBUILD_DOWNLOAD_UNVERIFIED' && f.evidence.tool !== 'install-script',
+  );
   if (pending.length) {
     out.push('');
     out.push(

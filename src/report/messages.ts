@@ -99,9 +99,11 @@ export function describe(finding: Finding, target?: Target): Words {
     case 'TOOLCHAIN_MISSING': {
       const missing = f.evidence.missing.map((m) => TOOL_NAMES[m]);
       return {
-        message: f.evidence.certain
-          ? `${pkg} must compile from source${on}, which lacks ${list(missing)}: the install fails`
-          : `${pkg} compiles from source${on} if its prebuilt download fails, and the target lacks ${list(missing)}`,
+        message: f.evidence.installGoesOn
+          ? `${pkg}'s source build fails${on}, which lacks ${list(missing)}; the install goes on without it`
+          : f.evidence.certain
+            ? `${pkg} must compile from source${on}, which lacks ${list(missing)}: the install fails`
+            : `${pkg} compiles from source${on} if its prebuilt download fails, and the target lacks ${list(missing)}`,
         fix: toolchainFix(target),
       };
     }
@@ -112,14 +114,32 @@ export function describe(finding: Finding, target?: Target): Words {
       };
     case 'PREBUILD_DOWNLOAD_UNVERIFIED':
       return {
-        message: `${pkg}${on}: ${f.evidence.tool} would download ${f.evidence.url ?? 'a prebuilt binary'}; not checked offline${
+        message: `${pkg}${on}: ${
+          f.evidence.tool === 'install-script'
+            ? `its install script ${f.evidence.file ?? ''} would download${f.evidence.hosts?.length ? ` from ${list(f.evidence.hosts)}` : ''}`
+            : `${f.evidence.tool} would download ${f.evidence.url ?? 'a prebuilt binary'}`
+        }; not checked offline${
           f.evidence.fallback === 'source-build'
             ? ', and a source build would follow if it is missing'
             : f.evidence.fallback === 'fails'
               ? ', and the source-build fallback cannot run there'
               : ', with no fallback if it is missing'
         }`,
-        fix: 'run `native-guard check --online` to check that the download exists',
+        fix:
+          f.evidence.tool === 'install-script'
+            ? 'make sure the target can reach the hosts named (native-guard reads the script without running it, so it has no URL to check), or that the fallback can run'
+            : 'run `native-guard check --online` to check that the download exists',
+      };
+    case 'INSTALLED_WITHOUT_BINARY':
+      return {
+        message: `${pkg}${on}: ${
+          f.evidence.failed === 'build' ? 'its source build fails' : 'no binary fits'
+        }, yet the install succeeds ${
+          f.evidence.cause === 'optional'
+            ? '(an optional dependency: npm removes it and goes on)'
+            : `(the script ends in \`${f.evidence.tail ?? ''}\`)`
+        }; it works only if its JavaScript falls back to code without the binary`,
+        fix: `check that ${name || 'the package'} works without its binary on this target (\`native-guard verify\` after install says whether a binary loads), or give the target what the build needs`,
       };
     case 'INSTALL_SCRIPT_UNKNOWN':
       return {

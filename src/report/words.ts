@@ -54,6 +54,12 @@ export function describeEvidence(e: Evidence): string {
         : 'toolchain: unknown for this target';
     case 'shipped-binary':
       return `ships ${e.file}`;
+    case 'script-download':
+      return `${e.file} downloads${e.hosts.length ? ` from ${list(e.hosts)}` : ''}`;
+    case 'tolerated-failure':
+      return `a failure ends in \`${e.tail}\`, which exits 0`;
+    case 'optional-dependency':
+      return 'an optional dependency: npm removes it when its install fails';
     case 'addon-lookup':
       return `${e.loader} looks for ${e.tried.join(', ')}`;
     case 'cmake-ts-manifest':

@@ -2,7 +2,7 @@ import { constraintsOf, NATIVE_DEPENDENCIES } from '../model/package.js';
 import { cmakeTsBuildDir } from './cmake-ts.js';
 import { findNamedFamily } from './named-binaries.js';
 import type { PackageRecord, PackageFiles, PlatformConstraints } from '../model/package.js';
-import { classifyCommand, splitScript } from './script.js';
+import { scriptChain } from './script-chain.js';
 import type { ChainLink, NativePackage, PlatformCandidate, ScriptRef } from '../model/prediction.js';
 
 const INSTALL_EVENTS = ['preinstall', 'install', 'postinstall'] as const;
@@ -53,23 +53,25 @@ function platformCandidates(pkg: PackageRecord, ctx: DetectContext): string[] {
     : [];
 }
 
-/** The text of the file a `node <file>` script runs, resolved like require(): as written, `.js`, `/index.js`. */
-function scriptFileText(files: PackageFiles, file: string | null): string | null {
-  if (!file) return null;
-  const base = file.replace(/^\.\//, '');
-  for (const candidate of [base, `${base}.js`, `${base}/index.js`]) {
-    const text = files.readText(candidate, 256 * 1024);
-    if (text !== null) return text;
+/**
+ * Every script of the package's own package.json (bounded read), for `npm run <x>`: the manifest
+ * facts keep only the install phases.
+ */
+function allScripts(files: PackageFiles, phases: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const text = files.readText('package.json', 1024 * 1024);
+  if (text !== null) {
+    try {
+      const scripts: unknown = (JSON.parse(text) as { scripts?: unknown } | null)?.scripts;
+      if (scripts && typeof scripts === 'object' && !Array.isArray(scripts)) {
+        for (const [k, v] of Object.entries(scripts)) if (typeof v === 'string') out[k] = v;
+      }
+    } catch {
+      // a package.json that does not parse was reported when the tree was read
+    }
   }
-  return null;
-}
-
-/** A `node install.js` script that only acts when asked to build from source (sharp, @parcel/watcher). */
-function isOptInScript(text: string | null): boolean {
-  if (text === null) return false;
-  const gated = /npm_config_build_from_source|build[-_]from[-_]source/.test(text);
-  const downloads = /\bhttps?\.(?:get|request)\b|\bfetch\(|download/i.test(text);
-  return gated && !downloads;
+  for (const [k, v] of Object.entries(phases)) if (v !== undefined) out[k] = v;
+  return out;
 }
 
 /**
@@ -123,58 +125,28 @@ export function detectNative(pkg: PackageRecord, ctx: DetectContext): NativePack
     chain.push({ strategy: 'platform-packages', candidates: platform });
   }
 
-  for (const script of scripts) {
-    const commands = splitScript(script.text);
-    // `a || b`: b is a fallback; `a && b` / `a; b`: a sequence, of which we keep what builds or fetches.
-    for (const command of commands) {
-      const kind = classifyCommand(command.argv);
-      switch (kind.kind) {
-        case 'node-gyp-build':
-          chain.push({ strategy: 'node-gyp-build', optionalPackages: kind.optionalPackages, script });
-          // node-gyp-build's install bin runs a load test and falls back to `node-gyp rebuild`
-          chain.push({ strategy: 'source-build', builder: 'node-gyp', script });
-          break;
-        case 'prebuild-install':
-          chain.push({ strategy: 'prebuild-install', args: kind.args, script });
-          break;
-        case 'node-pre-gyp':
-          chain.push({ strategy: 'node-pre-gyp', args: kind.args, script });
-          if (kind.fallbackToBuild) chain.push({ strategy: 'source-build', builder: 'node-gyp', script });
-          break;
-        case 'source-build':
-          // `node-gyp configure && node-gyp build` is one build
-          if (chain.at(-1)?.strategy !== 'source-build') {
-            chain.push({ strategy: 'source-build', builder: kind.builder, script });
-          }
-          break;
-        case 'node-script':
-        case 'other':
-          if (nativeHint || platform.length) {
-            const text = kind.kind === 'node-script' ? scriptFileText(ctx.files, kind.file) : null;
-            if (usesCmakeTs && text !== null && /\bcmake-ts\b/.test(text)) {
-              // zeromq's script/install.js: load-test the shipped build, else `cmake-ts build`
-              if (chain.at(-1)?.strategy !== 'source-build') {
-                chain.push({ strategy: 'source-build', builder: 'cmake-ts', script });
-              }
-              break;
-            }
-            chain.push({ strategy: 'unknown-script', script, optIn: isOptInScript(text) });
-          }
-          break;
-        case 'noop':
-          break;
-      }
-    }
-  }
-
   // npm runs `node-gyp rebuild` itself for a package with a binding.gyp and no install/preinstall
   // script, unless the manifest says `"gypfile": false`.
-  if (
+  const implicitBuild =
     hasBindingGyp &&
     m.gypfile !== false &&
     m.scripts.install === undefined &&
-    m.scripts.preinstall === undefined
-  ) {
+    m.scripts.preinstall === undefined;
+  const fromScript = scriptChain(
+    scripts,
+    {
+      files: ctx.files,
+      scripts: allScripts(ctx.files, m.scripts),
+      binaryField: !!m.binary,
+      usesCmakeTs,
+      nativeHint: nativeHint || platform.length > 0,
+    },
+    implicitBuild,
+  );
+  // an install script not understood matters only where something says the package is native
+  if (fromScript.recognised || nativeHint || platform.length) chain.push(...fromScript.links);
+
+  if (implicitBuild) {
     chain.push({ strategy: 'source-build', builder: 'implicit-node-gyp', script: null });
   }
 

@@ -64,6 +64,23 @@ function runLink(ctx: PredictContext, link: ChainLink, opts: EvaluateOptions): L
       }
       return { kind: 'unknown', strategy: 'unknown-script', reason: 'script', evidence };
     }
+    case 'script-download':
+      // the package's own downloader: where it fetches from is named, whether it answers is not known offline
+      return {
+        kind: 'unknown',
+        strategy: 'script-download',
+        reason: 'download-unverified',
+        evidence: [
+          { kind: 'install-script', event: link.script.event, script: link.script.text },
+          { kind: 'script-download', file: link.file, hosts: link.hosts },
+        ],
+      };
+    case 'no-binary':
+      return {
+        kind: 'miss',
+        strategy: 'no-binary',
+        evidence: [{ kind: 'tolerated-failure', tail: link.tail }],
+      };
     case 'prebuild-install':
     case 'node-pre-gyp':
       return predictDownload(ctx, link, opts.urlStatus);
@@ -103,8 +120,32 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
   };
 
   const chain = native.chain;
+  // a failure the script lets pass (`|| exit 0`), or an optional dependency npm drops when it fails
+  let failed: 'build' | 'no-binary' = 'no-binary';
+  // npm drops an optional dependency whose install fails. Arborist leaves an extraneous package
+  // (nothing depends on it) flagged optional and dev, so only a non-dev optional one counts here.
+  const droppedWhenFails = native.pkg.optional && !native.pkg.dev;
+  const tolerated = (i: number) => chain.slice(i + 1).some((l) => l.strategy === 'no-binary');
+  const withoutBinary = (cause: 'script' | 'optional', tail: string | null) => {
+    findings.push(makeFinding('INSTALLED_WITHOUT_BINARY', where, { cause, tail, failed }));
+    evidence.push(
+      cause === 'script' ? { kind: 'tolerated-failure', tail: tail ?? '' } : { kind: 'optional-dependency' },
+    );
+    return done('no-binary', null);
+  };
   for (let i = 0; i < chain.length; i++) {
     const link = chain[i]!;
+    if (link.strategy === 'unknown-script' && link.advisory) {
+      // a phase beside a recognised install: said, but the recognised phase decides
+      findings.push(
+        makeFinding('INSTALL_SCRIPT_UNKNOWN', where, { event: link.script.event, script: link.script.text }),
+      );
+      continue;
+    }
+    if (link.strategy === 'no-binary') {
+      if (pending) return done('unknown', pending.strategy, pending.url ? { url: pending.url } : {});
+      return withoutBinary('script', link.tail);
+    }
     const result = runLink(ctx, link, opts);
     strategies.push(result.strategy);
     evidence.push(...result.evidence);
@@ -147,6 +188,14 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
           const blocked = extra.some((f) => f.severity === 'error');
           // after an unverifiable download the outcome stays unknown either way
           if (pending) return done('unknown', 'source-build');
+          if (blocked && tolerated(i)) {
+            failed = 'build';
+            continue;
+          }
+          if (blocked && droppedWhenFails) {
+            failed = 'build';
+            return withoutBinary('optional', null);
+          }
           if (blocked) return done('fails', 'source-build');
           findings.push(
             makeFinding('SOURCE_BUILD_REQUIRED', where, {
@@ -158,13 +207,25 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
           return done('source-build', 'source-build');
         }
         const missing = (['python', 'make', 'cxx'] as const).filter((k) => !target.toolchain[k]);
+        // the install goes on without the build: a warning, and the outcome says what is left
+        const survives = !pending && (tolerated(i) || droppedWhenFails);
         findings.push(
           makeFinding(
             'TOOLCHAIN_MISSING',
-            { ...where, severity: pending ? 'warning' : 'error' },
-            { missing: [...missing], certain: !pending, details: evidence.slice() },
+            { ...where, severity: pending || survives ? 'warning' : 'error' },
+            {
+              missing: [...missing],
+              certain: !pending,
+              ...(survives ? { installGoesOn: true } : {}),
+              details: evidence.slice(),
+            },
           ),
         );
+        if (survives) {
+          failed = 'build';
+          if (tolerated(i)) continue;
+          return withoutBinary('optional', null);
+        }
         return done(pending ? 'unknown' : 'fails', 'source-build');
       }
       case 'miss':
@@ -221,11 +282,18 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
         makeFinding(
           'PREBUILD_DOWNLOAD_UNVERIFIED',
           { ...where, severity: fallback === 'source-build' ? 'info' : 'warning' },
-          {
-            tool: p.strategy === 'node-pre-gyp' ? 'node-pre-gyp' : 'prebuild-install',
-            url: download?.kind === 'download' ? download.url : (p.url ?? null),
-            fallback,
-          },
+          p.strategy === 'script-download'
+            ? {
+                tool: 'install-script',
+                url: null,
+                fallback,
+                ...scriptDownloadOf(p.evidence),
+              }
+            : {
+                tool: p.strategy === 'node-pre-gyp' ? 'node-pre-gyp' : 'prebuild-install',
+                url: download?.kind === 'download' ? download.url : (p.url ?? null),
+                fallback,
+              },
         ),
       ];
     }
@@ -247,6 +315,11 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
 }
 
 const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
+
+function scriptDownloadOf(evidence: Evidence[]): { file?: string; hosts?: string[] } {
+  const e = evidence.find((x) => x.kind === 'script-download');
+  return e?.kind === 'script-download' ? { file: e.file, hosts: e.hosts } : {};
+}
 
 function factsEvidence(file: string, f: BinaryFacts): Evidence {
   return {

@@ -70,7 +70,8 @@ export function splitScript(text: string): ScriptCommand[] {
 
 const RUNNER_PREFIXES = new Set(['npx', 'cross-env', 'env', 'exec', 'pnpx', 'command']);
 
-function stripPrefixes(argv: string[]): string[] {
+/** argv without environment assignments and runner prefixes (`FOO=1 npx --yes tool` runs `tool`). */
+export function stripPrefixes(argv: string[]): string[] {
   let i = 0;
   for (;;) {
     const w = argv[i];

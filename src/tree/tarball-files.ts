@@ -1,3 +1,4 @@
+import { keepRequired, scriptTexts } from './tarball-scripts.js';
 import { Parser } from 'tar';
 import type { ReadEntry } from 'tar';
 import { emptyFacts } from '../binary/empty.js';
@@ -66,7 +67,6 @@ export type TarballOpener = <T>(handler: (stream: NodeJS.ReadableStream) => Prom
 const SCRIPT_TEXT = /\.(?:c|m)?js$/;
 /** cmake-ts's build manifest (`build/manifest.json`, or another top-level build folder's). */
 const CMAKE_TS_MANIFEST = /^[^/]+\/manifest\.json$/;
-const INSTALL_EVENTS = ['preinstall', 'install', 'postinstall'];
 /** Longer paths fit no file system (PATH_MAX): nothing installs them, so they are not listed. */
 const MAX_PATH_CHARS = 4096;
 
@@ -400,18 +400,8 @@ function indexOf(listing: Listing, facts: Record<string, BinaryFacts | null>, li
     const bare = path.replace(SCRIPT_TEXT, '');
     if (scripts.some((s) => s.includes(path) || s.includes(bare))) kept[path] = text;
   }
+  keepRequired(kept, listing.texts);
   const index: TarballIndex = { manifest, files: listing.files, dirs: listing.dirs, texts: kept, facts };
   if (problem) index.problem = problem;
   return index;
-}
-
-function scriptTexts(manifest: Record<string, unknown> | null): string[] {
-  const scripts = manifest?.scripts;
-  if (!scripts || typeof scripts !== 'object') return [];
-  const out: string[] = [];
-  for (const event of INSTALL_EVENTS) {
-    const text = (scripts as Record<string, unknown>)[event];
-    if (typeof text === 'string') out.push(text);
-  }
-  return out;
 }

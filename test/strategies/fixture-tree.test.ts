@@ -40,7 +40,8 @@ describe('fixture tree: one package per convention', () => {
     ]);
     const strategies = Object.fromEntries(r.packages.map((p) => [p.name, p.strategies]));
     expect(strategies).toMatchObject({
-      'custom-script': ['unknown-script'],
+      // scripts/install.js fetches a .node over https: the package's own downloader
+      'custom-script': ['script-download'],
       'gyp-only': ['source-build'],
       'ngb-glibc-only': ['node-gyp-build', 'source-build'],
       'npg-addon': ['node-pre-gyp', 'source-build'],
@@ -176,7 +177,11 @@ describe('fixture tree: one package per convention', () => {
     // a script that downloads is another matter
     expect(outcome(r, 'custom-script', 'host')).toMatchObject({ outcome: 'unknown' });
     expect(r.findings).toContainEqual(
-      expect.objectContaining({ code: 'INSTALL_SCRIPT_UNKNOWN', package: 'custom-script@3.0.0' }),
+      expect.objectContaining({
+        code: 'PREBUILD_DOWNLOAD_UNVERIFIED',
+        package: 'custom-script@3.0.0',
+        evidence: expect.objectContaining({ tool: 'install-script', file: 'scripts/install.js' }),
+      }),
     );
   });
 

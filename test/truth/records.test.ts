@@ -62,16 +62,10 @@ const SUBSET: { name: string; version: string; convention: string }[] = [
  * and the entry goes from this list.
  */
 const KNOWN_WRONG: Record<string, string> = {
-  'ssh2 host':
-    'install-script chain with && not modelled: cpu-features runs `node buildcheck.js > buildcheck.gypi && node-gyp rebuild`, which compiles here; predicted unknown (INSTALL_SCRIPT_UNKNOWN only)',
-  'ssh2 slim':
-    'install-script chain with && not modelled, and a failing optional dependency is not modelled: cpu-features fails to build without a toolchain, npm removes it, ssh2 works; predicted unknown (INSTALL_SCRIPT_UNKNOWN only)',
   'node-hid host':
     'pkg-prebuilds not recognised (unknown, INSTALL_SCRIPT_UNKNOWN only), and its prebuild NEEDs libusb-1.0.so.0, which this machine lacks: the first call fails',
   'node-hid slim':
     'pkg-prebuilds not recognised (unknown, INSTALL_SCRIPT_UNKNOWN only), and its prebuild NEEDs libusb-1.0.so.0, which this machine lacks: the first call fails',
-  'bunyan slim':
-    'install-script chain with || not modelled: dtrace-provider runs `node-gyp rebuild || node suppress-error.js`, installs with no binary and works; predicted fails (TOOLCHAIN_MISSING)',
 };
 
 const CLI = join(REPO, 'dist', 'bin.js');
