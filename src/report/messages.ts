@@ -15,36 +15,15 @@ import {
   VERDICT_WORDS,
 } from './words.js';
 import type { Words } from './words.js';
-
-const TOOL_NAMES = { python: 'python3', make: 'make', cxx: 'a C++ compiler (g++)' } as const;
-
-/**
- * How to add python3, make and g++, worded from what the target is made of (its image's distro and
- * whether it has a package manager), never from how its id is spelled.
- */
-function toolchainFix(target: Target | undefined): string {
-  const image = target?.image;
-  if (image?.distro === 'alpine')
-    return 'add `RUN apk add --no-cache python3 make g++` before `npm ci` (or use a build stage)';
-  // distroless images are Debian's libc and Node only: no shell, no apt
-  if (image?.variant.startsWith('distroless'))
-    return 'build in a full `node:<version>` stage (it has python3, make and g++) and copy node_modules into this image: it has no shell or package manager to install them';
-  if (image)
-    return 'add `RUN apt-get update && apt-get install -y python3 make g++` before `npm ci`, or build in a full `node:<version>` stage and copy node_modules';
-  return 'install python3, make and a C++ compiler (Debian: `apt-get install python3 make g++`; Alpine: `apk add python3 make g++`)';
-}
-
-/** MANIFEST_UNAVAILABLE codes for a tarball that came but that lockfile mode would not read whole. */
-const UNREADABLE_TARBALL = new Set(['EMANIFESTTOOLARGE', 'EJSONPARSE', 'ETOOMANYENTRIES']);
-
-/** The npm flags that make a lockfile entry's os/cpu/libc install on a machine that isn't the target. */
-function platformFlags(e: { os?: string[]; cpu?: string[]; libc?: string[] }): string {
-  const flags: string[] = [];
-  if (e.os?.length === 1) flags.push(`--os=${e.os[0]}`);
-  if (e.cpu?.length === 1) flags.push(`--cpu=${e.cpu[0]}`);
-  if (e.libc?.length === 1) flags.push(`--libc=${e.libc[0]}`);
-  return flags.join(' ');
-}
+import {
+  fallbackNote,
+  ignoreFileName,
+  platformFlags,
+  TOOL_NAMES,
+  toolchainFix,
+  UNREADABLE_TARBALL,
+} from './message-parts.js';
+import { scriptDeniedWords } from './script-denied-words.js';
 
 /**
  * The finding with every string in it made inert (one line, controls escaped, bounded): names,
@@ -401,49 +380,8 @@ export function describe(finding: Finding, target?: Target): Words {
         fix: 'regenerate the lockfile with npm 11.11.0 or newer, which records libc (npm/cli#8514): `rm package-lock.json && npm install --package-lock-only`',
       };
     }
-    case 'INSTALL_SCRIPT_DENIED': {
-      const e = f.evidence;
-      const source = e.policySource ? ` (${e.policySource})` : '';
-      const why =
-        e.needed === 'unknown'
-          ? 'an install script native-guard cannot read, which may be what provides the binary'
-          : `its binary comes from its install script (${e.strategy ?? 'install script'})`;
-      const npmName = e.toolVersion ? `npm ${e.toolVersion}` : 'npm';
-      const npmBlocks = e.tool === 'npm' && e.verdict === 'not-allowed';
-      const verdict =
-        e.verdict === 'unreviewed'
-          ? `not reviewed by the ${e.tool} allowScripts policy${source}: it runs today with a warning, and breaks as soon as the policy denies it`
-          : e.verdict === 'unreviewed-strict'
-            ? `not reviewed by allowScripts${source}, and --strict-allow-scripts makes the whole install fail`
-            : e.verdict === 'ignored'
-              ? 'ignore-scripts is set, so no install script runs'
-              : npmBlocks
-                ? `${npmName} will not run it: it is not in allowScripts${source}, and npm 12 blocks every install script allowScripts does not cover`
-                : e.tool === 'yarn'
-                  ? e.verdict === 'denied'
-                    ? `Yarn does not build it: dependenciesMeta marks it "built": false${source}`
-                    : `Yarn does not build it: enableScripts is false${e.toolVersion ? ` (Yarn ${e.toolVersion})` : ''} and dependenciesMeta does not mark it built${source}`
-                  : e.tool === 'bun'
-                    ? `Bun does not run it: it is not trusted (${e.policySource ? "not in trustedDependencies, which replaces Bun's default list" : "not on Bun's default trusted list, and package.json has no trustedDependencies"})`
-                    : e.verdict === 'not-allowed'
-                      ? `${e.tool} does not run it: it is not on the allowlist${source}`
-                      : `the ${e.tool} policy denies it${source}`;
-      return {
-        message: `${pkg} on ${list(e.targets)}: ${why}; ${verdict}`,
-        fix:
-          e.tool === 'pnpm'
-            ? `allow it: \`allowBuilds: { "${name}": true }\` in pnpm-workspace.yaml (pnpm 10: onlyBuiltDependencies), or \`pnpm approve-builds\``
-            : e.tool === 'yarn'
-              ? `build it: "dependenciesMeta": { "${name}": { "built": true } } in the top-level package.json (or \`enableScripts: true\` in .yarnrc.yml for every package), then \`yarn install\``
-              : e.tool === 'bun'
-                ? `trust it: \`bun pm trust ${name}\` (adds it to trustedDependencies in package.json and runs its script)${e.policySource ? '' : "; a trustedDependencies list replaces Bun's default list, so list every package that must build"}`
-                : e.verdict === 'ignored'
-                  ? `drop ignore-scripts for this install, or run \`npm rebuild ${name}\` after it with scripts allowed`
-                  : npmBlocks
-                    ? `approve it: "allowScripts": { "${name}": true } in package.json (\`npm install-scripts approve ${name}\` writes the pinned "${name}@<version>" key), then \`npm rebuild ${name}\`: npm 12 runs a script approved after the install only on a rebuild or a new install; \`native-guard check --suggest-allow-scripts\` prints the whole block`
-                    : `allow it: "allowScripts": { "${name}": true } in package.json (\`npm install-scripts approve ${name}\`); \`native-guard check --suggest-allow-scripts\` prints the whole block`,
-      };
-    }
+    case 'INSTALL_SCRIPT_DENIED':
+      return scriptDeniedWords(f, pkg, name);
     case 'NPM_SHRINKWRAP_IGNORED': {
       const e = f.evidence;
       return {
@@ -483,10 +421,4 @@ export function describe(finding: Finding, target?: Target): Words {
       };
     }
   }
-}
-
-const ignoreFileName = (file: string | null) => file ?? '.dockerignore';
-
-function fallbackNote(fallback: 'source-build' | 'none'): string {
-  return fallback === 'source-build' ? '; the install load-tests it and compiles from source instead' : '';
 }
