@@ -102,8 +102,8 @@ describe('scriptNeed: does the target binary depend on the install script', () =
     expect(need('pbi-addon', 'node:22-alpine')).toBe('yes');
     // "install": "node-pre-gyp install --fallback-to-build": the same, through node-pre-gyp
     expect(need('npg-addon', 'host')).toBe('yes');
-    // "install": "node scripts/install.js": native-guard cannot read what it does
-    expect(need('custom-script', 'host')).toBe('unknown');
+    // "install": "node scripts/install.js": the file is read (never run); it downloads the binary
+    expect(need('custom-script', 'host')).toBe('yes');
     // a binding.gyp and no script: npm's implicit `node-gyp rebuild` is what compiles it
     expect(need('gyp-only', 'host')).toBe('yes');
     // its binary comes from a platform package npm installs; its own script is not what provides it
