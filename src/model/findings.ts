@@ -62,6 +62,8 @@ export interface FindingEvidence {
     failed: 'build' | 'no-binary';
   };
   INSTALL_SCRIPT_UNKNOWN: { event: string; script: string };
+  /** The install script's head (`node skip.js` of `node skip.js || node-gyp-build`) succeeds on this platform: nothing is built, by design. */
+  NO_BUILD_ON_PLATFORM: { event: string; script: string; file: string; platform: string };
   PLATFORM_PACKAGE_MISSING: { name: string; location: string | null };
   PLATFORM_PACKAGES_UNRESOLVED: { names: string[] };
   PLATFORM_PACKAGE_NOT_READ: { name: string; version: string | null };
@@ -328,6 +330,10 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   LOAD_PROTOCOL_VIOLATION: {
     title: "Loading the binary wrote on native-guard's result channel",
     severity: 'error',
+  },
+  NO_BUILD_ON_PLATFORM: {
+    title: 'Builds nothing on this platform, by design',
+    severity: 'info',
   },
   NO_BINARY_BY_DESIGN: {
     title: 'No binary, and the package works without one here',

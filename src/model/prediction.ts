@@ -60,7 +60,17 @@ export type ChainLink =
    */
   | { strategy: 'unknown-script'; script: ScriptRef; optIn: boolean; advisory?: boolean }
   | { strategy: 'script-download'; script: ScriptRef; file: string; hosts: string[] }
-  | { strategy: 'no-binary'; script: ScriptRef; tail: string };
+  /**
+   * With `gate`: the head of `gate || build` (win-version-info's `node skip.js || node-gyp-build`): on a
+   * target where the gate succeeds nothing is built by design; where it fails, the links after it run.
+   */
+  | { strategy: 'no-binary'; script: ScriptRef; tail: string; gate?: PlatformGate };
+
+/** A file that exits non-zero on `platforms` only (with `negate`: everywhere but them), and 0 elsewhere. */
+export interface PlatformGate {
+  platforms: string[];
+  negate: boolean;
+}
 
 export type ShippedLoader =
   | { kind: 'cmake-ts'; dir: string }

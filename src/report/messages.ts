@@ -120,6 +120,11 @@ export function describe(finding: Finding, target?: Target): Words {
         }; it works only if its JavaScript falls back to code without the binary`,
         fix: `check that ${name || 'the package'} works without its binary on this target (\`native-guard verify\` after install says whether a binary loads), or give the target what the build needs`,
       };
+    case 'NO_BUILD_ON_PLATFORM':
+      return {
+        message: `${pkg}${on}: its ${f.evidence.event} script \`${f.evidence.script}\` stops at \`${f.evidence.file}\`, which succeeds on ${f.evidence.platform}: no binary is built or needed there`,
+        fix: 'nothing to do; `native-guard verify` after install confirms the package loads without one',
+      };
     case 'INSTALL_SCRIPT_UNKNOWN':
       return {
         message: `${pkg}${on}: its ${f.evidence.event} script is not one native-guard can read: ${f.evidence.script}`,
@@ -395,8 +400,15 @@ export function describe(finding: Finding, target?: Target): Words {
     }
     case 'INSTALL_SCRIPT_NOT_NEEDED': {
       const e = f.evidence;
+      // `no-binary`: a target where the script builds nothing by design (NO_BUILD_ON_PLATFORM)
+      const sources = (strategies: string[]) => {
+        const from = strategies.filter((x) => x !== 'no-binary');
+        const none = from.length < strategies.length ? 'none is needed on some' : '';
+        if (!from.length) return none ? ` (${none})` : '';
+        return ` (the binary comes from ${list(from)}${none ? `; ${none}` : ''})`;
+      };
       return {
-        message: `${pkg}: its install script is not needed on ${list(e.targets)}${e.strategies.length ? ` (the binary comes from ${list(e.strategies)})` : ''}; it is ${VERDICT_WORDS[e.verdict]}`,
+        message: `${pkg}: its install script is not needed on ${list(e.targets)}${sources(e.strategies)}; it is ${VERDICT_WORDS[e.verdict]}`,
         fix:
           e.verdict === 'denied' || e.verdict === 'not-allowed' || e.verdict === 'ignored'
             ? ''

@@ -125,7 +125,7 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
   // npm drops an optional dependency whose install fails. Arborist leaves an extraneous package
   // (nothing depends on it) flagged optional and dev, so only a non-dev optional one counts here.
   const droppedWhenFails = native.pkg.optional && !native.pkg.dev;
-  const tolerated = (i: number) => chain.slice(i + 1).some((l) => l.strategy === 'no-binary');
+  const tolerated = (i: number) => chain.slice(i + 1).some((l) => l.strategy === 'no-binary' && !l.gate);
   const withoutBinary = (cause: 'script' | 'optional', tail: string | null) => {
     findings.push(makeFinding('INSTALLED_WITHOUT_BINARY', where, { cause, tail, failed }));
     evidence.push(
@@ -141,6 +141,21 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
         makeFinding('INSTALL_SCRIPT_UNKNOWN', where, { event: link.script.event, script: link.script.text }),
       );
       continue;
+    }
+    if (link.strategy === 'no-binary' && link.gate) {
+      // `node skip.js || node-gyp-build`: where the gate fails, what follows it runs
+      if (link.gate.platforms.includes(target.platform) !== link.gate.negate) continue;
+      findings.push(
+        makeFinding('NO_BUILD_ON_PLATFORM', where, {
+          event: link.script.event,
+          script: link.script.text,
+          file: link.tail,
+          platform: target.platform,
+        }),
+      );
+      evidence.push({ kind: 'install-script', event: link.script.event, script: link.script.text });
+      // the script runs nothing that needs a binary here: denying it changes nothing (scriptNeed `no`)
+      return done('no-binary', 'no-binary');
     }
     if (link.strategy === 'no-binary') {
       if (pending) return done('unknown', pending.strategy, pending.url ? { url: pending.url } : {});

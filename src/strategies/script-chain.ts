@@ -32,6 +32,8 @@ interface Piece {
   links: ChainLink[];
   /** Opaque steps beside binary ones: said, not deciding. */
   aside: ChainLink[];
+  /** An opaque `node <file>` that is a platform gate: decides the head of `gate || build` per target. */
+  gate?: Extract<ChainLink, { strategy: 'no-binary' }>;
 }
 
 const MAX_RUN_DEPTH = 4;
@@ -221,7 +223,13 @@ function judgeNodeFileOnce(
     return { ...piece, links: [...piece.links, { strategy: 'no-binary', script, tail: `node ${r.file}` }] };
   }
   if (piece && piece.kind !== 'opaque') return piece;
-  // a quiet file that exits non-zero somewhere (win-version-info's skip.js off Windows) is a condition
+  // a platform gate (win-version-info's skip.js): understood only as the head of `gate || build`
+  if (r.gate)
+    return {
+      ...opaque(script),
+      gate: { strategy: 'no-binary', script, tail: `node ${r.file}`, gate: r.gate },
+    };
+  // a quiet file that exits non-zero somewhere else is a condition native-guard cannot read
   return r.acts || r.mayFail ? opaque(script) : neutral();
 }
 
@@ -269,6 +277,8 @@ function judge(node: ShNode, script: ScriptRef, ctx: ScriptChainContext, seen: s
   if (node.type === 'or') {
     // a head that always succeeds: the rest never runs
     if (l.kind === 'neutral') return l;
+    // a platform gate: where it succeeds nothing is built; where it fails the build runs
+    if (l.gate && r.kind === 'binary') return { kind: 'binary', links: [l.gate, ...r.links], aside: r.aside };
     if (r.kind === 'neutral') {
       return l.kind === 'binary' ? { ...l, links: [...l.links, tail(script, node.right)] } : l;
     }

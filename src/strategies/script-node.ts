@@ -5,6 +5,7 @@
  * named hosts; or nothing of the sort (it prints, exits, writes a config file).
  */
 import type { PackageFiles } from '../model/package.js';
+import type { PlatformGate } from '../model/prediction.js';
 
 export interface NodeFileReading {
   /** Package-relative path of the file read. */
@@ -32,6 +33,65 @@ export interface NodeFileReading {
   prebuildsCheck: boolean;
   /** It may exit non-zero (`if (platform === 'win32') process.exit(1)`): a head of `a || b` that lets b run somewhere. */
   mayFail: boolean;
+  /**
+   * A platform gate: a small file that does nothing but exit non-zero on some platforms and 0 on
+   * the rest (win-version-info's skip.js: `if (platform === 'win32') process.exit(1)`). `failsOn`
+   * lists the platforms where it fails; with `negate`, it fails everywhere but those.
+   */
+  gate: PlatformGate | null;
+}
+
+const MAX_GATE_FILE = 2048;
+const PLATFORMS = new Set([
+  'aix',
+  'android',
+  'darwin',
+  'freebsd',
+  'linux',
+  'openbsd',
+  'sunos',
+  'win32',
+  'cygwin',
+  'netbsd',
+]);
+
+/**
+ * A file whose every statement is a platform read or an `if` on the platform around a non-zero
+ * exit: `const platform = process.env.npm_config_platform || process.platform` then
+ * `if (platform === 'win32') { process.exit(1) }` (also `!==`, `||` of several comparisons, and
+ * `process.platform` read directly). Anything else in the file (a require, a spawn, a second
+ * branch) and it is not a gate: its effect stays unknown.
+ */
+export function platformGate(text: string): PlatformGate | null {
+  if (text.length > MAX_GATE_FILE) return null;
+  let t = stripComments(text)
+    .replace(/^#![^\n]*/, '')
+    .replace(/['"]use strict['"];?/g, '');
+  let variable: string | null = null;
+  const decl =
+    /^\s*(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:process\.env\.npm_config_platform\s*\|\|\s*)?process\.platform\s*;?/;
+  const d = decl.exec(t);
+  if (d) {
+    variable = d[1]!;
+    t = t.slice(d[0].length);
+  }
+  const subject = variable
+    ? `(?:${variable.replace(/\$/g, '\\$')}|process\\.platform)`
+    : 'process\\.platform';
+  const cmp = `${subject}\\s*(===|!==|==|!=)\\s*['"]([a-z0-9]+)['"]`;
+  const m = new RegExp(
+    `^\\s*if\\s*\\(\\s*(${cmp}(?:\\s*(?:\\|\\||&&)\\s*${cmp})*)\\s*\\)\\s*(?:\\{\\s*process\\.exit\\(\\s*([1-9]\\d*)\\s*\\)\\s*;?\\s*\\}|process\\.exit\\(\\s*([1-9]\\d*)\\s*\\)\\s*;?)\\s*$`,
+  ).exec(t);
+  if (!m) return null;
+  const parts = [...m[1]!.matchAll(new RegExp(cmp, 'g'))];
+  const ops = new Set(parts.map((p) => (p[1]!.startsWith('=') ? 'is' : 'not')));
+  const joins = new Set([...m[1]!.matchAll(/\|\||&&/g)].map((j) => j[0]));
+  const platforms = parts.map((p) => p[2]!);
+  if (ops.size !== 1 || platforms.some((p) => !PLATFORMS.has(p))) return null;
+  // `a === x || a === y`: fails on x and y; `a !== x && a !== y`: fails everywhere but x and y
+  if (ops.has('is') && joins.has('&&') && platforms.length > 1) return null;
+  if (ops.has('not') && joins.has('||') && platforms.length > 1) return null;
+  return { platforms: [...new Set(platforms)], negate: ops.has('not') };
 }
 
 const MAX_FILE = 256 * 1024;
@@ -180,6 +240,7 @@ export function readNodeFile(files: PackageFiles, file: string): NodeFileReading
         : null;
   return {
     file: top.path,
+    gate: all.length === 1 ? platformGate(top.text) : null,
     download,
     build,
     hosts: [...new Set(all.flatMap((f) => f.hosts))].slice(0, 4),

@@ -278,9 +278,24 @@ describe('quiet files in a chain', () => {
     expect(chainOf('dtrace-provider')).toEqual(['source-build', 'no-binary']);
   });
 
-  it("a head that exits non-zero on one platform is a condition, not a no-op (win-version-info 6.0.1's skip.js)", () => {
+  it("a head that exits non-zero on one platform is a platform gate (win-version-info 6.0.1's skip.js)", () => {
     // `node skip.js || node-gyp-build`: skip.js exits 1 on win32 only, so node-gyp-build runs there
-    expect(chainOf('win-version-info')).toEqual(['unknown-script', 'node-gyp-build', 'source-build']);
+    expect(chainOf('win-version-info')).toEqual(['no-binary', 'node-gyp-build', 'source-build']);
+  });
+
+  it('off the gated platform nothing is built and nothing is needed; on it, the build after the gate is judged (win-version-info 6.0.1)', () => {
+    // truth (bench/truth/records): on linux `npm ci` builds nothing and the package works, with or without a toolchain
+    for (const r of [withToolchain, slim]) {
+      expect(verdict(r, 'win-version-info')).toEqual({
+        outcome: 'no-binary',
+        findings: ['NO_BUILD_ON_PLATFORM/info'],
+      });
+    }
+    const win = analyzeTree(tree, ['node22-win32-x64']);
+    const pkg = win.packages.find((p) => p.name === 'win-version-info');
+    // this fixture keeps only package.json and skip.js (no prebuilds/): node-gyp-build's link decides
+    expect(pkg?.predictions[0]?.outcome).not.toBe('no-binary');
+    expect(win.findings.some((f) => f.code === 'NO_BUILD_ON_PLATFORM')).toBe(false);
   });
 });
 
