@@ -90,6 +90,8 @@ export async function loadTreeForCheck(
         0,
       ),
       offline,
+      gypScanned: result.fetched.gypScan,
+      gypUncached: result.fetched.gypScanUncached,
     },
   };
 }

@@ -31,7 +31,18 @@ export interface CheckReport {
   /** The Dockerfile check, when a Dockerfile was given or found. */
   docker?: DockerSummary;
   /** Lockfile mode: what was read from the registry (npm's cache first). */
-  fetched?: { tarballs: number; manifests: number; unavailable: number; offline: boolean };
+  fetched?: {
+    tarballs: number;
+    manifests: number;
+    unavailable: number;
+    offline: boolean;
+    /**
+     * Packages with no install script whose tarball was looked at, from npm's cache only, for a
+     * binding.gyp (npm's implicit `node-gyp rebuild`); `gypUncached` of them npm's cache did not hold.
+     */
+    gypScanned?: number;
+    gypUncached?: number;
+  };
   /** `--online`: every download URL checked, with what answered. */
   online?: { checks: UrlCheck[] };
   /** Install-script policies applied, and the allowScripts block that keeps every target working. */

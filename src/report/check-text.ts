@@ -191,9 +191,16 @@ export function networkLines(s: Style, report: CheckReport): string[] {
     out.push('');
     out.push(
       s.dim(
-        `lockfile mode: ${f.tarballs} package tarball${f.tarballs === 1 ? '' : 's'}${f.manifests ? ` and ${f.manifests} manifest${f.manifests === 1 ? '' : 's'}` : ''} read through npm's cache${f.offline ? ' (offline)' : ''}${f.unavailable ? `, ${f.unavailable} not available` : ''}`,
+        `lockfile mode: ${f.tarballs} package tarball${f.tarballs === 1 ? '' : 's'}${f.manifests ? ` and ${f.manifests} manifest${f.manifests === 1 ? '' : 's'}` : ''} read through npm's cache${f.offline ? ' (offline)' : ''}${f.unavailable ? `, ${f.unavailable} not available` : ''}${f.gypScanned ? `; ${f.gypScanned} more looked at there for a binding.gyp` : ''}`,
       ),
     );
+    if (f.gypUncached) {
+      out.push(
+        s.dim(
+          `${f.gypUncached} package${f.gypUncached === 1 ? '' : 's'} without install scripts ${f.gypUncached === 1 ? 'is' : 'are'} not in npm's cache and ${f.gypUncached === 1 ? 'was' : 'were'} not looked at for a binding.gyp (npm builds one with node-gyp even without a script); after \`npm ci --ignore-scripts\` or on the installed tree, check sees them`,
+        ),
+      );
+    }
   }
   if (report.online) {
     const counts = new Map<string, number>();

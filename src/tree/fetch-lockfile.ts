@@ -26,6 +26,8 @@ export interface LockfileFetchOptions {
   budget?: ByteBudget;
   /** What earlier runs read out of the same tarballs (by integrity); none by default. */
   indexCache?: TarballIndexCache | null;
+  /** Look for npm's implicit `node-gyp rebuild` in the cached tarballs of the other packages (default true). */
+  gypScan?: boolean;
 }
 
 export interface LockfileFetchResult {
@@ -33,8 +35,20 @@ export interface LockfileFetchResult {
   tree: ProjectTree;
   /** Tarball-backed files by record location. */
   files: Map<string, TarballFiles>;
-  /** What was asked of the fetcher, for the evidence and for tests (index-cache hits included). */
-  fetched: { tarballs: string[]; manifests: string[]; fromIndexCache: string[] };
+  /**
+   * What was asked of the fetcher, for the evidence and for tests (index-cache hits included).
+   * `gypScan`: packages with no install script whose cached tarball was looked at for a binding.gyp
+   * (npm's implicit `node-gyp rebuild`), `gypScanUncached` those npm's cache did not hold, and
+   * `implicitGyp` the ones that have one.
+   */
+  fetched: {
+    tarballs: string[];
+    manifests: string[];
+    fromIndexCache: string[];
+    gypScan: number;
+    gypScanUncached: number;
+    implicitGyp: string[];
+  };
 }
 
 /**
@@ -86,6 +100,29 @@ export function selectTarballs(tree: ProjectTree, targets: Target[]): PackageRec
   });
 }
 
+/**
+ * The lockfile packages npm may still build although nothing in the lockfile says so: npm runs
+ * `node-gyp rebuild` for any package with a binding.gyp at its root and no install or preinstall
+ * script (Arborist's rebuild, @npmcli/node-gyp's isNodeGypPackage), and a lockfile entry records
+ * no file list (iconv 3, native-keymap 3: no hasInstallScript, no gypfile in their manifests).
+ * Only npm's cache is asked for these (never the network): see fetchLockfilePackages.
+ */
+function gypCandidates(tree: ProjectTree, selected: Set<PackageRecord>, targets: Target[]): PackageRecord[] {
+  return tree.packages.filter(
+    (record) =>
+      // a platform package none of the targets installs is never built either
+      (!constraintsOf(record.manifest) || targets.some((t) => npmWouldInstall(record.manifest, t))) &&
+      !selected.has(record) &&
+      record.manifestSource === 'lockfile' &&
+      !record.inBundle &&
+      !record.isRoot &&
+      !record.isWorkspace &&
+      !record.unavailable &&
+      !record.hasInstallScript &&
+      !NATIVE_DEPENDENCIES.has(record.name),
+  );
+}
+
 async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
@@ -109,7 +146,14 @@ export async function fetchLockfilePackages(
   const concurrency = options.concurrency ?? 8;
   const budget = options.budget ?? new ByteBudget(96 * MiB);
   const files = new Map<string, TarballFiles>();
-  const fetched = { tarballs: [] as string[], manifests: [] as string[], fromIndexCache: [] as string[] };
+  const fetched: LockfileFetchResult['fetched'] = {
+    tarballs: [],
+    manifests: [],
+    fromIndexCache: [],
+    gypScan: 0,
+    gypScanUncached: 0,
+    implicitGyp: [],
+  };
   const cache = options.indexCache ?? null;
   const selected = selectTarballs(tree, options.targets);
   const lockEntries = tree.lockfile?.entries ?? new Map();
@@ -143,6 +187,43 @@ export async function fetchLockfilePackages(
     } catch (err) {
       enriched.set(record.location, { ...record, unavailable: fetchProblem(err) });
     }
+  });
+
+  // npm's implicit `node-gyp rebuild`: the other packages' tarballs, from npm's cache only
+  const cachedTarball = options.fetcher.cachedTarball?.bind(options.fetcher);
+  const candidates = options.gypScan === false ? [] : gypCandidates(tree, new Set(selected), options.targets);
+  await mapLimit(candidates, concurrency, async (record) => {
+    const entry = lockEntries.get(record.location);
+    const integrity = entry?.integrity;
+    if (!integrity) return;
+    fetched.gypScan++;
+    let index: TarballIndex | null = cache ? cache.get(integrity) : null;
+    if (!index) {
+      if (!cachedTarball) return void fetched.gypScanUncached++;
+      try {
+        const request = { name: record.name, version: record.version, integrity };
+        index = await readTarball((handler) => cachedTarball(request, handler), { budget });
+        if (cache) cache.set(integrity, index);
+      } catch {
+        fetched.gypScanUncached++;
+        return;
+      }
+    }
+    if (index.problem) return;
+    const contents = tarballFiles(index);
+    if (!contents.rootEntries.includes('binding.gyp') || !contents.manifest) return;
+    const manifest = manifestFacts(contents.manifest);
+    const s = manifest.scripts;
+    if (manifest.gypfile === false || s.install !== undefined || s.preinstall !== undefined) return;
+    fetched.implicitGyp.push(record.id);
+    files.set(record.location, contents);
+    enriched.set(record.location, {
+      ...record,
+      manifest,
+      rootEntries: contents.rootEntries,
+      manifestSource: 'package',
+      hasInstallScript: true,
+    });
   });
 
   const packages = tree.packages.map((p) => enriched.get(p.location) ?? p);
@@ -187,6 +268,7 @@ export async function fetchLockfilePackages(
   fetched.tarballs.sort();
   fetched.manifests.sort();
   fetched.fromIndexCache.sort();
+  fetched.implicitGyp.sort();
   return {
     tree: { ...tree, packages: packages.map((p) => byLocation.get(p.location) ?? p) },
     files,

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import pacote from 'pacote';
 import registryFetch from 'npm-registry-fetch';
 import npa from 'npm-package-arg';
@@ -22,6 +24,14 @@ export interface PackageFetcher {
   tarball<T>(request: TarballRequest, handler: (stream: NodeJS.ReadableStream) => Promise<T>): Promise<T>;
   /** The manifest `name@spec` resolves to. */
   manifest(name: string, spec: string): Promise<Record<string, unknown>>;
+  /**
+   * Like `tarball`, from npm's cache only (by integrity): never a request. Rejects (ENOTCACHED)
+   * when the cache does not hold it. Absent: nothing is read this way.
+   */
+  cachedTarball?<T>(
+    request: TarballRequest,
+    handler: (stream: NodeJS.ReadableStream) => Promise<T>,
+  ): Promise<T>;
 }
 
 export interface FetcherOptions {
@@ -151,6 +161,24 @@ export function pacoteFetcher(npm: NpmConfigView, options: FetcherOptions = {}):
     tarball(request, handler) {
       return withDeadline(deadline, (signal) => tarball(request, abortable(handler, signal), signal));
     },
+    cachedTarball(request, handler) {
+      return withDeadline(deadline, async (signal) => {
+        const { name, version, integrity } = request;
+        assertRegistrySpec(name, version, EXACT);
+        // npm's flat options name cacache's folder (`<cache>/_cacache`); without them, npm's default
+        const store = typeof base.cache === 'string' ? base.cache : join(npm.cache, '_cacache');
+        if (!integrity || !inContentStore(store, integrity)) {
+          throw Object.assign(new Error('not in npm cache'), { code: 'ENOTCACHED' });
+        }
+        return pacote.tarball.stream(`${name}@${version}`, abortable(handler, signal), {
+          ...base,
+          signal,
+          integrity,
+          resolved: registryTarballUrl(name, version, base),
+          offline: true,
+        });
+      });
+    },
     manifest(name, spec) {
       return withDeadline(deadline, async (signal) => {
         assertRegistrySpec(name, spec, REGISTRY);
@@ -158,6 +186,28 @@ export function pacoteFetcher(npm: NpmConfigView, options: FetcherOptions = {}):
       });
     },
   };
+}
+
+/**
+ * Whether npm's content store (cacache, `<cache>/content-v2/<algo>/<2>/<2>/<rest>` of the hex
+ * digest) holds bytes for `integrity`: one stat, where asking pacote costs an index read and its
+ * set-up per package. Only sha512/sha384/sha256/sha1 strings are looked up.
+ */
+export function inContentStore(cache: unknown, integrity: string): boolean {
+  if (typeof cache !== 'string' || !cache) return false;
+  for (const part of integrity.trim().split(/\s+/)) {
+    const m = /^(sha512|sha384|sha256|sha1)-([A-Za-z0-9+/]+={0,2})$/.exec(part);
+    if (!m) continue;
+    const hex = Buffer.from(m[2]!, 'base64').toString('hex');
+    if (hex.length < 8) continue;
+    const path = join(cache, 'content-v2', m[1]!, hex.slice(0, 2), hex.slice(2, 4), hex.slice(4));
+    try {
+      if (statSync(path).isFile()) return true;
+    } catch {
+      // not this one
+    }
+  }
+  return false;
 }
 
 /** Where the configured registry (scoped registries included) serves `name@version`'s tarball. */
