@@ -69,7 +69,7 @@ function isFamilyParent(record: PackageRecord, byLocation: Map<string, PackageRe
 
 /**
  * Which lockfile records need their tarball read: those that can be native. An install script
- * (`hasInstallScript`, which npm also sets for an implicit `node-gyp rebuild`), a dependency only
+ * (`hasInstallScript`; npm's implicit `node-gyp rebuild` is looked for apart: gypCandidates), a dependency only
  * native packages have (node-gyp-build, prebuild-install, bindings, nan, node-addon-api…), a
  * platform family to pick from, or os/cpu/libc fields that one of the targets satisfies (the
  * platform package that target gets). Nothing else is fetched. Bundled dependencies come inside
