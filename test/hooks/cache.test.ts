@@ -162,7 +162,11 @@ describe('the hooks’ answer cache', () => {
     remember();
     const here = currentRuntime();
     // another Node than the one running the suite, whichever that is
-    const other = { ...here, version: `${Number(here.version.split('.')[0]) + 1}.0.0`, modules: String(Number(here.modules) + 1) };
+    const other = {
+      ...here,
+      version: `${Number(here.version.split('.')[0]) + 1}.0.0`,
+      modules: String(Number(here.modules) + 1),
+    };
     expect(answerCache('postinstall', io(), other)?.lookup()).toBeNull();
     expect(lookup('postinstall', { npm_config_user_agent: 'npm/12.2.0 node/v20.20.2 linux x64' })).toBeNull();
     expect(lookup('postinstall', { npm_config_build_from_source: 'true' })).toBeNull();
