@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { inspectFile } from '../binary/facts.js';
 import { applyIgnore, readProjectConfig } from '../config.js';
-import { dockerCheckResults, dockerForCheck, withDockerTarget } from '../docker/for-check.js';
 import type { DockerCheckOptions } from '../docker/for-check.js';
 import { sortFindings } from '../model/findings.js';
 import type { CheckReport } from '../model/reports.js';
@@ -61,8 +60,17 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   const ctx: TargetContext = { host, today: options.today ?? new Date().toISOString().slice(0, 10) };
   if (options.arch) ctx.arch = options.arch;
   // --- Dockerfile check: the image becomes a target (--dockerfile); the context leak check always runs ---
-  const docker = dockerForCheck(root, options, ctx, inspectFile);
-  const targets = withDockerTarget(resolveTargets(specs, ctx), docker);
+  // the Dockerfile code (parser and all) is loaded only when there is a Dockerfile to read: a hook
+  // on a project without one does not pay for it
+  const dockerfile = options.dockerfile === false ? null : resolve(root, options.dockerfile ?? 'Dockerfile');
+  const dockerCode =
+    dockerfile !== null && (options.dockerfile !== undefined || existsSync(dockerfile))
+      ? await import('../docker/for-check.js')
+      : null;
+  const docker = dockerCode ? dockerCode.dockerForCheck(root, options, ctx, inspectFile) : null;
+  const targets = dockerCode
+    ? dockerCode.withDockerTarget(resolveTargets(specs, ctx), docker)
+    : resolveTargets(specs, ctx);
   const loaded = await loadTreeForCheck(treeLoad, npm, targets, options);
   const input: AnalyzeInput = {
     ...loaded.input,
@@ -83,8 +91,8 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   const npmFindings = applyIgnore(npmVersionFindings(root, npm.npm), config);
   report.findings = sortFindings([...report.findings, ...npmFindings.kept]);
   report.ignored += npmFindings.ignored;
-  if (docker) {
-    const { findings, summary } = dockerCheckResults(docker, report.packages);
+  if (docker && dockerCode) {
+    const { findings, summary } = dockerCode.dockerCheckResults(docker, report.packages);
     const { kept, ignored } = applyIgnore(findings, config);
     report.findings = sortFindings([...report.findings, ...kept]);
     report.ignored += ignored;

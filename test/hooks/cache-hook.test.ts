@@ -175,6 +175,28 @@ describe.skipIf(!runnable)('the hooks answer an unchanged project from the cache
   );
 
   it(
+    'a changed tree loads the Dockerfile code only when the project has a Dockerfile',
+    () => {
+      const dockerCode = (imported: string[]) =>
+        imported.some((u) => u.includes('/dist/docker/') || u.includes('/dockerfile-ast/'));
+      const without = hook('preinstall', { NATIVE_GUARD_CACHE: '0' });
+      expect(without.status).toBe(0);
+      expect(loadedRealHook(without.imported)).toBe(true);
+      expect(dockerCode(without.imported)).toBe(false);
+      const dockerfile = join(project, 'Dockerfile');
+      writeFileSync(dockerfile, 'FROM node:22-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\n');
+      try {
+        const withIt = hook('preinstall', { NATIVE_GUARD_CACHE: '0' });
+        expect(withIt.status).toBe(0);
+        expect(withIt.imported.some((u) => u.endsWith('/dist/docker/for-check.js'))).toBe(true);
+      } finally {
+        rmSync(dockerfile, { force: true });
+      }
+    },
+    4 * KILL_AFTER_MS,
+  );
+
+  it(
     'another Node version is a miss: its own run, with that Node',
     (ctx) => {
       // a major other than the one running the suite (the matrix runs it on 20, 22 and 24)
