@@ -13,6 +13,8 @@ import { hostSourceBuildFindings } from '../strategies/host-build.js';
 import { currentHostEnvironment, detectHost, resolveTargets } from '../targets/index.js';
 import type { NpmToolConfig, TargetContext } from '../targets/index.js';
 import { assertProjectFiles } from '../tree/actual.js';
+import { passesNpmrcNodedir } from '../managers/detect.js';
+import { detectProjectManager } from '../tree/installed.js';
 import { loadNpmConfig } from '../tree/npm-config.js';
 import { readScriptPolicies } from '../tree/script-config.js';
 import { analyze } from './analyze.js';
@@ -52,7 +54,10 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   });
   const toolConfig: NpmToolConfig = {};
   if (npm.python) toolConfig.python = npm.python;
-  if (npm.nodedir) toolConfig.nodedir = npm.nodedir;
+  // pnpm 11+, Yarn 2+ and Bun do not pass .npmrc's nodedir to node-gyp: headers are then found (or
+  // downloaded) as if it were not set; npm_config_nodedir in the environment still counts (toolchain.ts)
+  const manager = detectProjectManager(root, hostEnv.env.npm_config_user_agent);
+  if (npm.nodedir && passesNpmrcNodedir(manager)) toolConfig.nodedir = npm.nodedir;
   if (npm.devdir) toolConfig.devdir = npm.devdir;
   // nothing inside the project (its node_modules/.bin above all) is run to learn the toolchain
   const host = await detectHost(hostEnv, toolConfig, { projectRoot: root });

@@ -371,3 +371,24 @@ function pnpmLinker(value: string | undefined): Linker | null {
   if (value === 'pnp') return 'pnp';
   return null;
 }
+
+/**
+ * Whether the manager hands `.npmrc`'s `nodedir` to the node-gyp its dependencies' builds run
+ * (measured with real installs, docs/package-managers.md): npm, Yarn 1 and pnpm 10 pass .npmrc
+ * settings to scripts as `npm_config_*`; pnpm 11+, Yarn 2+ and Bun do not (node-gyp then downloads
+ * Node's headers). `npm_config_nodedir` in the environment reaches every one of them. A pnpm of
+ * unknown version is taken as the current one (11+).
+ */
+export function passesNpmrcNodedir(d: Pick<Detection, 'manager' | 'version'>): boolean {
+  const major = d.version ? Number.parseInt(d.version, 10) : Number.NaN;
+  switch (d.manager) {
+    case 'npm':
+    case 'yarn-classic':
+      return true;
+    case 'pnpm':
+      return Number.isFinite(major) && major < 11;
+    case 'yarn-berry':
+    case 'bun':
+      return false;
+  }
+}

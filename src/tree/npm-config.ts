@@ -109,7 +109,10 @@ export async function loadNpmConfig(e: NpmConfigEnvironment): Promise<NpmConfigV
       flatten: defs.flatten,
       shorthands: defs.shorthands,
       nerfDarts: defs.nerfDarts,
-      env: e.env,
+      // a copy: Config.load() writes every setting back as npm_config_* into the env it is given,
+      // and the caller's env must keep saying only what the environment says (toolchain.ts tells
+      // `.npmrc` nodedir from npm_config_nodedir by it)
+      env: { ...e.env },
       execPath: e.execPath,
       platform: e.platform,
       warn: false,

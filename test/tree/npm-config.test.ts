@@ -32,6 +32,24 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe.runIf(process.platform !== 'win32')('loadNpmConfig', () => {
+  it('leaves the env it is given as it was: .npmrc settings do not turn into npm_config_* there', async () => {
+    writeFileSync(join(project, '.npmrc'), 'nodedir=/from/npmrc\n');
+    try {
+      const env: NodeJS.ProcessEnv = { PATH: '/usr/bin:/bin', HOME: home };
+      const view = await loadNpmConfig({
+        cwd: project,
+        env,
+        execPath: process.execPath,
+        platform: process.platform,
+        homedir: home,
+      });
+      expect(view.nodedir).toBe('/from/npmrc');
+      expect(env).toEqual({ PATH: '/usr/bin:/bin', HOME: home });
+    } finally {
+      rmSync(join(project, '.npmrc'), { force: true });
+    }
+  });
+
   it("does not take a dependency's npm bin for npm, so its npmrc sets nothing", async () => {
     const view = await loadNpmConfig({
       cwd: project,
