@@ -16,6 +16,8 @@ import { assertProjectFiles } from '../tree/actual.js';
 import { passesNpmrcNodedir } from '../managers/detect.js';
 import { detectProjectManager } from '../tree/installed.js';
 import { loadNpmConfig } from '../tree/npm-config.js';
+import type { PackageManagerInfo, ProjectTree } from '../model/package.js';
+import type { NodeGypRunner } from '../model/prediction.js';
 import { readScriptPolicies } from '../tree/script-config.js';
 import { analyze } from './analyze.js';
 import { npmVersionFindings } from './npm-version.js';
@@ -87,6 +89,8 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
     cacheHas: (path) => existsSync(path),
     evaluate: { sourceBuildFindings: hostSourceBuildFindings },
   };
+  const nodeGyp = nodeGypRunner(loaded.input.tree, manager.manager);
+  if (nodeGyp) input.evaluate = { ...input.evaluate, nodeGyp };
   let report = analyze(input);
   if (input.tree.packageManager) report.packageManager = input.tree.packageManager;
   if (loaded.fetched) report.fetched = loaded.fetched;
@@ -104,4 +108,20 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
     report.docker = summary;
   }
   return report;
+}
+
+/**
+ * The node-gyp Yarn 2+ and Bun run for builds: the top-level workspace's own node-gyp dependency when
+ * it has one (as installed or locked). The tree's manager decides; npm, pnpm and Yarn 1 need none.
+ */
+function nodeGypRunner(tree: ProjectTree, detected: PackageManagerInfo['name']): NodeGypRunner | undefined {
+  const manager = tree.packageManager?.name ?? detected;
+  if (manager !== 'yarn-berry' && manager !== 'bun') return undefined;
+  const root = tree.packages.find((p) => p.isRoot);
+  const location = root?.dependencies.find((d) => d.name === 'node-gyp')?.location ?? null;
+  const record = location === null ? undefined : tree.packages.find((p) => p.location === location);
+  const topLevel = record
+    ? { version: record.version, engines: record.manifest.engines?.node ?? null }
+    : null;
+  return { manager, topLevel };
 }

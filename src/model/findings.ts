@@ -74,6 +74,19 @@ export interface FindingEvidence {
     file: string;
   };
   PYTHON_DISTUTILS_MISSING: { python: string | null; pythonVersion: string | null; nodeGyp: string | null };
+  /** The package's `engines.node` leaves out the target's Node: its source build is not promised. */
+  ENGINES_EXCLUDE_NODE: { engines: string; nodeVersion: string };
+  /** Yarn 2+ runs only a node-gyp the package or the top-level workspace depends on: there is none. */
+  NODE_GYP_NOT_FOUND: { manager: 'yarn-berry' };
+  /** The node-gyp the manager runs cannot run on the target's Node (its engines exclude it). */
+  NODE_GYP_UNSUPPORTED_NODE: {
+    manager: 'yarn-berry' | 'bun';
+    nodeGyp: string;
+    /** Whose node-gyp: the package's own dependency, the project's top level, or `bun x`'s latest. */
+    source: 'package' | 'top-level' | 'latest';
+    engines: string;
+    nodeVersion: string;
+  };
   LIBC_MISMATCH: MismatchEvidence<'LIBC_MISMATCH'> | LoadEvidence<'LIBC_MISMATCH'>;
   ARCH_MISMATCH: MismatchEvidence<'ARCH_MISMATCH'> | LoadEvidence<'ARCH_MISMATCH'>;
   PLATFORM_MISMATCH: MismatchEvidence<'PLATFORM_MISMATCH'> | LoadEvidence<'PLATFORM_MISMATCH'>;
@@ -280,6 +293,15 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
     severity: 'error',
   },
   PYTHON_DISTUTILS_MISSING: { title: 'Python 3.12+ with a node-gyp that needs distutils', severity: 'error' },
+  ENGINES_EXCLUDE_NODE: {
+    title: "The package's engines.node leaves out the target's Node: its build is not promised",
+    severity: 'warning',
+  },
+  NODE_GYP_NOT_FOUND: { title: 'Yarn finds no node-gyp to run the source build', severity: 'error' },
+  NODE_GYP_UNSUPPORTED_NODE: {
+    title: "The node-gyp the package manager runs needs a newer Node than the target's",
+    severity: 'error',
+  },
   LIBC_MISMATCH: { title: 'Binary linked against the other libc', severity: 'error' },
   ARCH_MISMATCH: { title: 'Binary built for another CPU architecture', severity: 'error' },
   PLATFORM_MISMATCH: { title: 'Binary built for another operating system', severity: 'error' },

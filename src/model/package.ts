@@ -20,6 +20,8 @@ export interface ManifestFacts {
   config?: Record<string, unknown>;
   /** `repository` as written (prebuild-install derives its GitHub download host from it). */
   repository?: unknown;
+  /** `engines.node` as written (a semver range the package says it supports), when a string. */
+  engines?: { node: string };
 }
 
 /** A dependency as npm would resolve it from this package's folder. */

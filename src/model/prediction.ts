@@ -269,6 +269,17 @@ export interface Prediction {
   installScript?: { needed: ScriptNeed; tool: ScriptTool; verdict: InstallScriptVerdict };
 }
 
+/**
+ * Which node-gyp the project's package manager runs for a build, where it is not npm's own: Yarn 2+
+ * (the top-level workspace's node-gyp dependency, `topLevel`) and Bun (one on PATH, else the
+ * registry's latest). npm, pnpm and Yarn 1 need none (they run the node-gyp they bundle).
+ */
+export interface NodeGypRunner {
+  manager: 'yarn-berry' | 'bun';
+  /** The node-gyp the project's root depends on (any dependency type), as installed or locked. */
+  topLevel: { version: string; engines: string | null } | null;
+}
+
 export interface PredictContext {
   native: NativePackage;
   files: PackageFiles;

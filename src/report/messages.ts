@@ -24,6 +24,7 @@ import {
   UNREADABLE_TARBALL,
 } from './message-parts.js';
 import { scriptDeniedWords } from './script-denied-words.js';
+import { buildRunnerWords } from './build-runner-words.js';
 
 /**
  * The finding with every string in it made inert (one line, controls escaped, bounded): names,
@@ -152,6 +153,10 @@ export function describe(finding: Finding, target?: Target): Words {
           ? `set npm_config_nodedir=${f.evidence.besideNode.replace(/[\\/]include[\\/]node$/, '')} (or \`npm config set nodedir …\`) so builds work offline`
           : 'allow access to nodejs.org during install, or run `npx node-gyp install` once while online',
       };
+    case 'ENGINES_EXCLUDE_NODE':
+    case 'NODE_GYP_NOT_FOUND':
+    case 'NODE_GYP_UNSUPPORTED_NODE':
+      return buildRunnerWords(f, pkg, on, name);
     case 'PYTHON_DISTUTILS_MISSING':
       return {
         message: `${pkg}${on}: python ${f.evidence.pythonVersion ?? '≥ 3.12'} has no distutils, which node-gyp ${f.evidence.nodeGyp ?? '< 10'} needs`,

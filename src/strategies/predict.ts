@@ -11,6 +11,7 @@ import type {
   Evidence,
   LinkResult,
   Mismatch,
+  NodeGypRunner,
   Prediction,
   PredictContext,
   StrategyName,
@@ -20,6 +21,7 @@ import { predictPlatformPackages } from './platform-packages.js';
 import { predictNamedBinaries } from './named-binaries.js';
 import { predictRequireAddon } from './require-addon.js';
 import { predictShippedBinary } from './shipped-binary.js';
+import { buildRunnerFindings } from './build-runner.js';
 import { predictSourceBuild, toolchainComplete, toolchainEvidence } from './source-build.js';
 
 export interface EvaluateOptions {
@@ -30,6 +32,8 @@ export interface EvaluateOptions {
     ctx: PredictContext,
     link: Extract<ChainLink, { strategy: 'source-build' }>,
   ) => Finding[];
+  /** The node-gyp the project's manager runs for builds, when it is not npm's own (Yarn 2+, Bun). */
+  nodeGyp?: NodeGypRunner;
 }
 
 /** Both run-time loaders that care ask this file, not the C library, whether they run on musl. */
@@ -198,7 +202,10 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
         evidence.push(toolchainEvidence(target));
         const known = target.toolchain.known !== false;
         if (!known || toolchainComplete(target)) {
-          const extra = opts.sourceBuildFindings?.(ctx, buildLink) ?? [];
+          const extra = [
+            ...(opts.sourceBuildFindings?.(ctx, buildLink) ?? []),
+            ...buildRunnerFindings(ctx, buildLink, opts.nodeGyp),
+          ];
           findings.push(...extra);
           const blocked = extra.some((f) => f.severity === 'error');
           // after an unverifiable download the outcome stays unknown either way
@@ -212,6 +219,8 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
             return withoutBinary('optional', null);
           }
           if (blocked) return done('fails', 'source-build');
+          // engines.node excludes this Node: the build is not promised (it may still work)
+          if (extra.some((f) => f.code === 'ENGINES_EXCLUDE_NODE')) return done('unknown', 'source-build');
           findings.push(
             makeFinding('SOURCE_BUILD_REQUIRED', where, {
               builder: buildLink.builder,

@@ -56,5 +56,8 @@ export function manifestFacts(pkg: Record<string, unknown> | null | undefined): 
   const config = plainObject(p.config);
   if (config) facts.config = config;
   if (p.repository !== undefined) facts.repository = p.repository;
+  // engines.node decides whether a source build is promised on a target's Node (bounded: it is package text)
+  const node = plainObject(p.engines)?.node;
+  if (typeof node === 'string' && node.length <= 256) facts.engines = { node };
   return facts;
 }
