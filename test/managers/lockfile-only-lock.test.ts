@@ -66,6 +66,12 @@ const POLICY: Record<string, Record<string, Record<string, string>>> = {
   'yarn-berry/nm-single': { bufferutil: { 'node20-linux-arm64-glibc': 'fails' } },
 };
 
+// Builds the manager's node-gyp cannot run: Bun runs `bun x node-gyp` (node-gyp 13), which crashes
+// on Node 20 when it downloads Node's headers (test/e2e/manager-node-gyp.test.ts measures it)
+const NODE_GYP: Record<string, Record<string, Record<string, string>>> = {
+  'bun/single': { bufferutil: { 'node20-linux-arm64-glibc': 'fails' } },
+};
+
 const CASES: Array<[string, string, string[]]> = [
   ['pnpm 10 (pnpm-lock.yaml v9)', 'pnpm/v9-single', ['pnpm-lock.yaml']],
   ['Yarn 1 (yarn.lock v1)', 'yarn-classic/single', ['yarn.lock']],
@@ -107,6 +113,20 @@ describe('check --lockfile-only with the lockfiles of pnpm, Yarn and Bun', () =>
                 f.code === 'INSTALL_SCRIPT_DENIED' &&
                 f.package?.startsWith(`${name}@`) &&
                 (f.evidence as { targets?: string[] }).targets?.includes(target),
+            ),
+          ).toBe(true);
+          expected[name]![target] = outcome;
+        }
+      }
+      for (const [name, byTarget] of Object.entries(NODE_GYP[fixture] ?? {})) {
+        for (const [target, outcome] of Object.entries(byTarget)) {
+          expect(expected[name]![target]).toBe('source-build');
+          expect(
+            report.findings.some(
+              (f) =>
+                f.code === 'NODE_GYP_UNSUPPORTED_NODE' &&
+                f.package?.startsWith(`${name}@`) &&
+                f.target === target,
             ),
           ).toBe(true);
           expected[name]![target] = outcome;
