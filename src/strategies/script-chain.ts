@@ -338,8 +338,21 @@ const tail = (script: ScriptRef, node: ShNode): ChainLink => ({
   tail: node.type === 'cmd' ? node.argv.join(' ') : 'true',
 });
 
+/**
+ * `node build.js || nodejs build.js` (fibers): the same command under Debian's old name for node,
+ * absent from most images. Where the first fails the second repeats it or is not found: it changes
+ * nothing, so it is not a second chance.
+ */
+function retriesItself(node: ShNode): boolean {
+  if (node.type !== 'or' || node.left.type !== 'cmd' || node.right.type !== 'cmd') return false;
+  const [a, ...aArgs] = node.left.argv;
+  const [b, ...bArgs] = node.right.argv;
+  return a === 'node' && b === 'nodejs' && aArgs.join('\0') === bArgs.join('\0');
+}
+
 function judge(node: ShNode, script: ScriptRef, ctx: ScriptChainContext, seen: string[]): Piece {
   if (node.type === 'cmd') return judgeCommand(node.argv, script, ctx, seen);
+  if (retriesItself(node)) return judge(node.left, script, ctx, seen);
   const l = judge(node.left, script, ctx, seen);
   const r = judge(node.right, script, ctx, seen);
   if (node.type === 'and') return both(l, r);

@@ -6,11 +6,12 @@ import { scriptChain } from '../../src/strategies/script-chain.js';
 import { scriptTexts } from '../../src/tree/tarball-scripts.js';
 import { packageFiles } from '../helpers/package-files.js';
 
-/** The chain of a package whose only install script is `scripts.install`. */
-function chain(scripts: Record<string, string>): string[] {
+/** The chain of a package whose only install script is `scripts.install`, holding `texts`. */
+function chain(scripts: Record<string, string>, texts: Record<string, string> = {}): string[] {
+  const files = { ...packageFiles(Object.keys(texts)), readText: (f: string) => texts[f] ?? null };
   const { links } = scriptChain(
     [{ event: 'install', text: scripts.install! }],
-    { files: packageFiles([]), scripts, binaryField: false, usesCmakeTs: false, nativeHint: true },
+    { files, scripts, binaryField: false, usesCmakeTs: false, nativeHint: true },
     false,
   );
   return links.map(describeLink);
@@ -93,6 +94,29 @@ describe('which script a runner command names', () => {
     expect(chain({ install: 'npm run build' })).toEqual(['unknown-script']);
     expect(chain({ install: 'npm run build --if-present' })).toEqual([]);
     expect(chain({ install: 'npm run build --if-present || node-gyp rebuild' })).toEqual([]);
+  });
+});
+
+describe('`node build.js || nodejs build.js` (fibers 5.0.3)', () => {
+  // fibers' build.js, in short: no build in bin/ for this ABI → spawn node-gyp, exit 1 when it fails
+  const buildJs = `var cp = require('child_process');
+cp.spawn('node-gyp', ['rebuild', '--release'], { stdio: 'inherit' }).on('exit', function (err) {
+  if (err) { console.error('node-gyp exited with code: ' + err); process.exit(1); }
+});`;
+
+  it('the `nodejs` branch runs the same file again, or is not found: no second chance', () => {
+    const once = chain({ install: 'node build.js' }, { 'build.js': buildJs });
+    expect(once).toEqual(['source-build']);
+    expect(chain({ install: 'node build.js || nodejs build.js' }, { 'build.js': buildJs })).toEqual(once);
+  });
+
+  it('another file after `nodejs` is a second chance like any other', () => {
+    expect(
+      chain(
+        { install: 'node build.js || nodejs fallback.js' },
+        { 'build.js': buildJs, 'fallback.js': "require('child_process').execSync('prebuild-install')" },
+      ),
+    ).toEqual(['source-build', 'prebuild-install']);
   });
 });
 
