@@ -107,18 +107,67 @@ function fileText(files: PackageFiles, file: string): string | null {
   return null;
 }
 
-/** The script a runner command names: `npm run x`, `npm run-script x`, `yarn run x`, `yarn x`, `pnpm run x`. */
-function runTarget(argv: string[], scripts: Record<string, string>): string | null {
-  const [cmd, sub, name] = argv;
-  if (cmd !== 'npm' && cmd !== 'yarn' && cmd !== 'pnpm') return null;
-  if ((sub === 'run' || sub === 'run-script') && name && !name.startsWith('-')) return name;
-  if (cmd === 'yarn' && sub && sub in scripts && !['install', 'add', 'run'].includes(sub)) return sub;
+/** A runner command: `npm run x`, `npm run-script x`, `yarn run x`, `yarn x`, `pnpm run x`, `pnpm x`. */
+interface RunCall {
+  name: string;
+  manager: 'npm' | 'yarn' | 'pnpm';
+  /** `--if-present`: a missing script is a no-op, not a failure. */
+  ifPresent: boolean;
+  /** `--ignore-scripts`: npm still runs the named script, but not its pre and post scripts. */
+  ignoreScripts: boolean;
+}
+
+/** Options that change nothing about which script runs; any other option leaves the command unread. */
+const QUIET_FLAGS = new Set(['-s', '--silent', '-q', '--quiet', '--foreground-scripts']);
+/** Each manager's own commands: `yarn install` is not a script named install. */
+const OWN_COMMANDS: Record<'yarn' | 'pnpm', Set<string>> = {
+  yarn: new Set(
+    'access add audit autoclean bin cache check config create dedupe dlx exec explain generate-lock-entry global help import info init install licenses link list login logout node npm outdated owner pack patch plugin policies publish rebuild remove run set tag team unlink unplug up upgrade upgrade-interactive version versions why workspace workspaces'.split(
+      ' ',
+    ),
+  ),
+  pnpm: new Set(
+    'add audit bin cat-file cat-index config create deploy dlx doctor env exec fetch find-hash i import init install install-test it licenses link list ls outdated pack patch patch-commit patch-remove prune publish rb rebuild remove rm root run run-script self-update server setup store un uninstall unlink up update why'.split(
+      ' ',
+    ),
+  ),
+};
+
+function runTarget(argv: string[], scripts: Record<string, string>): RunCall | null {
+  const manager = argv[0];
+  if (manager !== 'npm' && manager !== 'yarn' && manager !== 'pnpm') return null;
+  let ifPresent = false;
+  let ignoreScripts = false;
+  const words: string[] = [];
+  const runs = ['run', 'run-script'].concat(manager === 'npm' ? ['rum', 'urn'] : []);
+  const named = () =>
+    words.length >= 2 || (words.length === 1 && manager !== 'npm' && !runs.includes(words[0]!));
+  for (const w of argv.slice(1)) {
+    if (w === '--') break;
+    if (w === '--if-present') ifPresent = true;
+    else if (w === '--ignore-scripts') ignoreScripts = true;
+    else if (!w.startsWith('-')) words.push(w);
+    // before the script's name: `--loglevel=silent` names its value, but `--prefix dir`, `-w pkg`
+    // and the like change whose scripts run; after it, options are the script's business
+    else if (!named() && !QUIET_FLAGS.has(w) && !/^--loglevel=\w+$/.test(w)) return null;
+  }
+  const [sub, name] = words;
+  if (sub !== undefined && runs.includes(sub))
+    return name === undefined ? null : { name, manager, ifPresent, ignoreScripts };
+  // `yarn build`, `pnpm build`: a script by its name, unless the manager has a command of that name
+  if (
+    manager !== 'npm' &&
+    sub !== undefined &&
+    Object.hasOwn(scripts, sub) &&
+    !OWN_COMMANDS[manager].has(sub)
+  )
+    return { name: sub, manager, ifPresent, ignoreScripts };
   return null;
 }
 
 function judgeCommand(argv: string[], script: ScriptRef, ctx: ScriptChainContext, seen: string[]): Piece {
   const run = runTarget(argv, ctx.scripts);
-  if (run !== null) return judgeRun(run, script, ctx, seen);
+  if (run !== null) return judgeRunCall(run, script, ctx, seen);
   let words = argv;
   if (words[0] === 'nodejs') words = ['node', ...words.slice(1)];
   // `npx @mapbox/node-pre-gyp install`: the package names the tool
@@ -237,11 +286,31 @@ function judgeRun(name: string, script: ScriptRef, ctx: ScriptChainContext, seen
   // a hostile manifest can name `npm run a` a thousand times in each of its scripts: bounded work
   if (--budgetOf(ctx).runs < 0) return opaque(script);
   const text = Object.hasOwn(ctx.scripts, name) ? ctx.scripts[name] : undefined;
-  // npm runs pre<x> and post<x> around it; a missing script fails the install
+  // a missing script fails the install (`npm error Missing script`)
   if (text === undefined || seen.includes(name) || seen.length >= MAX_RUN_DEPTH) return opaque(script);
   const tree = parseScript(text);
   if (!tree) return opaque(script);
   return judge(tree, script, ctx, [...seen, name]);
+}
+
+/**
+ * `npm run x` runs pre<x>, x and post<x>, each only if the one before succeeded (npm's run-script;
+ * not with `--ignore-scripts`). Yarn 1 does too, Yarn 2+ does not, and pnpm only with
+ * enable-pre-post-scripts: under those, a pre or post script is said beside the answer, not judged.
+ */
+function judgeRunCall(run: RunCall, script: ScriptRef, ctx: ScriptChainContext, seen: string[]): Piece {
+  // a missing script fails before anything runs (`npm error Missing script`), unless `--if-present`
+  if (!Object.hasOwn(ctx.scripts, run.name)) return run.ifPresent ? neutral() : opaque(script);
+  const main = judgeRun(run.name, script, ctx, seen);
+  if (run.ignoreScripts) return main;
+  const around = [`pre${run.name}`, `post${run.name}`].filter(
+    (n) => Object.hasOwn(ctx.scripts, n) && !seen.includes(n),
+  );
+  if (!around.length) return main;
+  if (run.manager !== 'npm') return { ...main, aside: [...main.aside, ...opaque(script).links] };
+  const pre = around[0] === `pre${run.name}` ? judgeRun(around[0], script, ctx, seen) : neutral();
+  const post = around.at(-1) === `post${run.name}` ? judgeRun(around.at(-1)!, script, ctx, seen) : neutral();
+  return both(both(pre, main), post);
 }
 
 /** `a && b`: both run; what builds or downloads decides, what only prepares steps aside. */
@@ -269,8 +338,21 @@ const tail = (script: ScriptRef, node: ShNode): ChainLink => ({
   tail: node.type === 'cmd' ? node.argv.join(' ') : 'true',
 });
 
+/**
+ * `node build.js || nodejs build.js` (fibers): the same command under Debian's old name for node,
+ * absent from most images. Where the first fails the second repeats it or is not found: it changes
+ * nothing, so it is not a second chance.
+ */
+function retriesItself(node: ShNode): boolean {
+  if (node.type !== 'or' || node.left.type !== 'cmd' || node.right.type !== 'cmd') return false;
+  const [a, ...aArgs] = node.left.argv;
+  const [b, ...bArgs] = node.right.argv;
+  return a === 'node' && b === 'nodejs' && aArgs.join('\0') === bArgs.join('\0');
+}
+
 function judge(node: ShNode, script: ScriptRef, ctx: ScriptChainContext, seen: string[]): Piece {
   if (node.type === 'cmd') return judgeCommand(node.argv, script, ctx, seen);
+  if (retriesItself(node)) return judge(node.left, script, ctx, seen);
   const l = judge(node.left, script, ctx, seen);
   const r = judge(node.right, script, ctx, seen);
   if (node.type === 'and') return both(l, r);

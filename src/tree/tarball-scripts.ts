@@ -24,9 +24,13 @@ function requiredFiles(file: string, text: string): string[] {
   return out;
 }
 
+/** Scripts kept beside the install scripts, at most: a chain of `npm run` is short. */
+const MAX_RUN_KEPT = 32;
+
 /**
- * The install scripts, and the scripts they run through `npm run <x>` / `yarn <x>` (one level):
- * the files any of them name are kept.
+ * The install scripts, and the scripts they run through `npm run <x>`, `yarn <x>`, `pnpm run <x>`
+ * (options before the name skipped; each level, with pre<x> and post<x>, which npm runs around x):
+ * the files any of them name are kept. Keeping a text too many costs nothing but a few file names.
  */
 export function scriptTexts(manifest: Record<string, unknown> | null): string[] {
   const scripts = manifest?.scripts;
@@ -37,10 +41,15 @@ export function scriptTexts(manifest: Record<string, unknown> | null): string[] 
     const text = all[event];
     if (typeof text === 'string') out.push(text);
   }
-  for (const text of [...out]) {
-    for (const m of text.matchAll(/\b(?:npm\s+run(?:-script)?|yarn(?:\s+run)?|pnpm\s+run)\s+([\w:.-]+)/g)) {
-      const named = Object.hasOwn(all, m[1]!) ? all[m[1]!] : undefined;
-      if (typeof named === 'string' && !out.includes(named)) out.push(named);
+  const keep = (name: string) => {
+    const named = Object.hasOwn(all, name) ? all[name] : undefined;
+    if (typeof named === 'string' && !out.includes(named) && out.length < MAX_RUN_KEPT) out.push(named);
+  };
+  for (let i = 0; i < out.length; i++) {
+    const re =
+      /\b(?:npm|yarn|pnpm)(?:\s+-[\w=-]+)*\s+(?:(?:run(?:-script)?|rum|urn)(?:\s+-[\w=-]+)*\s+)?([\w:.-]+)/g;
+    for (const m of out[i]!.matchAll(re)) {
+      for (const name of [m[1]!, `pre${m[1]!}`, `post${m[1]!}`]) keep(name);
     }
   }
   return out;
