@@ -36,3 +36,26 @@ export function resolveUrl(base: string, relative: string): string {
 /** url.parse(host).protocol === 'http:' — node-pre-gyp refuses plain http hosts. */
 export const isHttp = (host: string): boolean =>
   /^[a-z0-9.+-]+:/i.exec(host.trim())?.[0].toLowerCase() === 'http:';
+
+/** Stands in for a template value the tool sets but the target does not tell (`{libc_version}` of a Linux target with no libc version). */
+export const unknownValue = (name: string): string => `\uE000${name}\uE000`;
+
+/**
+ * Neither the tool's stop nor its URL: the templates evaluated to a URL that is not known (a value
+ * the target does not tell) or cannot exist (a `{word}` the fork does not set, which eval_template
+ * leaves as written, so the tool asks for a name with braces in it). The tool would request it and
+ * go on to its fallback; the plan has no URL to give or to probe.
+ */
+export class NotComputable extends ToolStop {}
+
+const UNKNOWN = /\uE000([^\uE000]*)\uE000/g;
+const UNSET = /\{[A-Za-z_][A-Za-z0-9_]*\}/g;
+
+/** Throws NotComputable when an evaluated URL part still holds an unknown value or an unset `{word}`. */
+export function checkExpanded(parts: readonly string[]): void {
+  const text = parts.join('\n');
+  const unknown = [...new Set([...text.matchAll(UNKNOWN)].map((m) => `{${m[1]}}`))];
+  if (unknown.length) throw new NotComputable('TEMPLATE_VALUE_UNKNOWN', unknown.join(' '));
+  const unset = [...new Set(text.match(UNSET) ?? [])];
+  if (unset.length) throw new NotComputable('TEMPLATE_UNSET', unset.join(' '));
+}

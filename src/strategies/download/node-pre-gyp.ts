@@ -5,35 +5,16 @@ import { parseNopt, type ArgValue, type NoptConfig } from './argv.js';
 import { nodePreGypBest, nodePreGypBuildVersions, nodePreGypRawVersions, NapiVersionsError } from './napi.js';
 import { installEnv, isRecord, js, pathFor, processNodeVersion, ToolStop } from './shared.js';
 import type { DownloadPlan, DownloadPlanInput, DownloadProblem } from './types.js';
-import { dropDoubleSlashes, evalTemplate, fixSlashes, isHttp, resolveUrl } from './node-pre-gyp-url.js';
-
-const NEWEST = '2.0.3';
-
-/** Behaviour that changed between node-pre-gyp releases (legacy `node-pre-gyp` 0.x and `@mapbox/node-pre-gyp`). */
-interface Features {
-  /** < 1.0.0: the unscoped package; looser `binary` validation and no staging/production hosts. */
-  legacy: boolean;
-  /** >= 1.0.1: the first `-` of module_name becomes `_` in the mirror variable name. */
-  mirrorNameDash: boolean;
-  /** >= 1.0.3: `{bucket}`, `{region}`, `{s3ForcePathStyle}` template values. */
-  s3Keys: boolean;
-  /** >= 1.1.0-0 (2.x): `binary.s3ForcePathStyle` puts the bucket into the download path. */
-  s3PathStyleUrl: boolean;
-  /** >= 2.0.2: `{acl}` template value and the `--acl` option. */
-  acl: boolean;
-}
-
-function featuresOf(toolVersion: string | undefined): Features {
-  const v = (toolVersion && semver.valid(toolVersion)) || NEWEST;
-  const atLeast = (min: string) => semver.gte(v, min);
-  return {
-    legacy: !atLeast('1.0.0-0'),
-    mirrorNameDash: atLeast('1.0.1'),
-    s3Keys: atLeast('1.0.3'),
-    s3PathStyleUrl: atLeast('1.1.0-0'),
-    acl: atLeast('2.0.2'),
-  };
-}
+import { featuresOf, type Features } from './node-pre-gyp-forks.js';
+import {
+  dropDoubleSlashes,
+  evalTemplate,
+  fixSlashes,
+  isHttp,
+  resolveUrl,
+  checkExpanded,
+  unknownValue,
+} from './node-pre-gyp-url.js';
 
 const COMMANDS = new Set([
   'clean',
@@ -207,6 +188,10 @@ function validate(
   }
 }
 
+/** `{libc_version}`: the target's libc version; on Linux a target that does not say it leaves it unknown. */
+const libcVersionOf = (target: Target): string =>
+  target.platform !== 'linux' ? 'unknown' : (target.libcVersion ?? unknownValue('libc_version'));
+
 interface Evaluated {
   url: string;
   modulePath: string;
@@ -256,6 +241,8 @@ function evaluate(
     ['target_arch', arch],
     // detect-libc on the target: null off Linux, hence 'unknown' there
     ['libc', opts.target_libc || target.libc || 'unknown'],
+    // detect-libc's versionSync on the target, whatever --target_libc says; null off Linux
+    ...(f.libcVersion ? [['libc_version', libcVersionOf(target)] as const] : []),
     ['module_main', pkg.main],
     ['toolset', opts.toolset || ''],
   ]);
@@ -286,6 +273,7 @@ function evaluate(
     o,
   );
 
+  checkExpanded([host, remotePath, packageName]);
   const hostedPath =
     f.s3PathStyleUrl && b.s3ForcePathStyle
       ? resolveUrl(host, dropDoubleSlashes(`${js(b.bucket)}/${remotePath}`))
@@ -323,7 +311,7 @@ function chooseHost(
  * this package on the target, where it puts the .node, and whether it falls back to a build.
  */
 export function planNodePreGyp(input: DownloadPlanInput): DownloadPlan {
-  const f = featuresOf(input.toolVersion);
+  const f = featuresOf(input.toolPackage, input.toolVersion);
   const env = installEnv(input);
   const { pkg, target } = input;
   // setBinaryHostProperty writes into the parsed package.json: work on a copy
