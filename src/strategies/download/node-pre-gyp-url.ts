@@ -1,5 +1,6 @@
 /** How node-pre-gyp turns its `binary` templates into URLs and paths (eval_template, url.resolve), with its own errors. */
 import { js, ToolStop } from './shared.js';
+import type { DownloadProblem } from './types.js';
 
 /** eval_template: every `{key}` of every option, in the options' insertion order, with String.replace semantics. */
 export function evalTemplate(template: unknown, opts: ReadonlyMap<string, unknown>): string {
@@ -41,21 +42,22 @@ export const isHttp = (host: string): boolean =>
 export const unknownValue = (name: string): string => `\uE000${name}\uE000`;
 
 /**
- * Neither the tool's stop nor its URL: the templates evaluated to a URL that is not known (a value
- * the target does not tell) or cannot exist (a `{word}` the fork does not set, which eval_template
- * leaves as written, so the tool asks for a name with braces in it). The tool would request it and
- * go on to its fallback; the plan has no URL to give or to probe.
+ * Why the evaluated URL parts give no URL, if they don't: a value the target does not tell
+ * (TEMPLATE_VALUE_UNKNOWN), or a `{word}` the fork does not set (TEMPLATE_UNSET), which
+ * eval_template leaves as written, so the tool asks for a name with braces in it, which cannot
+ * exist. The tool would request it and go on to its fallback; the plan has no URL to give or probe.
  */
-export class NotComputable extends ToolStop {}
+export function notComputable(parts: readonly string[]): DownloadProblem | undefined {
+  const text = parts.join('\n');
+  const unknown = [...new Set([...text.matchAll(UNKNOWN)].map((m) => `{${m[1]}}`))];
+  if (unknown.length) return { code: 'TEMPLATE_VALUE_UNKNOWN', detail: unknown.join(' ') };
+  const unset = [...new Set(text.match(UNSET) ?? [])];
+  if (unset.length) return { code: 'TEMPLATE_UNSET', detail: unset.join(' ') };
+  return undefined;
+}
+
+/** Whether an evaluated template holds a value the target does not tell. */
+export const hasUnknownValue = (text: string): boolean => text.includes('\uE000');
 
 const UNKNOWN = /\uE000([^\uE000]*)\uE000/g;
 const UNSET = /\{[A-Za-z_][A-Za-z0-9_]*\}/g;
-
-/** Throws NotComputable when an evaluated URL part still holds an unknown value or an unset `{word}`. */
-export function checkExpanded(parts: readonly string[]): void {
-  const text = parts.join('\n');
-  const unknown = [...new Set([...text.matchAll(UNKNOWN)].map((m) => `{${m[1]}}`))];
-  if (unknown.length) throw new NotComputable('TEMPLATE_VALUE_UNKNOWN', unknown.join(' '));
-  const unset = [...new Set(text.match(UNSET) ?? [])];
-  if (unset.length) throw new NotComputable('TEMPLATE_UNSET', unset.join(' '));
-}

@@ -12,7 +12,8 @@ import {
   fixSlashes,
   isHttp,
   resolveUrl,
-  checkExpanded,
+  hasUnknownValue,
+  notComputable,
   unknownValue,
 } from './node-pre-gyp-url.js';
 
@@ -193,9 +194,12 @@ const libcVersionOf = (target: Target): string =>
   target.platform !== 'linux' ? 'unknown' : (target.libcVersion ?? unknownValue('libc_version'));
 
 interface Evaluated {
-  url: string;
-  modulePath: string;
+  url: string | null;
+  /** Absent when it holds a value the target does not tell. */
+  modulePath?: string;
   mirrorVariable?: string;
+  /** Why there is no URL though the tool would not stop (TEMPLATE_UNSET, TEMPLATE_VALUE_UNKNOWN). */
+  problem?: DownloadProblem;
 }
 
 /** versioning.evaluate: the options install.js downloads with (`hosted_tarball`, `module_path`). */
@@ -265,7 +269,8 @@ function evaluate(
   if (opts.module_root) modulePath = p.join(js(opts.module_root), modulePath);
   // the tool resolves module_path against the package folder; here it stays package-relative
   o.set('module_path', modulePath);
-  o.set('module', p.join(modulePath, moduleName + '.node'));
+  const moduleFile = p.join(modulePath, moduleName + '.node');
+  o.set('module', moduleFile);
   const remotePath = b.remote_path ? dropDoubleSlashes(fixSlashes(evalTemplate(b.remote_path, o))) : '';
   o.set('remote_path', remotePath);
   const packageName = evalTemplate(
@@ -273,16 +278,20 @@ function evaluate(
     o,
   );
 
-  checkExpanded([host, remotePath, packageName]);
+  const evaluated: Evaluated = { url: null };
+  // node-pre-gyp's find() loads from module_path whatever the download did: keep it for verify
+  if (!hasUnknownValue(moduleFile)) evaluated.modulePath = moduleFile;
+  if (mirror) evaluated.mirrorVariable = mirrorVariable;
+  const problem = notComputable([host, remotePath, packageName]);
+  if (problem) return { ...evaluated, problem };
+
   const hostedPath =
     f.s3PathStyleUrl && b.s3ForcePathStyle
       ? resolveUrl(host, dropDoubleSlashes(`${js(b.bucket)}/${remotePath}`))
       : resolveUrl(host, remotePath);
   const hostedTarball = resolveUrl(hostedPath, packageName);
   // install.js requests the tarball with its first '+' escaped (a local file:// path is read as is)
-  const url = hostedTarball.startsWith('file://') ? hostedTarball : hostedTarball.replace('+', '%2B');
-  const evaluated: Evaluated = { url, modulePath: p.join(modulePath, moduleName + '.node') };
-  if (mirror) evaluated.mirrorVariable = mirrorVariable;
+  evaluated.url = hostedTarball.startsWith('file://') ? hostedTarball : hostedTarball.replace('+', '%2B');
   return evaluated;
 }
 
@@ -381,8 +390,9 @@ export function planNodePreGyp(input: DownloadPlanInput): DownloadPlan {
     }
     const evaluated = evaluate(input, binary, opts, env, napiBuildVersion, f);
     plan.url = evaluated.url;
-    plan.modulePath = evaluated.modulePath;
+    if (evaluated.modulePath !== undefined) plan.modulePath = evaluated.modulePath;
     if (evaluated.mirrorVariable) plan.mirrorVariable = evaluated.mirrorVariable;
+    if (evaluated.problem) problem = evaluated.problem;
   } catch (err) {
     if (err instanceof ToolStop) problem = { code: err.code, detail: err.detail };
     else if (err instanceof NapiVersionsError) problem = { code: 'BAD_BINARY_CONFIG', detail: err.message };

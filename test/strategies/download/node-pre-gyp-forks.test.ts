@@ -95,6 +95,8 @@ describe('a {word} the fork does not set', () => {
       const p = plan(opus, bookworm, MAPBOX, v);
       expect(p.url).toBeNull();
       expect(p.problem).toEqual({ code: 'TEMPLATE_UNSET', detail: '{libc_version}' });
+      // find() loads from module_path as written, braces and all: verify still knows where to look
+      expect(p.modulePath).toBe('prebuild/node-v127-napi-v3-linux-x64-glibc-{libc_version}/opus.node');
     }
   });
 
@@ -164,6 +166,7 @@ describe('parity with the real forks on this machine', () => {
     expect(p.problem?.code).toBe('TEMPLATE_UNSET');
     expect(run.requested).toHaveLength(1);
     expect(run.requested[0]).toContain('%7Blibc_version%7D');
+    expect(slashes(p.modulePath)).toBe(run.module);
     expect(run.built !== null).toBe(p.fallbackToBuild);
   }, 60_000);
 });
