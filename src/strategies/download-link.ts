@@ -81,7 +81,11 @@ export function predictDownload(
   ];
   const strategy = link.strategy;
   if (plan.buildFromSource) return { kind: 'miss', strategy, evidence };
-  // a URL that can't be the right binary (no Node-API version fits, no repository) is a miss
+  // the URL names a value of the install machine that the target does not tell: it may exist
+  if (plan.problem?.code === 'TEMPLATE_VALUE_UNKNOWN')
+    return { kind: 'unknown', strategy, reason: 'download-unverified', evidence };
+  // a URL that can't be the right binary (no Node-API version fits, no repository, a template
+  // variable the tool leaves as written) is a miss
   if (!plan.url || plan.problem) return { kind: 'miss', strategy, evidence };
   const binary = plan.modulePath ?? null;
   if (local || cached) return { kind: 'binary', strategy, binary, url: plan.url, evidence };

@@ -3,6 +3,7 @@
 // says it is probed at the URL with that version; a target that does not is never probed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/check/run.js';
+import { checkCommand } from '../../src/commands/check.js';
 import type { CheckReport } from '../../src/model/reports.js';
 import { currentHostEnvironment } from '../../src/targets/index.js';
 import { startServer } from '../helpers/http-server.js';
@@ -65,5 +66,27 @@ describe('check --online with @discordjs/node-pre-gyp', () => {
       }),
     );
     expect(unknown.evidence).not.toContainEqual(expect.objectContaining({ kind: 'url-check' }));
+    // the install machine's glibc may have a build: not known, whatever --online says
+    expect(unknown.outcome).toBe('unknown');
+    expect(
+      report.findings.find(
+        (f) => f.code === 'PREBUILD_DOWNLOAD_UNVERIFIED' && f.target === 'node22-linux-x64-glibc',
+      )?.evidence,
+    ).toMatchObject({ tool: 'node-pre-gyp', url: null, unknown: ['{libc_version}'] });
+  }, 300_000);
+
+  it('offline, the text does not promise that --online settles a URL it cannot know', async () => {
+    const io = { isTTY: false, env: { ...process.env, NATIVE_GUARD_TODAY: TODAY }, cwd: project };
+    const out = await checkCommand.run(
+      ['--lockfile-only', '-t', 'node:22-bookworm', '-t', 'node22-linux-x64-glibc'],
+      io,
+    );
+    expect(out.stdout).toMatch(
+      /--online would settle 1 answer that depends on a download: @discordjs\/opus@0\.10\.0 on node:22-bookworm\n/,
+    );
+    expect(out.stdout).toMatch(
+      /URL names \{libc_version\}, the libc version of the machine the install runs on/,
+    );
+    expect(out.stdout).toMatch(/node22-linux-x64-glibc2\.36/);
   }, 300_000);
 });
