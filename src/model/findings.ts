@@ -53,6 +53,11 @@ export interface FindingEvidence {
     /** tool `install-script`: the package's own file that downloads, and the hosts it names. */
     file?: string;
     hosts?: string[];
+    /**
+     * node-pre-gyp: template variables the URL needs whose value is the install machine's and the
+     * target does not tell (`{libc_version}`): url is null, and `--online` has nothing to check.
+     */
+    unknown?: string[];
   };
   INSTALLED_WITHOUT_BINARY: {
     /** `script`: a tail such as `|| echo …` lets the failed step pass; `optional`: npm drops the package. */

@@ -214,7 +214,10 @@ export function networkLines(s: Style, report: CheckReport): string[] {
   }
   // a package's own downloader has no URL to check: --online cannot settle it
   const pending = report.findings.filter(
-    (f) => f.code === 'PREBUILD_DOWNLOAD_UNVERIFIED' && f.evidence.tool !== 'install-script',
+    (f) =>
+      f.code === 'PREBUILD_DOWNLOAD_UNVERIFIED' &&
+      f.evidence.tool !== 'install-script' &&
+      !f.evidence.unknown,
   );
   if (pending.length) {
     out.push('');

@@ -97,8 +97,10 @@ export function describe(finding: Finding, target?: Target): Words {
         message: `${pkg}${on}: ${
           f.evidence.tool === 'install-script'
             ? `its install script ${f.evidence.file ?? ''} would download${f.evidence.hosts?.length ? ` from ${list(f.evidence.hosts)}` : ''}`
-            : `${f.evidence.tool} would download ${f.evidence.url ?? 'a prebuilt binary'}`
-        }; not checked offline${
+            : f.evidence.unknown
+              ? `${f.evidence.tool} would download a prebuilt binary whose URL names ${list(f.evidence.unknown)}, the libc version of the machine the install runs on, which the target does not say`
+              : `${f.evidence.tool} would download ${f.evidence.url ?? 'a prebuilt binary'}`
+        }; not checked${f.evidence.unknown ? '' : ' offline'}${
           f.evidence.fallback === 'source-build'
             ? ', and a source build would follow if it is missing'
             : f.evidence.fallback === 'fails'
@@ -108,7 +110,9 @@ export function describe(finding: Finding, target?: Target): Words {
         fix:
           f.evidence.tool === 'install-script'
             ? 'make sure the target can reach the hosts named (native-guard reads the script without running it, so it has no URL to check), or that the fallback can run'
-            : 'run `native-guard check --online` to check that the download exists',
+            : f.evidence.unknown
+              ? 'name the libc version in the target (e.g. `node22-linux-x64-glibc2.36`, or an image such as `node:22-bookworm`), so the URL is known and `--online` can check it'
+              : 'run `native-guard check --online` to check that the download exists',
       };
     case 'INSTALLED_WITHOUT_BINARY':
       return {

@@ -15,6 +15,20 @@ export const nameOf = (id: string | undefined): string => {
 
 export const list = (xs: string[]) => xs.join(', ');
 
+/** A download problem (`CODE: detail`): words for the codes native-guard sets itself, the tool's own text as it came. */
+function downloadProblemWords(problem: string): string {
+  const [code, ...rest] = problem.split(': ');
+  const detail = rest.join(': ');
+  switch (code) {
+    case 'TEMPLATE_UNSET':
+      return `the binary template uses ${detail}, which the node-pre-gyp the package depends on does not set: it would ask for a file name with the braces in it, which no release has (${problem})`;
+    case 'TEMPLATE_VALUE_UNKNOWN':
+      return `the binary template uses ${detail}, the libc version of the machine the install runs on, which this target does not say; name it in the target, e.g. node22-linux-x64-glibc2.36 (${problem})`;
+    default:
+      return problem;
+  }
+}
+
 export function describeEvidence(e: Evidence): string {
   switch (e.kind) {
     case 'install-script':
@@ -34,7 +48,7 @@ export function describeEvidence(e: Evidence): string {
     case 'download':
       return e.url
         ? `${e.tool} would download ${e.url}${e.cached ? ` (in npm's cache: ${e.cached})` : ''}${e.local ? ` (local prebuild: ${e.local})` : ''}`
-        : `${e.tool} cannot compute a download URL${e.problem ? `: ${e.problem}` : ''}`;
+        : `${e.tool} cannot compute a download URL${e.problem ? `: ${downloadProblemWords(e.problem)}` : ''}`;
     case 'platform-package':
       return `platform package ${e.name}@${e.version ?? '?'} (${[e.os, e.cpu, e.libc]
         .filter(Boolean)

@@ -1,8 +1,7 @@
 import { planNodePreGyp, planPrebuildInstall } from './download/index.js';
 import type { DownloadPackage, DownloadPlan } from './download/index.js';
+import { NODE_PRE_GYP_PACKAGES } from './download/node-pre-gyp-forks.js';
 import type { ChainLink, Evidence, LinkResult, PredictContext, UrlStatus } from '../model/prediction.js';
-
-const NODE_PRE_GYP_PACKAGES = ['@mapbox/node-pre-gyp', 'node-pre-gyp', '@discordjs/node-pre-gyp'];
 
 /** The whole manifest: github-from-package scans every field for a repository URL. */
 function wholeManifest(ctx: PredictContext): DownloadPackage {
@@ -25,12 +24,12 @@ function wholeManifest(ctx: PredictContext): DownloadPackage {
   return out;
 }
 
-/** The version of the tool the package would run, as installed or locked next to it. */
-function toolVersion(ctx: PredictContext, names: string[]): string | undefined {
+/** The tool package the package would run and its version, as installed or locked next to it. */
+function toolRelease(ctx: PredictContext, names: string[]): { name: string; version: string } | undefined {
   for (const name of names) {
     const cand = ctx.resolvePlatformCandidate(name, '*');
-    if (cand.source === 'installed') return cand.record.version;
-    if (cand.source === 'lockfile' && cand.entry.version) return cand.entry.version;
+    if (cand.source === 'installed') return { name, version: cand.record.version };
+    if (cand.source === 'lockfile' && cand.entry.version) return { name, version: cand.entry.version };
   }
   return undefined;
 }
@@ -47,13 +46,15 @@ export function planFor(
     npmCache: ctx.npmCache,
   };
   if (link.strategy === 'prebuild-install') {
-    const version = toolVersion(ctx, ['prebuild-install']);
-    return planPrebuildInstall(version ? { ...input, toolVersion: version } : input);
+    const release = toolRelease(ctx, ['prebuild-install']);
+    return planPrebuildInstall(release ? { ...input, toolVersion: release.version } : input);
   }
+  // every fork installs a `node-pre-gyp` bin: the one the package depends on is the one it runs
   const deps = Object.keys(ctx.native.pkg.manifest.dependencies);
-  const names = NODE_PRE_GYP_PACKAGES.filter((n) => deps.includes(n)).concat(NODE_PRE_GYP_PACKAGES);
-  const version = toolVersion(ctx, names);
-  return planNodePreGyp(version ? { ...input, toolVersion: version } : input);
+  const declared = NODE_PRE_GYP_PACKAGES.filter((n) => deps.includes(n));
+  const release = toolRelease(ctx, declared.concat(NODE_PRE_GYP_PACKAGES));
+  if (release) return planNodePreGyp({ ...input, toolPackage: release.name, toolVersion: release.version });
+  return planNodePreGyp(declared[0] ? { ...input, toolPackage: declared[0] } : input);
 }
 
 /**
@@ -80,7 +81,11 @@ export function predictDownload(
   ];
   const strategy = link.strategy;
   if (plan.buildFromSource) return { kind: 'miss', strategy, evidence };
-  // a URL that can't be the right binary (no Node-API version fits, no repository) is a miss
+  // the URL names a value of the install machine that the target does not tell: it may exist
+  if (plan.problem?.code === 'TEMPLATE_VALUE_UNKNOWN')
+    return { kind: 'unknown', strategy, reason: 'download-unverified', evidence };
+  // a URL that can't be the right binary (no Node-API version fits, no repository, a template
+  // variable the tool leaves as written) is a miss
   if (!plan.url || plan.problem) return { kind: 'miss', strategy, evidence };
   const binary = plan.modulePath ?? null;
   if (local || cached) return { kind: 'binary', strategy, binary, url: plan.url, evidence };

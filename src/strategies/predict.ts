@@ -317,6 +317,7 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
                 tool: p.strategy === 'node-pre-gyp' ? 'node-pre-gyp' : 'prebuild-install',
                 url: download?.kind === 'download' ? download.url : (p.url ?? null),
                 fallback,
+                ...unknownValues(download),
               },
         ),
       ];
@@ -422,4 +423,12 @@ function mismatchFinding(
     case 'INVALID_BINARY':
       return makeFinding('INVALID_BINARY', fields, { ...base, reason: m.reason });
   }
+}
+
+const VALUE_UNKNOWN = 'TEMPLATE_VALUE_UNKNOWN: ';
+
+/** The template variables a download URL needs and the target does not tell (download.problem's detail). */
+function unknownValues(download: Evidence | undefined): { unknown?: string[] } {
+  if (download?.kind !== 'download' || !download.problem?.startsWith(VALUE_UNKNOWN)) return {};
+  return { unknown: download.problem.slice(VALUE_UNKNOWN.length).split(' ') };
 }

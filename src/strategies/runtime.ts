@@ -2,6 +2,7 @@ import { dirname, join as joinPath, posix } from 'node:path';
 import type { RuntimeLoader } from '../model/load.js';
 import type { PackageRecord, PackageFiles } from '../model/package.js';
 import { planFor } from './download-link.js';
+import { NODE_PRE_GYP_PACKAGES } from './download/node-pre-gyp-forks.js';
 import { pickPrebuild, predictNodeGypBuild } from './node-gyp-build.js';
 import { predictNamedBinaries } from './named-binaries.js';
 import { predictPlatformPackages } from './platform-packages.js';
@@ -212,8 +213,6 @@ export function resolveBindings(ctx: RuntimeContext): RuntimeBinary[] {
   return found.length ? found : out.slice(0, 1);
 }
 
-const NODE_PRE_GYP = ['@mapbox/node-pre-gyp', 'node-pre-gyp', '@discordjs/node-pre-gyp'];
-
 /** node-pre-gyp's `find()`: module_path/module_name.node evaluated for the verifying Node. */
 export function resolveNodePreGyp(
   ctx: RuntimeContext,
@@ -275,7 +274,7 @@ export function resolveRuntimeBinaries(ctx: RuntimeContext): RuntimeBinary[] {
 
   const preGyp = link('node-pre-gyp');
   const modulePath = pkg.manifest.binary?.module_path;
-  if (preGyp || (typeof modulePath === 'string' && NODE_PRE_GYP.some((n) => depends(pkg, n)))) {
+  if (preGyp || (typeof modulePath === 'string' && NODE_PRE_GYP_PACKAGES.some((n) => depends(pkg, n)))) {
     const resolved = resolveNodePreGyp(
       ctx,
       preGyp ?? { strategy: 'node-pre-gyp', args: ['install'], script: { event: 'install', text: '' } },

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -246,6 +246,36 @@ describe('node-pre-gyp and platform packages at run time', () => {
         kind: 'missing',
         loader: 'node-pre-gyp',
         expected: 'node_modules/npg/lib/binding/node-v127-linux-x64/npg.node',
+      },
+    ]);
+  });
+
+  // @discordjs/opus 0.10.0's own binary block: its fork puts the libc version into module_path. A
+  // real npm ci on Node 20.20.2 (glibc 2.36) built into prebuild/node-v115-napi-v3-linux-x64-glibc-2.36
+  // (bench/truth/records/@discordjs+opus@0.10.0.json).
+  it('@discordjs/node-pre-gyp: module_path with the libc version of the verifying machine', async () => {
+    const opus = JSON.parse(
+      readFileSync(new URL('./download/fixtures/discordjs-opus-0.10.0.json', import.meta.url), 'utf8'),
+    ) as { binary: unknown; main: string; scripts: unknown; dependencies: unknown };
+    const dir = writeProject(join(tmp.dir, 'opus'), {
+      packages: {
+        'node_modules/@discordjs/opus': {
+          manifest: {
+            main: opus.main,
+            binary: opus.binary,
+            scripts: opus.scripts,
+            dependencies: opus.dependencies,
+          },
+          files: { 'lib/index.js': '', 'prebuild/node-v115-napi-v3-linux-x64-glibc-2.36/opus.node': ok },
+        },
+      },
+    });
+    expect((await resolved(dir, node20))['@discordjs/opus']).toEqual([
+      {
+        kind: 'file',
+        loader: 'node-pre-gyp',
+        file: 'node_modules/@discordjs/opus/prebuild/node-v115-napi-v3-linux-x64-glibc-2.36/opus.node',
+        fromPackage: null,
       },
     ]);
   });

@@ -5,35 +5,17 @@ import { parseNopt, type ArgValue, type NoptConfig } from './argv.js';
 import { nodePreGypBest, nodePreGypBuildVersions, nodePreGypRawVersions, NapiVersionsError } from './napi.js';
 import { installEnv, isRecord, js, pathFor, processNodeVersion, ToolStop } from './shared.js';
 import type { DownloadPlan, DownloadPlanInput, DownloadProblem } from './types.js';
-import { dropDoubleSlashes, evalTemplate, fixSlashes, isHttp, resolveUrl } from './node-pre-gyp-url.js';
-
-const NEWEST = '2.0.3';
-
-/** Behaviour that changed between node-pre-gyp releases (legacy `node-pre-gyp` 0.x and `@mapbox/node-pre-gyp`). */
-interface Features {
-  /** < 1.0.0: the unscoped package; looser `binary` validation and no staging/production hosts. */
-  legacy: boolean;
-  /** >= 1.0.1: the first `-` of module_name becomes `_` in the mirror variable name. */
-  mirrorNameDash: boolean;
-  /** >= 1.0.3: `{bucket}`, `{region}`, `{s3ForcePathStyle}` template values. */
-  s3Keys: boolean;
-  /** >= 1.1.0-0 (2.x): `binary.s3ForcePathStyle` puts the bucket into the download path. */
-  s3PathStyleUrl: boolean;
-  /** >= 2.0.2: `{acl}` template value and the `--acl` option. */
-  acl: boolean;
-}
-
-function featuresOf(toolVersion: string | undefined): Features {
-  const v = (toolVersion && semver.valid(toolVersion)) || NEWEST;
-  const atLeast = (min: string) => semver.gte(v, min);
-  return {
-    legacy: !atLeast('1.0.0-0'),
-    mirrorNameDash: atLeast('1.0.1'),
-    s3Keys: atLeast('1.0.3'),
-    s3PathStyleUrl: atLeast('1.1.0-0'),
-    acl: atLeast('2.0.2'),
-  };
-}
+import { featuresOf, type Features } from './node-pre-gyp-forks.js';
+import {
+  dropDoubleSlashes,
+  evalTemplate,
+  fixSlashes,
+  isHttp,
+  resolveUrl,
+  hasUnknownValue,
+  notComputable,
+  unknownValue,
+} from './node-pre-gyp-url.js';
 
 const COMMANDS = new Set([
   'clean',
@@ -207,10 +189,17 @@ function validate(
   }
 }
 
+/** `{libc_version}`: the target's libc version; on Linux a target that does not say it leaves it unknown. */
+const libcVersionOf = (target: Target): string =>
+  target.platform !== 'linux' ? 'unknown' : (target.libcVersion ?? unknownValue('libc_version'));
+
 interface Evaluated {
-  url: string;
-  modulePath: string;
+  url: string | null;
+  /** Absent when it holds a value the target does not tell. */
+  modulePath?: string;
   mirrorVariable?: string;
+  /** Why there is no URL though the tool would not stop (TEMPLATE_UNSET, TEMPLATE_VALUE_UNKNOWN). */
+  problem?: DownloadProblem;
 }
 
 /** versioning.evaluate: the options install.js downloads with (`hosted_tarball`, `module_path`). */
@@ -256,6 +245,8 @@ function evaluate(
     ['target_arch', arch],
     // detect-libc on the target: null off Linux, hence 'unknown' there
     ['libc', opts.target_libc || target.libc || 'unknown'],
+    // detect-libc's versionSync on the target, whatever --target_libc says; null off Linux
+    ...(f.libcVersion ? [['libc_version', libcVersionOf(target)] as const] : []),
     ['module_main', pkg.main],
     ['toolset', opts.toolset || ''],
   ]);
@@ -278,7 +269,8 @@ function evaluate(
   if (opts.module_root) modulePath = p.join(js(opts.module_root), modulePath);
   // the tool resolves module_path against the package folder; here it stays package-relative
   o.set('module_path', modulePath);
-  o.set('module', p.join(modulePath, moduleName + '.node'));
+  const moduleFile = p.join(modulePath, moduleName + '.node');
+  o.set('module', moduleFile);
   const remotePath = b.remote_path ? dropDoubleSlashes(fixSlashes(evalTemplate(b.remote_path, o))) : '';
   o.set('remote_path', remotePath);
   const packageName = evalTemplate(
@@ -286,15 +278,20 @@ function evaluate(
     o,
   );
 
+  const evaluated: Evaluated = { url: null };
+  // node-pre-gyp's find() loads from module_path whatever the download did: keep it for verify
+  if (!hasUnknownValue(moduleFile)) evaluated.modulePath = moduleFile;
+  if (mirror) evaluated.mirrorVariable = mirrorVariable;
+  const problem = notComputable([host, remotePath, packageName]);
+  if (problem) return { ...evaluated, problem };
+
   const hostedPath =
     f.s3PathStyleUrl && b.s3ForcePathStyle
       ? resolveUrl(host, dropDoubleSlashes(`${js(b.bucket)}/${remotePath}`))
       : resolveUrl(host, remotePath);
   const hostedTarball = resolveUrl(hostedPath, packageName);
   // install.js requests the tarball with its first '+' escaped (a local file:// path is read as is)
-  const url = hostedTarball.startsWith('file://') ? hostedTarball : hostedTarball.replace('+', '%2B');
-  const evaluated: Evaluated = { url, modulePath: p.join(modulePath, moduleName + '.node') };
-  if (mirror) evaluated.mirrorVariable = mirrorVariable;
+  evaluated.url = hostedTarball.startsWith('file://') ? hostedTarball : hostedTarball.replace('+', '%2B');
   return evaluated;
 }
 
@@ -323,7 +320,7 @@ function chooseHost(
  * this package on the target, where it puts the .node, and whether it falls back to a build.
  */
 export function planNodePreGyp(input: DownloadPlanInput): DownloadPlan {
-  const f = featuresOf(input.toolVersion);
+  const f = featuresOf(input.toolPackage, input.toolVersion);
   const env = installEnv(input);
   const { pkg, target } = input;
   // setBinaryHostProperty writes into the parsed package.json: work on a copy
@@ -393,8 +390,9 @@ export function planNodePreGyp(input: DownloadPlanInput): DownloadPlan {
     }
     const evaluated = evaluate(input, binary, opts, env, napiBuildVersion, f);
     plan.url = evaluated.url;
-    plan.modulePath = evaluated.modulePath;
+    if (evaluated.modulePath !== undefined) plan.modulePath = evaluated.modulePath;
     if (evaluated.mirrorVariable) plan.mirrorVariable = evaluated.mirrorVariable;
+    if (evaluated.problem) problem = evaluated.problem;
   } catch (err) {
     if (err instanceof ToolStop) problem = { code: err.code, detail: err.detail };
     else if (err instanceof NapiVersionsError) problem = { code: 'BAD_BINARY_CONFIG', detail: err.message };

@@ -2,7 +2,14 @@ import type { DownloadTool } from '../../model/prediction.js';
 import type { Target } from '../../model/target.js';
 
 export type DownloadProblemCode =
-  'NO_REPOSITORY' | 'NAPI_UNSUPPORTED' | 'BAD_BINARY_CONFIG' | 'RUNTIME_UNSUPPORTED';
+  | 'NO_REPOSITORY'
+  | 'NAPI_UNSUPPORTED'
+  | 'BAD_BINARY_CONFIG'
+  | 'RUNTIME_UNSUPPORTED'
+  /** node-pre-gyp: the URL keeps a `{word}` the fork does not set (detail: the words, e.g. `{libc_version}`). */
+  | 'TEMPLATE_UNSET'
+  /** node-pre-gyp: the fork sets the `{word}` from the machine, and the target does not tell it (detail: the words). */
+  | 'TEMPLATE_VALUE_UNKNOWN';
 
 export interface DownloadProblem {
   code: DownloadProblemCode;
@@ -44,9 +51,15 @@ export interface DownloadPlanInput {
    * Version of the tool the package would run (from the lockfile), e.g. `7.1.1` or `1.0.11`.
    * Behaviour changed between releases (cache digest, libc suffix, mirror variable names);
    * omitted means the newest release modelled: prebuild-install 7.1.3, @mapbox/node-pre-gyp 2.0.3.
-   * For node-pre-gyp a version below 1 means the legacy unscoped `node-pre-gyp` package.
+   * For node-pre-gyp a version below 1 means the legacy unscoped `node-pre-gyp` package unless
+   * `toolPackage` names the fork.
    */
   toolVersion?: string;
+  /**
+   * node-pre-gyp: the npm name of the fork the package runs (`@mapbox/node-pre-gyp`, `node-pre-gyp`,
+   * `@discordjs/node-pre-gyp`, …); each sets its own template variables. Omitted: `@mapbox/node-pre-gyp`.
+   */
+  toolPackage?: string;
 }
 
 export interface DownloadPlan {

@@ -156,18 +156,36 @@ const CASES: ParityCase[] = [
     name: '--target=<another Node>',
     pkg: canvas,
     args: [...install, '--target=22.21.1'],
-    skip: ['@mapbox/node-pre-gyp@1', 'node-pre-gyp@0.17'],
+    skip: ['@mapbox/node-pre-gyp@1', 'node-pre-gyp@0.17', '@discordjs/node-pre-gyp@0.4'],
   },
 ];
 
-const MATRIX: Array<{ tool: ToolName; targets: typeof TARGETS; newest: boolean }> = [
-  { tool: '@mapbox/node-pre-gyp@2', targets: TARGETS, newest: true },
-  // abi_crosswalk.json of 1.0.11 ends at Node 17.1.0 and of 0.17.0 at 15.3.0: platforms and Electron only
-  { tool: '@mapbox/node-pre-gyp@1', targets: [...HOST_VERSION_TARGETS, ELECTRON], newest: false },
-  { tool: 'node-pre-gyp@0.17', targets: [...HOST_VERSION_TARGETS, ELECTRON], newest: false },
+const MATRIX: Array<{ tool: ToolName; toolPackage: string; targets: typeof TARGETS; newest: boolean }> = [
+  { tool: '@mapbox/node-pre-gyp@2', toolPackage: '@mapbox/node-pre-gyp', targets: TARGETS, newest: true },
+  // abi_crosswalk.json of 1.0.11 ends at Node 17.1.0, of 0.17.0 at 15.3.0 and of @discordjs 0.4.5 at
+  // 18.4.0: platforms and Electron only
+  {
+    tool: '@mapbox/node-pre-gyp@1',
+    toolPackage: '@mapbox/node-pre-gyp',
+    targets: [...HOST_VERSION_TARGETS, ELECTRON],
+    newest: false,
+  },
+  {
+    tool: 'node-pre-gyp@0.17',
+    toolPackage: 'node-pre-gyp',
+    targets: [...HOST_VERSION_TARGETS, ELECTRON],
+    newest: false,
+  },
+  // the fork @discordjs/opus runs; its {libc_version} is tested in node-pre-gyp-forks.test.ts
+  {
+    tool: '@discordjs/node-pre-gyp@0.4',
+    toolPackage: '@discordjs/node-pre-gyp',
+    targets: [...HOST_VERSION_TARGETS, ELECTRON],
+    newest: false,
+  },
 ];
 
-describe.each(MATRIX)('parity with $tool', ({ tool, targets, newest }) => {
+describe.each(MATRIX)('parity with $tool', ({ tool, toolPackage, targets, newest }) => {
   const version = toolVersion(tool);
   const jobs = CASES.filter((c) => !c.skip?.includes(tool)).flatMap((c) =>
     targetsFor(c, targets, newest).map((target) => ({
@@ -192,6 +210,7 @@ describe.each(MATRIX)('parity with $tool', ({ tool, targets, newest }) => {
         env,
         npmCache: run.npmCache,
         toolVersion: version,
+        toolPackage,
       });
       const bare = planNodePreGyp({
         pkg: c.pkg,
@@ -200,6 +219,7 @@ describe.each(MATRIX)('parity with $tool', ({ tool, targets, newest }) => {
         env: c.env ?? {},
         npmCache: run.npmCache,
         toolVersion: version,
+        toolPackage,
       });
       // npm config overrides argv in node-pre-gyp: with --target_* in argv only the target decides
       if (!c.args.some((a) => a.startsWith('--target'))) expect(bare).toEqual(plan);

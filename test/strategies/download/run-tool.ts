@@ -16,6 +16,7 @@ export const TOOLS = {
   '@mapbox/node-pre-gyp@1': { kind: 'node-pre-gyp', dir: '@mapbox/node-pre-gyp' },
   '@mapbox/node-pre-gyp@2': { kind: 'node-pre-gyp', dir: 'node-pre-gyp-v2' },
   'node-pre-gyp@0.17': { kind: 'node-pre-gyp-legacy', dir: 'node-pre-gyp' },
+  '@discordjs/node-pre-gyp@0.4': { kind: 'node-pre-gyp', dir: '@discordjs/node-pre-gyp' },
 } as const;
 export type ToolName = keyof typeof TOOLS;
 
