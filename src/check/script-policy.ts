@@ -75,6 +75,8 @@ export function applyInstallScriptPolicy(
   const byLocation = new Map(tree.packages.map((p) => [p.location, p]));
   const findings: Finding[] = [];
   const allow = new Set<string>();
+  // not needed anywhere, but a strict policy fails the install unless it is decided: deny it quietly
+  const deny = new Set<string>();
   const packages = report.packages.map((pkg) => {
     const record = byLocation.get(pkg.location);
     // a package whose manifest could not be had: nothing is known of its scripts (MANIFEST_UNAVAILABLE says so)
@@ -105,12 +107,43 @@ export function applyInstallScriptPolicy(
       });
       return next;
     });
+    const strategies = pkg.predictions.filter((_, i) => needs[i] !== 'no').map((p) => p.strategy);
+    const lastInstall = (policy: InstallScriptPolicy) =>
+      policy.ignoredAtLastInstall?.(record) ? { ignoredAtLastInstall: true } : {};
+    // pnpm's strictDepBuilds: an unapproved build fails the whole install, needed or not
+    const failing = policies.filter(
+      (p) =>
+        p.strict &&
+        (p.verdict(record) === 'unreviewed-strict' ||
+          (p.verdict(record) === 'denied' &&
+            p.strict.keepsIgnoredBuilds &&
+            p.ignoredAtLastInstall?.(record))),
+    );
+    for (const policy of failing) {
+      const verdict = policy.verdict(record);
+      if (!neededOn.length && verdict !== 'denied') deny.add(pkg.name);
+      findings.push(
+        makeFinding('INSTALL_FAILS_IGNORED_BUILD', where, {
+          tool: policy.tool,
+          verdict,
+          needed: needs.includes('yes') ? 'yes' : needs.includes('unknown') ? 'unknown' : 'no',
+          targets: neededOn,
+          strategy: strategies.find((s) => s !== null) ?? null,
+          scripts,
+          policySource: policy.source,
+          strictSource: policy.strict?.source ?? null,
+          ...(policy.toolVersion ? { toolVersion: policy.toolVersion } : {}),
+          ...lastInstall(policy),
+        }),
+      );
+    }
+    const judged = policies.filter((p) => !failing.includes(p));
     if (neededOn.length) {
-      for (const policy of policies) {
+      for (const policy of judged) {
         const verdict = policy.verdict(record);
-        if (verdict === 'allowed') continue;
+        // allowed now, but the last install skipped it: the installed tree lacks what it builds
+        if (verdict === 'allowed' && !policy.ignoredAtLastInstall?.(record)) continue;
         const blocks = BLOCKING.has(verdict);
-        const strategies = pkg.predictions.filter((_, i) => needs[i] !== 'no').map((p) => p.strategy);
         findings.push(
           makeFinding(
             'INSTALL_SCRIPT_DENIED',
@@ -124,13 +157,14 @@ export function applyInstallScriptPolicy(
               scripts,
               policySource: policy.source,
               ...(policy.toolVersion ? { toolVersion: policy.toolVersion } : {}),
+              ...lastInstall(policy),
             },
           ),
         );
       }
     }
     if (needs.length && needs.every((n) => n === 'no')) {
-      for (const policy of policies) {
+      for (const policy of judged) {
         findings.push(
           makeFinding('INSTALL_SCRIPT_NOT_NEEDED', where, {
             tool: policy.tool,
@@ -142,6 +176,7 @@ export function applyInstallScriptPolicy(
             scripts,
             policySource: policy.source,
             ...(policy.toolVersion ? { toolVersion: policy.toolVersion } : {}),
+            ...lastInstall(policy),
           }),
         );
       }
@@ -157,8 +192,15 @@ export function applyInstallScriptPolicy(
         tool: p.tool,
         source: p.source,
         ...(p.toolVersion ? { version: p.toolVersion } : {}),
+        ...(p.strict ? { strict: true } : {}),
       })),
       allowScripts,
+      ...(deny.size ? { deny: [...deny].sort() } : {}),
+      allowSetting: policies[0]?.allowSetting ?? {
+        manager: 'npm',
+        file: 'package.json',
+        key: 'allowScripts',
+      },
     },
   };
 }

@@ -382,7 +382,8 @@ describe('pnpm policy', () => {
       project({ 'package.json': '{"packageManager":"pnpm@11.2.0"}', 'pnpm-workspace.yaml': yaml }),
       npmView(),
     );
-    expect(p11.verdict(r('sharp'))).toBe('not-allowed');
+    // pnpm 11's strictDepBuilds (on by default): an unapproved build fails the install instead
+    expect(p11.verdict(r('sharp'))).toBe('unreviewed-strict');
     expect(p11.verdict(r('better-sqlite3'))).toBe('allowed');
   });
 
