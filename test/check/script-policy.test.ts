@@ -258,6 +258,7 @@ describe('applyInstallScriptPolicy', () => {
   });
 
   // pnpm's strictDepBuilds and .modules.yaml ignoredBuilds (what the last install skipped)
+  const verdictIn = (f: CheckReport['findings'][number]) => (f.evidence as { verdict?: string }).verdict;
   const pnpmPolicy = (
     verdicts: Record<string, InstallScriptVerdict>,
     skipped: string[],
@@ -313,7 +314,7 @@ describe('applyInstallScriptPolicy', () => {
     const p10 = applyInstallScriptPolicy(report(packages), tree(records), [
       pnpmPolicy(denied, ['sqlite']),
     ]).report;
-    expect(p10.findings.map((f) => [f.code, f.package, f.evidence.verdict])).toEqual([
+    expect(p10.findings.map((f) => [f.code, f.package, verdictIn(f)])).toEqual([
       ['INSTALL_FAILS_IGNORED_BUILD', 'sqlite@1.0.0', 'denied'],
     ]);
     const p11 = applyInstallScriptPolicy(report(packages), tree(records), [
@@ -329,7 +330,7 @@ describe('applyInstallScriptPolicy', () => {
     const r = applyInstallScriptPolicy(report(packages), tree(records), [
       pnpmPolicy(allowed, ['sqlite', 'ngb']),
     ]).report;
-    expect(r.findings.map((f) => [f.code, f.package, f.severity, f.evidence.verdict])).toEqual([
+    expect(r.findings.map((f) => [f.code, f.package, f.severity, verdictIn(f)])).toEqual([
       ['INSTALL_SCRIPT_DENIED', 'ngb@1.0.0', 'warning', 'allowed'],
       ['INSTALL_SCRIPT_DENIED', 'sqlite@1.0.0', 'warning', 'allowed'],
     ]);
