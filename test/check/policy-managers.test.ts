@@ -70,6 +70,9 @@ describe('script policy of the detected manager only', () => {
       'INSTALL_SCRIPT_NOT_NEEDED esbuild pnpm not-allowed',
     ]);
     expect(fixOf(r, 'INSTALL_SCRIPT_DENIED', 'bufferutil')?.fix).toContain('pnpm approve-builds');
+    // no version anywhere: read as pnpm 10 (skipped), saying what pnpm 11 would do instead
+    expect(r.scriptPolicy?.tools).toEqual([{ tool: 'pnpm', source: null }]);
+    expect(fixOf(r, 'INSTALL_SCRIPT_DENIED', 'bufferutil')?.message).toContain('pnpm 11');
   }, 600_000);
 
   it('Yarn 1: every script runs, nothing is denied', async () => {
