@@ -62,6 +62,19 @@ export function scriptNeed(pred: Prediction, pkg: PackageReport): ScriptNeed {
 }
 
 /**
+ * A strict policy (pnpm strictDepBuilds) fails the whole install on this package's build: it is
+ * neither allowed nor denied, or (pnpm 10) denied since a failed install that recorded skipping it.
+ */
+function failsInstall(policy: InstallScriptPolicy, record: PackageRecord): boolean {
+  if (!policy.strict) return false;
+  const verdict = policy.verdict(record);
+  if (verdict === 'unreviewed-strict') return true;
+  return (
+    verdict === 'denied' && !!policy.strict.keepsIgnoredBuilds && !!policy.ignoredAtLastInstall?.(record)
+  );
+}
+
+/**
  * The install-script policy pass over a report: for each native package with install scripts and
  * each target, whether the binary needs the script and what the policy does with it.
  * INSTALL_SCRIPT_DENIED where a needed script is blocked (error; the outcome becomes `fails`) or
@@ -111,14 +124,7 @@ export function applyInstallScriptPolicy(
     const lastInstall = (policy: InstallScriptPolicy) =>
       policy.ignoredAtLastInstall?.(record) ? { ignoredAtLastInstall: true } : {};
     // pnpm's strictDepBuilds: an unapproved build fails the whole install, needed or not
-    const failing = policies.filter(
-      (p) =>
-        p.strict &&
-        (p.verdict(record) === 'unreviewed-strict' ||
-          (p.verdict(record) === 'denied' &&
-            p.strict.keepsIgnoredBuilds &&
-            p.ignoredAtLastInstall?.(record))),
-    );
+    const failing = policies.filter((p) => failsInstall(p, record));
     for (const policy of failing) {
       const verdict = policy.verdict(record);
       if (!neededOn.length && verdict !== 'denied') deny.add(pkg.name);
@@ -183,6 +189,34 @@ export function applyInstallScriptPolicy(
     }
     return { ...pkg, predictions };
   });
+  // packages native-guard makes no prediction for, whose build the last install recorded skipping:
+  // under a strict policy they fail the install just the same (whether they need it is not judged)
+  const judgedHere = new Set(report.packages.map((p) => p.location));
+  for (const record of tree.packages) {
+    if (judgedHere.has(record.location) || record.isRoot || record.isWorkspace) continue;
+    for (const policy of policies) {
+      if (!policy.ignoredAtLastInstall?.(record) || !failsInstall(policy, record)) continue;
+      findings.push(
+        makeFinding(
+          'INSTALL_FAILS_IGNORED_BUILD',
+          { package: `${record.name}@${record.version}`, location: record.location },
+          {
+            tool: policy.tool,
+            verdict: policy.verdict(record),
+            needed: 'unknown',
+            native: false,
+            targets: [],
+            strategy: null,
+            scripts: installScriptsOf(record),
+            policySource: policy.source,
+            strictSource: policy.strict?.source ?? null,
+            ...(policy.toolVersion ? { toolVersion: policy.toolVersion } : {}),
+            ignoredAtLastInstall: true,
+          },
+        ),
+      );
+    }
+  }
   const allowScripts: Record<string, true> = {};
   for (const name of [...allow].sort()) allowScripts[name] = true;
   return {

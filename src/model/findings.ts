@@ -215,6 +215,8 @@ export interface FindingEvidence {
     verdict: InstallScriptVerdict;
     /** Whether a target's binary needs the script; the install fails either way. */
     needed: 'yes' | 'unknown' | 'no';
+    /** false: a package native-guard makes no prediction for, found in the last install's ignoredBuilds. */
+    native?: false;
     /** The targets whose binary needs the script (empty: none does). */
     targets: string[];
     strategy: StrategyName | null;

@@ -36,6 +36,12 @@ export function ignoredBuildWords(
       : e.needed === 'yes'
         ? `its binary on ${list(e.targets)} comes from that build (${e.strategy ?? 'install script'})`
         : `its install script, which native-guard cannot read, may be what provides the binary on ${list(e.targets)}`;
+  if (e.native === false && e.verdict !== 'denied') {
+    return {
+      message: `${pkg}: ${pnpm} fails the whole install on its build (ERR_PNPM_IGNORED_BUILDS), which is neither allowed nor denied${e.policySource ? ` in ${e.policySource}` : ''}, and ${strict}; ${SKIPPED}. It is not a native package: whether it needs its build is outside native-guard's view`,
+      fix: `review what its script does, then allow it (${pnpmAllow(name, e.toolVersion)}) or deny it (${pnpmDeny(name, e.toolVersion)}); \`pnpm approve-builds\` asks for each`,
+    };
+  }
   if (e.verdict === 'denied') {
     return {
       message: `${pkg}: it is denied now${e.policySource ? ` (${e.policySource})` : ''}, but ${SKIPPED}, and ${pnpm} keeps that record: the next \`pnpm install\` fails on it again (ERR_PNPM_IGNORED_BUILDS), as strictDepBuilds is on${e.strictSource ? ` (${e.strictSource})` : ''}`,

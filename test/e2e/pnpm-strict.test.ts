@@ -45,14 +45,14 @@ function install(dir: string): { status: number | null; output: string } {
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-function project(name: string): string {
+function project(name: string, extra: Record<string, string> = {}): string {
   const dir = join(tmp.dir, name);
   mkdirSync(dir);
   const pkg = {
     name,
     version: '1.0.0',
     private: true,
-    dependencies: { bufferutil: '4.1.0', 'is-number': '7.0.0' },
+    dependencies: { bufferutil: '4.1.0', 'is-number': '7.0.0', ...extra },
   };
   writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
   writeFileSync(join(dir, 'pnpm-workspace.yaml'), 'strictDepBuilds: true\n');
@@ -158,6 +158,31 @@ describe.runIf(runnable)('pnpm 10 strictDepBuilds, with the real pnpm', () => {
       expect(second.output).toContain('bufferutil install: Done');
       const after = await check({ cwd: dir, targets: [X64, ARM64] });
       expect(policyFindings(after.findings)).toEqual([]);
+    },
+    20 * MINUTES,
+  );
+
+  it(
+    'a package that is not native: its skipped build fails the install too, from .modules.yaml; not judged, not suggested',
+    async () => {
+      // core-js's postinstall only prints a banner: nothing native-guard predicts for
+      const dir = project('strict-core-js', { 'core-js': '3.39.0' });
+      const first = install(dir);
+      expect(first.status).toBe(1);
+      expect(first.output).toMatch(/ERR_PNPM_IGNORED_BUILDS.*core-js@3\.39\.0/);
+      const report = await check({ cwd: dir, targets: [X64] });
+      expect(report.packages.map((p) => p.name)).toEqual(['bufferutil']);
+      const found = policyFindings(report.findings);
+      expect(found.map((f) => [f.code, f.package])).toEqual([
+        ['INSTALL_FAILS_IGNORED_BUILD', 'bufferutil@4.1.0'],
+        ['INSTALL_FAILS_IGNORED_BUILD', 'core-js@3.39.0'],
+      ]);
+      const coreJs = found[1]!;
+      expect(coreJs.evidence).toMatchObject({ native: false, needed: 'unknown', ignoredAtLastInstall: true });
+      expect(words(coreJs).message).toContain('not a native package');
+      expect(words(coreJs).fix).toContain('pnpm approve-builds');
+      // the block decides only what native-guard judged
+      expect(suggestAllowScripts(report)).toBe('allowBuilds:\n  "bufferutil": false\n');
     },
     20 * MINUTES,
   );
