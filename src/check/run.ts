@@ -95,7 +95,16 @@ export async function check(options: CheckOptions = {}): Promise<CheckReport> {
   if (input.tree.packageManager) report.packageManager = input.tree.packageManager;
   if (loaded.fetched) report.fetched = loaded.fetched;
   if (options.online) report = await settleDownloads(input, report, npm, hostEnv.env, options);
-  report = applyScriptPolicies(report, input.tree, readScriptPolicies(root, npm), config);
+  report = applyScriptPolicies(
+    report,
+    input.tree,
+    readScriptPolicies(root, npm, {
+      env: hostEnv.env,
+      installed: input.tree.mode === 'installed',
+      ...(input.tree.packageManager ? { tree: input.tree.packageManager } : {}),
+    }),
+    config,
+  );
   report.npm = npm.npm ?? null;
   const npmFindings = applyIgnore(npmVersionFindings(root, npm.npm), config);
   report.findings = sortFindings([...report.findings, ...npmFindings.kept]);

@@ -62,6 +62,19 @@ export function scriptNeed(pred: Prediction, pkg: PackageReport): ScriptNeed {
 }
 
 /**
+ * A strict policy (pnpm strictDepBuilds) fails the whole install on this package's build: it is
+ * neither allowed nor denied, or (pnpm 10) denied since a failed install that recorded skipping it.
+ */
+function failsInstall(policy: InstallScriptPolicy, record: PackageRecord): boolean {
+  if (!policy.strict) return false;
+  const verdict = policy.verdict(record);
+  if (verdict === 'unreviewed-strict') return true;
+  return (
+    verdict === 'denied' && !!policy.strict.keepsIgnoredBuilds && !!policy.ignoredAtLastInstall?.(record)
+  );
+}
+
+/**
  * The install-script policy pass over a report: for each native package with install scripts and
  * each target, whether the binary needs the script and what the policy does with it.
  * INSTALL_SCRIPT_DENIED where a needed script is blocked (error; the outcome becomes `fails`) or
@@ -75,6 +88,8 @@ export function applyInstallScriptPolicy(
   const byLocation = new Map(tree.packages.map((p) => [p.location, p]));
   const findings: Finding[] = [];
   const allow = new Set<string>();
+  // not needed anywhere, but a strict policy fails the install unless it is decided: deny it quietly
+  const deny = new Set<string>();
   const packages = report.packages.map((pkg) => {
     const record = byLocation.get(pkg.location);
     // a package whose manifest could not be had: nothing is known of its scripts (MANIFEST_UNAVAILABLE says so)
@@ -105,12 +120,36 @@ export function applyInstallScriptPolicy(
       });
       return next;
     });
+    const strategies = pkg.predictions.filter((_, i) => needs[i] !== 'no').map((p) => p.strategy);
+    const lastInstall = (policy: InstallScriptPolicy) =>
+      policy.ignoredAtLastInstall?.(record) ? { ignoredAtLastInstall: true } : {};
+    // pnpm's strictDepBuilds: an unapproved build fails the whole install, needed or not
+    const failing = policies.filter((p) => failsInstall(p, record));
+    for (const policy of failing) {
+      const verdict = policy.verdict(record);
+      if (!neededOn.length && verdict !== 'denied') deny.add(pkg.name);
+      findings.push(
+        makeFinding('INSTALL_FAILS_IGNORED_BUILD', where, {
+          tool: policy.tool,
+          verdict,
+          needed: needs.includes('yes') ? 'yes' : needs.includes('unknown') ? 'unknown' : 'no',
+          targets: neededOn,
+          strategy: strategies.find((s) => s !== null) ?? null,
+          scripts,
+          policySource: policy.source,
+          strictSource: policy.strict?.source ?? null,
+          ...(policy.toolVersion ? { toolVersion: policy.toolVersion } : {}),
+          ...lastInstall(policy),
+        }),
+      );
+    }
+    const judged = policies.filter((p) => !failing.includes(p));
     if (neededOn.length) {
-      for (const policy of policies) {
+      for (const policy of judged) {
         const verdict = policy.verdict(record);
-        if (verdict === 'allowed') continue;
+        // allowed now, but the last install skipped it: the installed tree lacks what it builds
+        if (verdict === 'allowed' && !policy.ignoredAtLastInstall?.(record)) continue;
         const blocks = BLOCKING.has(verdict);
-        const strategies = pkg.predictions.filter((_, i) => needs[i] !== 'no').map((p) => p.strategy);
         findings.push(
           makeFinding(
             'INSTALL_SCRIPT_DENIED',
@@ -124,13 +163,14 @@ export function applyInstallScriptPolicy(
               scripts,
               policySource: policy.source,
               ...(policy.toolVersion ? { toolVersion: policy.toolVersion } : {}),
+              ...lastInstall(policy),
             },
           ),
         );
       }
     }
     if (needs.length && needs.every((n) => n === 'no')) {
-      for (const policy of policies) {
+      for (const policy of judged) {
         findings.push(
           makeFinding('INSTALL_SCRIPT_NOT_NEEDED', where, {
             tool: policy.tool,
@@ -142,12 +182,41 @@ export function applyInstallScriptPolicy(
             scripts,
             policySource: policy.source,
             ...(policy.toolVersion ? { toolVersion: policy.toolVersion } : {}),
+            ...lastInstall(policy),
           }),
         );
       }
     }
     return { ...pkg, predictions };
   });
+  // packages native-guard makes no prediction for, whose build the last install recorded skipping:
+  // under a strict policy they fail the install just the same (whether they need it is not judged)
+  const judgedHere = new Set(report.packages.map((p) => p.location));
+  for (const record of tree.packages) {
+    if (judgedHere.has(record.location) || record.isRoot || record.isWorkspace) continue;
+    for (const policy of policies) {
+      if (!policy.ignoredAtLastInstall?.(record) || !failsInstall(policy, record)) continue;
+      findings.push(
+        makeFinding(
+          'INSTALL_FAILS_IGNORED_BUILD',
+          { package: `${record.name}@${record.version}`, location: record.location },
+          {
+            tool: policy.tool,
+            verdict: policy.verdict(record),
+            needed: 'unknown',
+            native: false,
+            targets: [],
+            strategy: null,
+            scripts: installScriptsOf(record),
+            policySource: policy.source,
+            strictSource: policy.strict?.source ?? null,
+            ...(policy.toolVersion ? { toolVersion: policy.toolVersion } : {}),
+            ignoredAtLastInstall: true,
+          },
+        ),
+      );
+    }
+  }
   const allowScripts: Record<string, true> = {};
   for (const name of [...allow].sort()) allowScripts[name] = true;
   return {
@@ -157,8 +226,15 @@ export function applyInstallScriptPolicy(
         tool: p.tool,
         source: p.source,
         ...(p.toolVersion ? { version: p.toolVersion } : {}),
+        ...(p.strict ? { strict: true } : {}),
       })),
       allowScripts,
+      ...(deny.size ? { deny: [...deny].sort() } : {}),
+      allowSetting: policies[0]?.allowSetting ?? {
+        manager: 'npm',
+        file: 'package.json',
+        key: 'allowScripts',
+      },
     },
   };
 }

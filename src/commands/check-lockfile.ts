@@ -35,7 +35,44 @@ export function lockfileOptions(values: {
   return out;
 }
 
-/** The package.json fragment for --suggest-allow-scripts: machine-usable, nothing else on stdout. */
+/**
+ * The fragment for --suggest-allow-scripts, in the detected manager's own setting: machine-usable,
+ * nothing else on stdout. npm `allowScripts`, Yarn Berry `dependenciesMeta`, Bun
+ * `trustedDependencies` (package.json JSON); pnpm `allowBuilds` (or pnpm < 10.26's
+ * `onlyBuiltDependencies` / `ignoredBuiltDependencies`) as pnpm-workspace.yaml YAML, with the
+ * not-needed builds that strictDepBuilds would fail on denied; `{}` where nothing needs allowing
+ * (Yarn 1 and pnpm 9 run every script).
+ */
 export function suggestAllowScripts(report: CheckReport): string {
-  return JSON.stringify({ allowScripts: report.scriptPolicy?.allowScripts ?? {} }, null, 2) + '\n';
+  const policy = report.scriptPolicy;
+  const names = Object.keys(policy?.allowScripts ?? {});
+  const deny = policy?.deny ?? [];
+  const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
+  // a YAML block from JSON-quoted scalars (valid YAML whatever the name holds)
+  const yamlMap = (key: string, entries: Array<[string, boolean]>) =>
+    entries.length
+      ? `${key}:\n${entries.map(([n, v]) => `  ${JSON.stringify(n)}: ${v}\n`).join('')}`
+      : `${key}: {}\n`;
+  const yamlList = (key: string, items: string[]) =>
+    items.length ? `${key}:\n${items.map((n) => `  - ${JSON.stringify(n)}\n`).join('')}` : `${key}: []\n`;
+  switch (policy ? policy.allowSetting.key : 'allowScripts') {
+    case 'allowBuilds':
+      return yamlMap('allowBuilds', [
+        ...names.map((n): [string, boolean] => [n, true]),
+        ...deny.map((n): [string, boolean] => [n, false]),
+      ]);
+    case 'onlyBuiltDependencies':
+      return (
+        yamlList('onlyBuiltDependencies', names) +
+        (deny.length ? yamlList('ignoredBuiltDependencies', deny) : '')
+      );
+    case 'dependenciesMeta':
+      return json({ dependenciesMeta: Object.fromEntries(names.map((n) => [n, { built: true }])) });
+    case 'trustedDependencies':
+      return json({ trustedDependencies: names });
+    case null:
+      return json({});
+    default:
+      return json({ allowScripts: policy?.allowScripts ?? {} });
+  }
 }

@@ -44,8 +44,9 @@ Before install (no node_modules yet):
       --online         check that each prebuilt download (prebuild-install, node-pre-gyp) exists:
                        HEAD, falling back to a ranged GET; mirror variables and npm's proxy apply
       --online-timeout <ms>  per-URL timeout for --online (default 10000)
-      --suggest-allow-scripts  print only the smallest package.json "allowScripts" block that keeps
-                       every target working (JSON on stdout)
+      --suggest-allow-scripts  print only the smallest block that keeps every target working, in the
+                       detected manager's setting: npm "allowScripts", pnpm "allowBuilds" (YAML),
+                       Yarn "dependenciesMeta", Bun "trustedDependencies" (JSON otherwise)
 
 Configuration (package.json): "nativeGuard": { "targets": [...], "ignore": [package or CODE], "allowSourceBuild": [package] }
 Every finding code is explained in docs/findings.md.`;

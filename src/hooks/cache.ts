@@ -222,7 +222,8 @@ export function cacheKey(
   if (isReified && files['node_modules/.package-lock.json'] === null) return null;
   const userconfig = env.npm_config_userconfig || join(homedir(), '.npmrc');
   const npmEnv = Object.keys(env)
-    .filter((k) => k.startsWith('npm_config_') || ENV_NAMES.includes(k))
+    // pnpm 11 reads its settings (pnpm_config_strict_dep_builds) from pnpm_config_*, not npm_config_*
+    .filter((k) => k.startsWith('npm_config_') || k.startsWith('pnpm_config_') || ENV_NAMES.includes(k))
     .sort()
     .map((k) => [k, env[k]]);
   const material = {

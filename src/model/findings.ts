@@ -224,6 +224,26 @@ export interface FindingEvidence {
     policySource: string | null;
     /** The tool's version the verdict assumes (e.g. `12.2.3`), when known. */
     toolVersion?: string;
+    /** The last install recorded skipping it (pnpm: node_modules/.modules.yaml `ignoredBuilds`). */
+    ignoredAtLastInstall?: boolean;
+  };
+  INSTALL_FAILS_IGNORED_BUILD: {
+    tool: ScriptTool;
+    /** `unreviewed-strict`: neither allowed nor denied; `denied`: denied since the failed install, which pnpm 10 still fails on. */
+    verdict: InstallScriptVerdict;
+    /** Whether a target's binary needs the script; the install fails either way. */
+    needed: 'yes' | 'unknown' | 'no';
+    /** false: a package native-guard makes no prediction for, found in the last install's ignoredBuilds. */
+    native?: false;
+    /** The targets whose binary needs the script (empty: none does). */
+    targets: string[];
+    strategy: StrategyName | null;
+    scripts: string[];
+    policySource: string | null;
+    /** Where the strict setting came from (`pnpm-workspace.yaml`, `.npmrc`, an env variable); null: the tool's default. */
+    strictSource: string | null;
+    toolVersion?: string;
+    ignoredAtLastInstall?: boolean;
   };
   NPM_SHRINKWRAP_IGNORED: {
     /** The npm (12 or later) that will ignore it. */
@@ -239,6 +259,7 @@ export interface FindingEvidence {
     scripts: string[];
     policySource: string | null;
     toolVersion?: string;
+    ignoredAtLastInstall?: boolean;
   };
   DOWNLOAD_HOST_UNREACHABLE: {
     tool: DownloadTool;
@@ -386,6 +407,7 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   },
   INSTALL_SCRIPT_DENIED: { title: 'Needed install script is denied or not allowed', severity: 'error' },
   INSTALL_SCRIPT_NOT_NEEDED: { title: 'Install script not needed for any target', severity: 'info' },
+  INSTALL_FAILS_IGNORED_BUILD: { title: 'Unapproved build fails the whole install', severity: 'error' },
   NPM_SHRINKWRAP_IGNORED: { title: 'npm 12 ignores npm-shrinkwrap.json', severity: 'error' },
   DOWNLOAD_HOST_UNREACHABLE: { title: 'Prebuilt download host could not be reached', severity: 'warning' },
 };

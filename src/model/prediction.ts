@@ -219,6 +219,34 @@ export interface InstallScriptPolicy {
   /** Where the policy came from (`package.json`, `.npmrc (project)`, `pnpm-workspace.yaml`…), null for defaults. */
   source: string | null;
   verdict(record: PackageRecord): InstallScriptVerdict;
+  /** A strict setting is on (pnpm strictDepBuilds): an unapproved script fails the whole install; source null: the default. */
+  strict?: {
+    source: string | null;
+    /** pnpm 10: a build the failed install skipped keeps failing the next install after it is denied (until node_modules is removed). */
+    keepsIgnoredBuilds?: boolean;
+  };
+  /** Where this manager allows a package's script (what --suggest-allow-scripts prints); npm's allowScripts when absent. */
+  allowSetting?: AllowSetting;
+  /** The install recorded that it skipped this package's script (pnpm: .modules.yaml ignoredBuilds). */
+  ignoredAtLastInstall?: (record: PackageRecord) => boolean;
+}
+
+/**
+ * The setting a manager allows an install script with: npm `allowScripts` (package.json), pnpm
+ * `allowBuilds` (10.26+) or `onlyBuiltDependencies` (pnpm-workspace.yaml), Yarn Berry
+ * `dependenciesMeta.<name>.built`, Bun `trustedDependencies`; key null: nothing to allow (Yarn 1 and
+ * pnpm 9 run every script).
+ */
+export interface AllowSetting {
+  manager: 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry' | 'bun';
+  file: 'package.json' | 'pnpm-workspace.yaml' | null;
+  key:
+    | 'allowScripts'
+    | 'allowBuilds'
+    | 'onlyBuiltDependencies'
+    | 'dependenciesMeta'
+    | 'trustedDependencies'
+    | null;
 }
 
 /** Why a binary that a link picked would not load on the target (from binary facts). */

@@ -6,7 +6,7 @@ import type { BinaryFacts, FactsMismatch } from './binary.js';
 import type { DockerInstructionEvidence, Finding, FindingCode } from './findings.js';
 import type { RuntimeLoader } from './load.js';
 import type { PackageManagerInfo, ProjectTree } from './package.js';
-import type { Mismatch, NpmVersion, Prediction, ScriptTool, UrlCheck } from './prediction.js';
+import type { AllowSetting, Mismatch, NpmVersion, Prediction, ScriptTool, UrlCheck } from './prediction.js';
 import type { Target } from './target.js';
 
 export interface PackageReport {
@@ -53,9 +53,14 @@ export interface CheckReport {
 
 /** The `allowScripts` block that keeps every target working, and the tools' policies it was checked against. */
 export interface ScriptPolicySummary {
-  tools: Array<{ tool: ScriptTool; source: string | null; version?: string }>;
+  /** `strict`: an unapproved script fails the whole install (pnpm strictDepBuilds). */
+  tools: Array<{ tool: ScriptTool; source: string | null; version?: string; strict?: boolean }>;
   /** Name-only entries: a pinned `name@version` cannot match a lockfile without resolved URLs. */
   allowScripts: Record<string, true>;
+  /** Packages no target needs the script of that a strict policy fails the install on: deny them (pnpm `allowBuilds: false`). */
+  deny?: string[];
+  /** The detected manager's setting for the same names (what --suggest-allow-scripts prints). */
+  allowSetting: AllowSetting;
 }
 
 /** One `.node` file verify loaded (or a package whose binary it looked for). */

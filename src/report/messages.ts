@@ -5,15 +5,7 @@ import { baseImageWords, dockerfileProblemWords, treeProblemWords } from './reas
 import { describeLoad, firstLine } from './load-words.js';
 import { LAYOUT_WORDS } from './manager-words.js';
 import type { LoadFinding } from './load-words.js';
-import {
-  constraintWords,
-  describeEvidence,
-  describeMismatch,
-  libcGaps,
-  list,
-  nameOf,
-  VERDICT_WORDS,
-} from './words.js';
+import { constraintWords, describeEvidence, describeMismatch, libcGaps, list, nameOf } from './words.js';
 import type { Words } from './words.js';
 import {
   fallbackNote,
@@ -23,7 +15,7 @@ import {
   toolchainFix,
   UNREADABLE_TARBALL,
 } from './message-parts.js';
-import { scriptDeniedWords } from './script-denied-words.js';
+import { ignoredBuildWords, scriptDeniedWords, scriptNotNeededWords } from './script-denied-words.js';
 import { buildRunnerWords } from './build-runner-words.js';
 
 /**
@@ -407,29 +399,10 @@ export function describe(finding: Finding, target?: Target): Words {
           : 'rename it: `git mv npm-shrinkwrap.json package-lock.json` (npm 12 reads package-lock.json only)',
       };
     }
-    case 'INSTALL_SCRIPT_NOT_NEEDED': {
-      const e = f.evidence;
-      // `no-binary`: a target where the script builds nothing by design (NO_BUILD_ON_PLATFORM)
-      const sources = (strategies: string[]) => {
-        const from = strategies.filter((x) => x !== 'no-binary');
-        const none = from.length < strategies.length ? 'none is needed on some' : '';
-        if (!from.length) return none ? ` (${none})` : '';
-        return ` (the binary comes from ${list(from)}${none ? `; ${none}` : ''})`;
-      };
-      return {
-        message: `${pkg}: its install script is not needed on ${list(e.targets)}${sources(e.strategies)}; it is ${VERDICT_WORDS[e.verdict]}`,
-        fix:
-          e.verdict === 'denied' || e.verdict === 'not-allowed' || e.verdict === 'ignored'
-            ? ''
-            : e.tool === 'pnpm'
-              ? `safe to deny: \`allowBuilds: { "${name}": false }\``
-              : e.tool === 'yarn'
-                ? `safe to deny: "dependenciesMeta": { "${name}": { "built": false } } in the top-level package.json`
-                : e.tool === 'bun'
-                  ? `safe to leave untrusted: drop it from trustedDependencies${e.policySource ? '' : ' (Bun trusts it by default; a trustedDependencies list without it stops that)'}`
-                  : `safe to deny: "allowScripts": { "${name}": false } (\`npm install-scripts deny ${name}\`)`,
-      };
-    }
+    case 'INSTALL_SCRIPT_NOT_NEEDED':
+      return scriptNotNeededWords(f, pkg, name);
+    case 'INSTALL_FAILS_IGNORED_BUILD':
+      return ignoredBuildWords(f, pkg, name);
     case 'DOWNLOAD_HOST_UNREACHABLE': {
       const e = f.evidence;
       return {

@@ -1,7 +1,89 @@
-// INSTALL_SCRIPT_DENIED in the words of the manager whose policy it is (npm by version, pnpm, Yarn, Bun).
+// INSTALL_SCRIPT_DENIED, INSTALL_SCRIPT_NOT_NEEDED and INSTALL_FAILS_IGNORED_BUILD in the words of
+// the manager whose policy it is (npm by version, pnpm, Yarn, Bun).
 import type { Finding } from '../model/findings.js';
-import { list } from './words.js';
+import { list, VERDICT_WORDS } from './words.js';
 import type { Words } from './words.js';
+
+/** pnpm before 10.26 has no allowBuilds: its allowlist and its quiet denylist. */
+const oldPnpm = (version: string | undefined): boolean => {
+  const [major, minor] = (version ?? '').split('.').map(Number);
+  return major === 10 && minor !== undefined && minor < 26;
+};
+const pnpmAllow = (name: string, version: string | undefined) =>
+  oldPnpm(version)
+    ? `\`onlyBuiltDependencies: ["${name}"]\` in pnpm-workspace.yaml`
+    : `\`allowBuilds: { "${name}": true }\` in pnpm-workspace.yaml${version ? '' : ' (pnpm before 10.26: onlyBuiltDependencies)'}`;
+const pnpmDeny = (name: string, version: string | undefined) =>
+  oldPnpm(version)
+    ? `\`ignoredBuiltDependencies: ["${name}"]\` in pnpm-workspace.yaml`
+    : `\`allowBuilds: { "${name}": false }\` in pnpm-workspace.yaml${version ? '' : ' (pnpm before 10.26: ignoredBuiltDependencies)'}`;
+const SKIPPED = 'the last install skipped its build (node_modules/.modules.yaml ignoredBuilds)';
+
+/** pnpm's strictDepBuilds: an unapproved build fails the whole install (ERR_PNPM_IGNORED_BUILDS). */
+export function ignoredBuildWords(
+  f: Extract<Finding, { code: 'INSTALL_FAILS_IGNORED_BUILD' }>,
+  pkg: string,
+  name: string,
+): Words {
+  const e = f.evidence;
+  const pnpm = e.toolVersion ? `pnpm ${e.toolVersion}` : 'pnpm';
+  const strict = e.strictSource
+    ? `strictDepBuilds is on (${e.strictSource})`
+    : 'strictDepBuilds is on (the pnpm 11 default)';
+  const need =
+    e.needed === 'no'
+      ? 'no checked target needs its build'
+      : e.needed === 'yes'
+        ? `its binary on ${list(e.targets)} comes from that build (${e.strategy ?? 'install script'})`
+        : `its install script, which native-guard cannot read, may be what provides the binary on ${list(e.targets)}`;
+  if (e.native === false && e.verdict !== 'denied') {
+    return {
+      message: `${pkg}: ${pnpm} fails the whole install on its build (ERR_PNPM_IGNORED_BUILDS), which is neither allowed nor denied${e.policySource ? ` in ${e.policySource}` : ''}, and ${strict}; ${SKIPPED}. It is not a native package: whether it needs its build is outside native-guard's view`,
+      fix: `review what its script does, then allow it (${pnpmAllow(name, e.toolVersion)}) or deny it (${pnpmDeny(name, e.toolVersion)}); \`pnpm approve-builds\` asks for each`,
+    };
+  }
+  if (e.verdict === 'denied') {
+    return {
+      message: `${pkg}: it is denied now${e.policySource ? ` (${e.policySource})` : ''}, but ${SKIPPED}, and ${pnpm} keeps that record: the next \`pnpm install\` fails on it again (ERR_PNPM_IGNORED_BUILDS), as strictDepBuilds is on${e.strictSource ? ` (${e.strictSource})` : ''}`,
+      fix: 'remove node_modules and install again: `rm -rf node_modules && pnpm install` (pnpm 11 clears the record itself)',
+    };
+  }
+  return {
+    message: `${pkg}: ${pnpm} fails the whole install on it (ERR_PNPM_IGNORED_BUILDS "Ignored build scripts: ${pkg}"): its build is neither allowed nor denied${e.policySource ? ` in ${e.policySource}` : ''}, and ${strict}; ${need}${e.ignoredAtLastInstall ? `; ${SKIPPED}` : ''}`,
+    fix:
+      e.needed === 'no'
+        ? `deny it, which pnpm does quietly: ${pnpmDeny(name, e.toolVersion)}; \`native-guard check --suggest-allow-scripts\` prints the whole block`
+        : `approve it: ${pnpmAllow(name, e.toolVersion)}, or \`pnpm approve-builds\`; \`native-guard check --suggest-allow-scripts\` prints the whole block`,
+  };
+}
+
+export function scriptNotNeededWords(
+  f: Extract<Finding, { code: 'INSTALL_SCRIPT_NOT_NEEDED' }>,
+  pkg: string,
+  name: string,
+): Words {
+  const e = f.evidence;
+  // `no-binary`: a target where the script builds nothing by design (NO_BUILD_ON_PLATFORM)
+  const sources = (strategies: string[]) => {
+    const from = strategies.filter((x) => x !== 'no-binary');
+    const none = from.length < strategies.length ? 'none is needed on some' : '';
+    if (!from.length) return none ? ` (${none})` : '';
+    return ` (the binary comes from ${list(from)}${none ? `; ${none}` : ''})`;
+  };
+  return {
+    message: `${pkg}: its install script is not needed on ${list(e.targets)}${sources(e.strategies)}; it is ${VERDICT_WORDS[e.verdict]}${e.ignoredAtLastInstall ? `; ${SKIPPED}` : ''}`,
+    fix:
+      e.verdict === 'denied' || e.verdict === 'not-allowed' || e.verdict === 'ignored'
+        ? ''
+        : e.tool === 'pnpm'
+          ? `safe to deny: ${pnpmDeny(name, e.toolVersion)}`
+          : e.tool === 'yarn'
+            ? `safe to deny: "dependenciesMeta": { "${name}": { "built": false } } in the top-level package.json`
+            : e.tool === 'bun'
+              ? `safe to leave untrusted: drop it from trustedDependencies${e.policySource ? '' : ' (Bun trusts it by default; a trustedDependencies list without it stops that)'}`
+              : `safe to deny: "allowScripts": { "${name}": false } (\`npm install-scripts deny ${name}\`)`,
+  };
+}
 
 export function scriptDeniedWords(
   f: Extract<Finding, { code: 'INSTALL_SCRIPT_DENIED' }>,
@@ -34,11 +116,22 @@ export function scriptDeniedWords(
                 : e.verdict === 'not-allowed'
                   ? `${e.tool} does not run it: it is not on the allowlist${source}`
                   : `the ${e.tool} policy denies it${source}`;
+  if (e.verdict === 'allowed') {
+    // allowed in the settings now, but the last install skipped it (pnpm's ignoredBuilds)
+    return {
+      message: `${pkg} on ${list(e.targets)}: ${why}; it is allowed now${source}, but ${SKIPPED}, so this node_modules has nothing from it`,
+      fix: `run \`${e.tool} install\` again (or \`${e.tool} rebuild ${name}\`): the build runs now that it is allowed`,
+    };
+  }
+  const pnpmNote =
+    e.tool === 'pnpm' && !e.toolVersion && e.verdict === 'not-allowed'
+      ? ' (pnpm 10; pnpm 11, whose strictDepBuilds is on by default, fails the whole install instead: set packageManager to say which)'
+      : '';
   return {
-    message: `${pkg} on ${list(e.targets)}: ${why}; ${verdict}`,
+    message: `${pkg} on ${list(e.targets)}: ${why}; ${verdict}${pnpmNote}${e.ignoredAtLastInstall ? `; ${SKIPPED}` : ''}`,
     fix:
       e.tool === 'pnpm'
-        ? `allow it: \`allowBuilds: { "${name}": true }\` in pnpm-workspace.yaml (pnpm 10: onlyBuiltDependencies), or \`pnpm approve-builds\``
+        ? `allow it: ${pnpmAllow(name, e.toolVersion)}, or \`pnpm approve-builds\``
         : e.tool === 'yarn'
           ? `build it: "dependenciesMeta": { "${name}": { "built": true } } in the top-level package.json (or \`enableScripts: true\` in .yarnrc.yml for every package), then \`yarn install\``
           : e.tool === 'bun'

@@ -4,26 +4,16 @@ import { isExactVersionDisjunction, isScriptAllowed } from '@npmcli/arborist/lib
 import { load as loadYaml } from 'js-yaml';
 import npa from 'npm-package-arg';
 import type { InstallScriptPolicy } from '../model/prediction.js';
-import { FILE_LIMITS, readBounded, readRegularFile } from '../io/files.js';
+import { FILE_LIMITS, readBounded } from '../io/files.js';
 import { DETECT_CANDIDATES, detectManager } from '../managers/detect.js';
 import type { Detection } from '../managers/detect.js';
 import { BUN_DEFAULT_TRUSTED } from './bun-trusted.js';
 import type { NpmConfigView } from './npm-config.js';
-import type { PackageRecord } from '../model/package.js';
+import type { PackageManagerInfo, PackageRecord } from '../model/package.js';
+import { hasPnpmConfig, isObject, pnpmScriptPolicy, readJson, strings } from './pnpm-policy.js';
+import type { PnpmContext } from './pnpm-policy.js';
 
-const readJson = (file: string): Record<string, unknown> | null => {
-  try {
-    const parsed: unknown = JSON.parse(readRegularFile(file, FILE_LIMITS.manifest));
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
-};
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  !!v && typeof v === 'object' && !Array.isArray(v);
+export { pnpmScriptPolicy } from './pnpm-policy.js';
 
 /**
  * npm's validatePolicy: keys it would drop with a warning (dist-tags, semver ranges other than exact
@@ -78,6 +68,7 @@ export function npmScriptPolicy(root: string, npm: NpmConfigView): InstallScript
   return {
     tool: 'npm',
     source,
+    allowSetting: { manager: 'npm', file: 'package.json', key: 'allowScripts' },
     ...(npm.npm ? { toolVersion: npm.npm.version } : {}),
     verdict(record) {
       if (npm.ignoreScripts) return 'ignored';
@@ -105,115 +96,6 @@ function policyNode(record: PackageRecord, root: string) {
     path: id?.path ?? record.path,
     realpath: id?.realpath ?? record.path,
     root: { path: root, realpath: root },
-  };
-}
-
-interface PnpmSettings {
-  allowBuilds?: unknown;
-  onlyBuiltDependencies?: unknown;
-  ignoredBuiltDependencies?: unknown;
-  neverBuiltDependencies?: unknown;
-  dangerouslyAllowAllBuilds?: unknown;
-  strictDepBuilds?: unknown;
-}
-
-const BUILD_KEYS = [
-  'allowBuilds',
-  'onlyBuiltDependencies',
-  'ignoredBuiltDependencies',
-  'neverBuiltDependencies',
-  'dangerouslyAllowAllBuilds',
-  'strictDepBuilds',
-] as const;
-
-/** `pnpm@10.12.1` (packageManager) → 10; null when the project does not say. */
-function pnpmMajor(pkg: Record<string, unknown> | null): number | null {
-  const pm = typeof pkg?.packageManager === 'string' ? pkg.packageManager : '';
-  const m = /^pnpm@(\d+)/.exec(pm);
-  return m ? Number(m[1]) : null;
-}
-
-/** pnpm's version specs: `nx@21.6.4 || 21.6.5` → `nx@21.6.4`, `nx@21.6.5`; a bare name stays a name. */
-function expandSpecs(keys: string[]): Set<string> {
-  const out = new Set<string>();
-  for (const key of keys) {
-    const at = key.lastIndexOf('@');
-    if (at <= 0) {
-      out.add(key);
-      continue;
-    }
-    const name = key.slice(0, at);
-    for (const v of key.slice(at + 1).split('||')) if (v.trim()) out.add(`${name}@${v.trim()}`);
-  }
-  return out;
-}
-
-const strings = (v: unknown): string[] =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-
-/** Whether the project is installed with pnpm, or configures pnpm's build policy. */
-export function hasPnpmConfig(root: string): boolean {
-  const pkg = readJson(join(root, 'package.json'));
-  if (typeof pkg?.packageManager === 'string' && pkg.packageManager.startsWith('pnpm@')) return true;
-  if (existsSync(join(root, 'pnpm-lock.yaml')) || existsSync(join(root, 'pnpm-workspace.yaml'))) return true;
-  return isObject(pkg?.pnpm) && BUILD_KEYS.some((k) => k in (pkg.pnpm as Record<string, unknown>));
-}
-
-/**
- * pnpm's build policy (pnpm.io/settings#allowbuilds): `allowBuilds` (10.26+, the only setting in
- * pnpm 11) maps names or `name@versions` to true/false, a deny winning; pnpm 10's
- * `onlyBuiltDependencies` is an allowlist (`ignoredBuiltDependencies` only silences the warning for
- * the rest) and `neverBuiltDependencies` a denylist. pnpm 10 and later run no dependency build that
- * is not allowed; pnpm 9 ran them all unless a list said otherwise. Read from pnpm-workspace.yaml,
- * then package.json's `pnpm` field.
- */
-export function pnpmScriptPolicy(root: string, npm: NpmConfigView): InstallScriptPolicy {
-  const pkg = readJson(join(root, 'package.json'));
-  const major = pnpmMajor(pkg);
-  let settings: PnpmSettings = {};
-  let source: string | null = null;
-  const workspaceFile = join(root, 'pnpm-workspace.yaml');
-  if (existsSync(workspaceFile)) {
-    try {
-      const doc = loadYaml(readRegularFile(workspaceFile, FILE_LIMITS.config));
-      if (isObject(doc) && BUILD_KEYS.some((k) => k in doc)) {
-        settings = doc as PnpmSettings;
-        source = 'pnpm-workspace.yaml';
-      }
-    } catch {
-      // an unreadable pnpm-workspace.yaml stops pnpm itself; nothing to match against here
-    }
-  }
-  if (!source && isObject(pkg?.pnpm) && BUILD_KEYS.some((k) => k in (pkg.pnpm as Record<string, unknown>))) {
-    settings = pkg.pnpm as PnpmSettings;
-    source = 'package.json "pnpm"';
-  }
-  const legacy = major === null || major < 11;
-  const allow = isObject(settings.allowBuilds) ? settings.allowBuilds : {};
-  const allowed = expandSpecs(Object.keys(allow).filter((k) => allow[k] === true));
-  const denied = expandSpecs(Object.keys(allow).filter((k) => allow[k] === false));
-  const only =
-    legacy && Array.isArray(settings.onlyBuiltDependencies)
-      ? expandSpecs(strings(settings.onlyBuiltDependencies))
-      : null;
-  const ignored = legacy ? new Set(strings(settings.ignoredBuiltDependencies)) : new Set<string>();
-  const never = legacy ? new Set(strings(settings.neverBuiltDependencies)) : new Set<string>();
-  if (npm.ignoreScripts) source = 'ignore-scripts';
-  return {
-    tool: 'pnpm',
-    source,
-    verdict(record) {
-      if (npm.ignoreScripts) return 'ignored';
-      if (settings.dangerouslyAllowAllBuilds === true) return 'allowed';
-      const keys = [record.name, `${record.name}@${record.version}`];
-      if (keys.some((k) => denied.has(k))) return 'denied';
-      if (keys.some((k) => allowed.has(k))) return 'allowed';
-      if (never.has(record.name) || ignored.has(record.name)) return 'denied';
-      if (only) return keys.some((k) => only.has(k)) ? 'allowed' : 'not-allowed';
-      if (never.size && !only) return 'allowed';
-      if (major !== null && major < 10) return 'allowed';
-      return 'not-allowed';
-    },
   };
 }
 
@@ -250,6 +132,7 @@ export function yarnBerryScriptPolicy(root: string, version: string | undefined)
   ];
   return {
     tool: 'yarn',
+    allowSetting: { manager: 'yarn-berry', file: 'package.json', key: 'dependenciesMeta' },
     source: sources.filter((x) => x !== null).join(', ') || null,
     ...(version ? { toolVersion: version } : {}),
     verdict(record) {
@@ -272,6 +155,7 @@ export function bunScriptPolicy(root: string, version: string | undefined): Inst
   const trusted = listed ?? BUN_DEFAULT_TRUSTED;
   return {
     tool: 'bun',
+    allowSetting: { manager: 'bun', file: 'package.json', key: 'trustedDependencies' },
     source: listed ? 'package.json trustedDependencies' : null,
     ...(version ? { toolVersion: version } : {}),
     verdict: (record) => (trusted.has(record.name) ? 'allowed' : 'not-allowed'),
@@ -290,16 +174,30 @@ export function detectProjectManager(root: string): Detection {
  * The install-script policy of the one manager that installs the project (never npm's words for a
  * pnpm project, and never both): npm, pnpm, Yarn 1 (runs every script), Yarn Berry or Bun.
  */
-export function readScriptPolicies(root: string, npm: NpmConfigView): InstallScriptPolicy[] {
+export function readScriptPolicies(
+  root: string,
+  npm: NpmConfigView,
+  ctx: Omit<PnpmContext, 'version'> & { tree?: PackageManagerInfo } = {},
+): InstallScriptPolicy[] {
   const detected = detectProjectManager(root);
   // nothing named a manager, but pnpm's own settings file or build keys are there: a pnpm project
   const manager =
     detected.evidence.manager.source === 'default' && hasPnpmConfig(root) ? 'pnpm' : detected.manager;
   switch (manager) {
-    case 'pnpm':
-      return [pnpmScriptPolicy(root, npm)];
+    case 'pnpm': {
+      // the tree's reading of the version (the running pnpm's user agent, .modules.yaml) comes first
+      const version = (ctx.tree?.name === 'pnpm' ? ctx.tree.version : undefined) ?? detected.version;
+      return [pnpmScriptPolicy(root, npm, { ...ctx, ...(version ? { version } : {}) })];
+    }
     case 'yarn-classic':
-      return [{ tool: 'yarn', source: null, verdict: () => 'allowed' }];
+      return [
+        {
+          tool: 'yarn',
+          source: null,
+          allowSetting: { manager: 'yarn-classic', file: null, key: null },
+          verdict: () => 'allowed',
+        },
+      ];
     case 'yarn-berry':
       return [yarnBerryScriptPolicy(root, detected.version)];
     case 'bun':

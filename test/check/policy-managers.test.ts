@@ -8,7 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/check/run.js';
 import type { Finding } from '../../src/model/findings.js';
 import type { CheckReport } from '../../src/model/reports.js';
+import { suggestAllowScripts } from '../../src/commands/check-lockfile.js';
 import { describe as words } from '../../src/report/messages.js';
+import { load as loadYaml } from 'js-yaml';
 import { LOCKFILES } from '../managers/fixtures.js';
 
 const TODAY = '2026-12-06';
@@ -68,6 +70,9 @@ describe('script policy of the detected manager only', () => {
       'INSTALL_SCRIPT_NOT_NEEDED esbuild pnpm not-allowed',
     ]);
     expect(fixOf(r, 'INSTALL_SCRIPT_DENIED', 'bufferutil')?.fix).toContain('pnpm approve-builds');
+    // no version anywhere: read as pnpm 10 (skipped), saying what pnpm 11 would do instead
+    expect(r.scriptPolicy?.tools).toEqual([{ tool: 'pnpm', source: null }]);
+    expect(fixOf(r, 'INSTALL_SCRIPT_DENIED', 'bufferutil')?.message).toContain('pnpm 11');
   }, 600_000);
 
   it('Yarn 1: every script runs, nothing is denied', async () => {
@@ -145,5 +150,58 @@ describe('script policy of the detected manager only', () => {
     const fix = fixOf(listed, 'INSTALL_SCRIPT_DENIED', 'bufferutil')!;
     expect(fix.fix).toContain('bun pm trust bufferutil');
     expect(fix.fix).not.toContain('npm');
+  }, 600_000);
+
+  it('pnpm 11 (strictDepBuilds on by default): every unapproved build fails the install, needed or not', async () => {
+    const r = await run(
+      project('pnpm/v9-single', 'pnpm-lock.yaml', (p) => (p.packageManager = 'pnpm@11.29.0')),
+    );
+    expect(r.scriptPolicy?.tools).toEqual([{ tool: 'pnpm', source: null, version: '11.29.0', strict: true }]);
+    const failing = r.findings
+      .filter((f) => f.code === 'INSTALL_FAILS_IGNORED_BUILD')
+      .map((f) => `${f.package!.replace(/@[^@]*$/, '')} ${f.evidence.needed}`)
+      .sort();
+    expect(failing).toEqual(['@parcel/watcher no', 'better-sqlite3 yes', 'bufferutil yes', 'esbuild no']);
+    // and nothing else said of the same builds
+    expect(summary(r)).toEqual([]);
+    const esbuild = r.findings.find(
+      (f) => f.code === 'INSTALL_FAILS_IGNORED_BUILD' && f.package!.startsWith('esbuild@'),
+    )!;
+    expect(words(esbuild).message).toContain('the pnpm 11 default');
+    expect(words(esbuild).fix).toContain('allowBuilds: { "esbuild": false }');
+    // the block allows what a target needs and denies (quietly) what none needs
+    const suggested = suggestAllowScripts(r);
+    expect(loadYaml(suggested)).toEqual({
+      allowBuilds: { 'better-sqlite3': true, bufferutil: true, '@parcel/watcher': false, esbuild: false },
+    });
+    expect(r.scriptPolicy?.allowScripts).toEqual({ 'better-sqlite3': true, bufferutil: true });
+    expect(r.scriptPolicy?.deny).toEqual(['@parcel/watcher', 'esbuild']);
+  }, 600_000);
+
+  it("--suggest-allow-scripts in each manager's own setting", async () => {
+    const pnpm10 = await run(
+      project('pnpm/v9-single', 'pnpm-lock.yaml', (p) => (p.packageManager = 'pnpm@10.20.0')),
+    );
+    expect(suggestAllowScripts(pnpm10)).toBe(
+      'onlyBuiltDependencies:\n  - "better-sqlite3"\n  - "bufferutil"\n',
+    );
+    const pnpm1026 = await run(
+      project('pnpm/v9-single', 'pnpm-lock.yaml', (p) => (p.packageManager = 'pnpm@10.34.9')),
+    );
+    expect(suggestAllowScripts(pnpm1026)).toBe(
+      'allowBuilds:\n  "better-sqlite3": true\n  "bufferutil": true\n',
+    );
+    const berry = await run(
+      project('yarn-berry/nm-single', 'yarn.lock', (p) => (p.packageManager = 'yarn@4.18.1')),
+    );
+    expect(JSON.parse(suggestAllowScripts(berry))).toEqual({
+      dependenciesMeta: { 'better-sqlite3': { built: true }, bufferutil: { built: true } },
+    });
+    const bun = await run(project('bun/single', 'bun.lock'));
+    expect(JSON.parse(suggestAllowScripts(bun))).toEqual({
+      trustedDependencies: ['better-sqlite3', 'bufferutil'],
+    });
+    const classic = await run(project('yarn-classic/single', 'yarn.lock'));
+    expect(JSON.parse(suggestAllowScripts(classic))).toEqual({});
   }, 600_000);
 });

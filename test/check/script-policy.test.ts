@@ -11,6 +11,7 @@ import type { NpmConfigView } from '../../src/tree/npm-config.js';
 import { npmScriptPolicy, pnpmScriptPolicy, readScriptPolicies } from '../../src/tree/script-config.js';
 import type { PackageRecord, ProjectTree } from '../../src/model/package.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
+import { describe as describeFinding } from '../../src/report/messages.js';
 import { analyzeTree } from '../helpers/analyze.js';
 
 const MIXED = fileURLToPath(new URL('../../fixtures/trees/mixed', import.meta.url));
@@ -255,6 +256,93 @@ describe('applyInstallScriptPolicy', () => {
       evidence: { verdict: 'unreviewed-strict' },
     });
   });
+
+  // pnpm's strictDepBuilds and .modules.yaml ignoredBuilds (what the last install skipped)
+  const verdictIn = (f: CheckReport['findings'][number]) => (f.evidence as { verdict?: string }).verdict;
+  const pnpmPolicy = (
+    verdicts: Record<string, InstallScriptVerdict>,
+    skipped: string[],
+    keepsIgnoredBuilds = true,
+  ): InstallScriptPolicy => ({
+    tool: 'pnpm',
+    source: 'pnpm-workspace.yaml',
+    toolVersion: '10.34.9',
+    strict: { source: 'pnpm-workspace.yaml', keepsIgnoredBuilds },
+    allowSetting: { manager: 'pnpm', file: 'pnpm-workspace.yaml', key: 'allowBuilds' },
+    verdict: (r) => verdicts[r.name] ?? 'unreviewed-strict',
+    ignoredAtLastInstall: (r) => skipped.includes(r.name),
+  });
+
+  it('strict pnpm: every unapproved build fails the install, needed or not, once per package', () => {
+    const { report: r, summary } = applyInstallScriptPolicy(report(packages), tree(records), [
+      pnpmPolicy({}, ['ngb']),
+    ]);
+    expect(r.findings.map((f) => `${f.severity} ${f.code} ${f.package}`)).toEqual([
+      'error INSTALL_FAILS_IGNORED_BUILD ngb@1.0.0',
+      'error INSTALL_FAILS_IGNORED_BUILD odd@1.0.0',
+      'error INSTALL_FAILS_IGNORED_BUILD sqlite@1.0.0',
+    ]);
+    const ngb = r.findings.find((f) => f.package === 'ngb@1.0.0')!;
+    // ngb's host prebuild needs no script, but alpine compiles: needed there
+    expect(ngb.evidence).toMatchObject({ needed: 'yes', targets: ['alpine'], ignoredAtLastInstall: true });
+    expect(r.findings.find((f) => f.package === 'sqlite@1.0.0')!.evidence).not.toHaveProperty(
+      'ignoredAtLastInstall',
+    );
+    expect(r.packages.find((p) => p.name === 'sqlite')!.predictions.map((p) => p.outcome)).toEqual([
+      'fails',
+      'fails',
+    ]);
+    expect(summary.tools).toEqual([
+      { tool: 'pnpm', source: 'pnpm-workspace.yaml', version: '10.34.9', strict: true },
+    ]);
+    expect(summary.deny).toBeUndefined();
+    // host only: ngb needs nothing, so the block denies it (quietly) rather than allow it
+    const hostOnly = packages.map((p) => ({
+      ...p,
+      predictions: p.predictions.filter((x) => x.target === 'host'),
+    }));
+    const host = applyInstallScriptPolicy(report(hostOnly), tree(records), [pnpmPolicy({}, [])]);
+    expect(host.summary.deny).toEqual(['ngb']);
+    expect(host.report.findings.find((f) => f.package === 'ngb@1.0.0')!.evidence).toMatchObject({
+      needed: 'no',
+      targets: [],
+    });
+  });
+
+  it('denied since a failed pnpm 10 strict install: still fails (pnpm 10 keeps the record); pnpm 11 does not', () => {
+    const denied = { sqlite: 'denied', ngb: 'allowed', odd: 'allowed' } as const;
+    const p10 = applyInstallScriptPolicy(report(packages), tree(records), [
+      pnpmPolicy(denied, ['sqlite']),
+    ]).report;
+    expect(p10.findings.map((f) => [f.code, f.package, verdictIn(f)])).toEqual([
+      ['INSTALL_FAILS_IGNORED_BUILD', 'sqlite@1.0.0', 'denied'],
+    ]);
+    const p11 = applyInstallScriptPolicy(report(packages), tree(records), [
+      pnpmPolicy(denied, ['sqlite'], false),
+    ]).report;
+    expect(p11.findings.map((f) => [f.code, f.package, f.severity])).toEqual([
+      ['INSTALL_SCRIPT_DENIED', 'sqlite@1.0.0', 'error'],
+    ]);
+  });
+
+  it('allowed now but skipped at the last install: a warning that pnpm install runs it', () => {
+    const allowed = { sqlite: 'allowed', ngb: 'allowed', odd: 'allowed' } as const;
+    const r = applyInstallScriptPolicy(report(packages), tree(records), [
+      pnpmPolicy(allowed, ['sqlite', 'ngb']),
+    ]).report;
+    expect(r.findings.map((f) => [f.code, f.package, f.severity, verdictIn(f)])).toEqual([
+      ['INSTALL_SCRIPT_DENIED', 'ngb@1.0.0', 'warning', 'allowed'],
+      ['INSTALL_SCRIPT_DENIED', 'sqlite@1.0.0', 'warning', 'allowed'],
+    ]);
+    // a fresh install builds it: the predictions stay
+    expect(r.packages.find((p) => p.name === 'sqlite')!.predictions.map((p) => p.outcome)).toEqual([
+      'unknown',
+      'source-build',
+    ]);
+    const w = describeFinding(r.findings[1]!);
+    expect(w.message).toContain('allowed now');
+    expect(w.fix).toContain('pnpm install');
+  });
 });
 
 const npmView = (over: Partial<NpmConfigView> = {}): NpmConfigView => ({
@@ -382,7 +470,8 @@ describe('pnpm policy', () => {
       project({ 'package.json': '{"packageManager":"pnpm@11.2.0"}', 'pnpm-workspace.yaml': yaml }),
       npmView(),
     );
-    expect(p11.verdict(r('sharp'))).toBe('not-allowed');
+    // pnpm 11's strictDepBuilds (on by default): an unapproved build fails the install instead
+    expect(p11.verdict(r('sharp'))).toBe('unreviewed-strict');
     expect(p11.verdict(r('better-sqlite3'))).toBe('allowed');
   });
 

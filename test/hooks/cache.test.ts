@@ -170,6 +170,8 @@ describe('the hooks’ answer cache', () => {
     expect(answerCache('postinstall', io(), other)?.lookup()).toBeNull();
     expect(lookup('postinstall', { npm_config_user_agent: 'npm/12.2.0 node/v20.20.2 linux x64' })).toBeNull();
     expect(lookup('postinstall', { npm_config_build_from_source: 'true' })).toBeNull();
+    // pnpm 11's settings: strictDepBuilds decides whether an unapproved build fails the install
+    expect(lookup('postinstall', { pnpm_config_strict_dep_builds: 'false' })).toBeNull();
     expect(lookup('postinstall', { GITHUB_ACTIONS: 'true' })).toBeNull();
     expect(answerCache('postinstall', { ...io(), isTTY: true })?.lookup()).toBeNull();
     expect(lookup()).not.toBeNull();

@@ -69,8 +69,14 @@ describe('pnpm 10 build policy on a real pnpm install', () => {
     expect(load.status).toBe(0);
   });
 
-  it('the suggested block lists what must be allowed to build (the same names go into allowBuilds for pnpm)', () => {
+  it("the suggested block lists what must be allowed to build, in pnpm 10.12's onlyBuiltDependencies", () => {
     expect(report.scriptPolicy?.allowScripts).toEqual({ 'better-sqlite3': true });
-    expect(report.scriptPolicy?.tools).toEqual([{ tool: 'pnpm', source: null }]);
+    expect(report.scriptPolicy?.tools).toEqual([{ tool: 'pnpm', source: null, version: '10.12.1' }]);
+    // allowBuilds came in pnpm 10.26
+    expect(report.scriptPolicy?.allowSetting).toEqual({
+      manager: 'pnpm',
+      file: 'pnpm-workspace.yaml',
+      key: 'onlyBuiltDependencies',
+    });
   });
 });
