@@ -1,0 +1,152 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { inspectFile } from '../../src/binary/facts.js';
+import { hostSystemLibraries } from '../../src/targets/libc.js';
+import type { ProjectTree } from '../../src/model/package.js';
+import type { CheckReport } from '../../src/model/reports.js';
+import { resolveRuntimeBinaries } from '../../src/strategies/runtime.js';
+import { loadInstalledTree } from '../../src/tree/actual.js';
+import { isBundled, nativePackagesOf } from '../../src/verify/plan.js';
+import { analyzeTree } from '../helpers/analyze.js';
+import { installRealProject } from '../helpers/real-project.js';
+import { fakeHost } from '../helpers/targets.js';
+
+/**
+ * node-hid 3.4.0 from the registry, installed by the real npm: its install is
+ * `pkg-prebuilds-verify ./binding-options.js || node-gyp rebuild`, its prebuilds
+ * `prebuilds/HID-<platform>-<arch>[-musl]/node-napi-v4.node`, and on glibc Linux they NEED
+ * libusb-1.0.so.0 (bench/truth/records/node-hid@3.4.0.json: the first call throws where it is not
+ * installed). The real pkg-prebuilds (its verify bin and its resolver) is the oracle for the names.
+ */
+let project: string;
+let pkgDir: string;
+let tree: ProjectTree;
+beforeAll(async () => {
+  project = installRealProject(['node-hid@3.4.0'], { label: 'pkg-prebuilds' });
+  pkgDir = join(project, 'node_modules/node-hid');
+  tree = await loadInstalledTree(project);
+}, 20 * 60_000);
+
+const hid = (r: CheckReport) => r.packages.find((p) => p.name === 'node-hid')!;
+const at = (r: CheckReport, target: string) => hid(r).predictions.find((p) => p.target === target)!;
+
+/** A glibc x64 host whose loader finds these libraries. */
+const hostWith = (systemLibraries: string[]) =>
+  fakeHost({
+    systemLibraries: [
+      'libc.so.6',
+      'libm.so.6',
+      'libpthread.so.0',
+      'libstdc++.so.6',
+      'libgcc_s.so.1',
+      ...systemLibraries,
+    ],
+  });
+
+/** The real `pkg-prebuilds-verify ./binding-options.js`, run in the package for another platform and arch. */
+function realVerify(platform: string, arch: string): number | null {
+  const bin = join(project, 'node_modules/pkg-prebuilds/bin/verify.mjs');
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    npm_config_platform: platform,
+    npm_config_arch: arch,
+  };
+  delete env.npm_config_build_from_source;
+  return spawnSync(process.execPath, [bin, './binding-options.js'], { cwd: pkgDir, env }).status;
+}
+
+describe('node-hid 3.4.0 (pkg-prebuilds)', () => {
+  it('reads as pkg-prebuilds, then node-gyp rebuild; its install script is understood', () => {
+    const r = analyzeTree(tree, ['host']);
+    expect(hid(r).strategies).toEqual(['pkg-prebuilds', 'source-build']);
+    expect(r.findings.map((f) => f.code)).not.toContain('INSTALL_SCRIPT_UNKNOWN');
+  });
+
+  it('the prebuild needs libusb-1.0.so.0: fails where the target lacks it, prebuilt where it has it', () => {
+    const without = analyzeTree(tree, ['host'], { host: hostWith(['libudev.so.1']) });
+    expect(at(without, 'host')).toMatchObject({
+      outcome: 'fails',
+      strategy: 'pkg-prebuilds',
+      binary: 'prebuilds/HID-linux-x64/node-napi-v4.node',
+    });
+    const missing = without.findings.find((f) => f.code === 'SHARED_LIBRARY_MISSING');
+    expect(missing?.evidence).toMatchObject({ libraries: ['libusb-1.0.so.0'], fallback: 'none' });
+
+    const withLib = analyzeTree(tree, ['host'], { host: hostWith(['libusb-1.0.so.0', 'libudev.so.1']) });
+    expect(at(withLib, 'host')).toMatchObject({ outcome: 'prebuilt', strategy: 'pkg-prebuilds' });
+  });
+
+  it("on this machine: fails exactly when its loader's libraries lack one the prebuild needs", () => {
+    const systemLibraries = hostSystemLibraries(process.arch) ?? [];
+    const host = fakeHost({ arch: process.arch, systemLibraries });
+    const p = at(analyzeTree(tree, ['host'], { host }), 'host');
+    const file = `prebuilds/HID-linux-${process.arch}/node-napi-v4.node`;
+    expect(p.binary).toBe(file);
+    const lacking = inspectFile(join(pkgDir, file)).needed.filter((n) => !systemLibraries.includes(n));
+    // the truth record's machine (Debian 12 without libusb-1.0-0) is the `fails` case
+    expect(p.outcome).toBe(lacking.length ? 'fails' : 'prebuilt');
+  });
+
+  it('picks the file the real verify bin accepts, and misses where it exits 1', () => {
+    const targets = [
+      'node22-linux-x64-glibc',
+      'node22-linux-arm64-glibc',
+      'node22-darwin-arm64',
+      'node22-win32-x64',
+      'node22-linux-ppc64-glibc',
+    ];
+    const r = analyzeTree(tree, targets);
+    const tuples: Array<[string, string, string]> = [
+      ['node22-linux-x64-glibc', 'linux', 'x64'],
+      ['node22-linux-arm64-glibc', 'linux', 'arm64'],
+      ['node22-darwin-arm64', 'darwin', 'arm64'],
+      ['node22-win32-x64', 'win32', 'x64'],
+      ['node22-linux-ppc64-glibc', 'linux', 'ppc64'],
+    ];
+    for (const [target, platform, arch] of tuples) {
+      const p = at(r, target);
+      const found = realVerify(platform, arch) === 0;
+      expect(p.strategy === 'pkg-prebuilds', target).toBe(found);
+      if (found) expect(p.binary, target).toBe(`prebuilds/HID-${platform}-${arch}/node-napi-v4.node`);
+      // no prebuild: node-gyp rebuild runs (the target's toolchain is not known)
+      else
+        expect(
+          p.evidence.some((e) => e.kind === 'pkg-prebuilds-lookup'),
+          target,
+        ).toBe(true);
+    }
+  });
+
+  it('Alpine gets the -musl folder', () => {
+    const r = analyzeTree(tree, ['node:22-alpine']);
+    expect(at(r, 'node:22-alpine').binary).toBe('prebuilds/HID-linux-x64-musl/node-napi-v4.node');
+  });
+
+  it('verify resolves the file the real pkg-prebuilds loader resolves here, and none of the prebuilds is stray', () => {
+    const target = fakeHost({ arch: process.arch, platform: process.platform });
+    const { natives } = nativePackagesOf(tree, {
+      target,
+      env: {},
+      execPath: process.execPath,
+      readFacts: inspectFile,
+    });
+    const native = natives.find((n) => n.native.pkg.name === 'node-hid')!;
+    const [resolved] = resolveRuntimeBinaries(native.ctx);
+    const bindings = createRequire(join(pkgDir, 'package.json'))('pkg-prebuilds/bindings') as {
+      resolve(dir: string, options: unknown, verify: boolean, throwOnMissing: boolean): string | null;
+    };
+    const options = { name: 'HID', napi_versions: [4] };
+    const real = bindings.resolve(pkgDir, options, false, false);
+    expect(real).not.toBeNull();
+    expect(resolved).toMatchObject({ kind: 'file', loader: 'pkg-prebuilds', path: real });
+
+    const record = native.native.pkg;
+    for (const dir of readdirSync(join(pkgDir, 'prebuilds'))) {
+      const rel = `prebuilds/${dir}/node-napi-v4.node`;
+      expect(isBundled(rel, record, new Set()), rel).toBe(true);
+    }
+  });
+});
