@@ -11,6 +11,7 @@ import { resolveRuntimeBinaries } from '../../src/strategies/runtime.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
 import { isBundled, nativePackagesOf } from '../../src/verify/plan.js';
 import { analyzeTree } from '../helpers/analyze.js';
+import { CLI, ensureBuilt } from '../helpers/build.js';
 import { installRealProject } from '../helpers/real-project.js';
 import { fakeHost } from '../helpers/targets.js';
 
@@ -148,5 +149,31 @@ describe('node-hid 3.4.0 (pkg-prebuilds)', () => {
       const rel = `prebuilds/${dir}/node-napi-v4.node`;
       expect(isBundled(rel, record, new Set()), rel).toBe(true);
     }
+  });
+
+  it('verify loads the prebuild pkg-prebuilds resolves: whatever happens, it is not missing and none is stray', () => {
+    ensureBuilt();
+    const r = spawnSync(process.execPath, [CLI, 'verify', '--json'], { cwd: project, encoding: 'utf8' });
+    const report = JSON.parse(r.stdout) as {
+      binaries: Array<{ package: string; file: string | null; loaded: boolean; resolvedBy: string }>;
+      findings: Array<{ code: string }>;
+    };
+    const codes = report.findings.map((f) => f.code);
+    expect(codes).not.toContain('BINARY_MISSING');
+    expect(codes).not.toContain('STRAY_BINARY');
+    expect(report.binaries.filter((b) => b.resolvedBy === 'stray')).toEqual([]);
+    const own = report.binaries.filter((b) => b.package === 'node-hid@3.4.0');
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatchObject({
+      resolvedBy: 'pkg-prebuilds',
+      file: `node_modules/node-hid/prebuilds/HID-linux-${process.arch}/node-napi-v4.node`,
+    });
+    // it loads exactly where the libraries it needs are there (this machine's truth: libusb is not)
+    const file = join(project, own[0]!.file!);
+    const lacking = inspectFile(file).needed.filter(
+      (n) => !(hostSystemLibraries(process.arch) ?? []).includes(n),
+    );
+    expect(own[0]!.loaded).toBe(lacking.length === 0);
+    if (lacking.length) expect(codes).toContain('SHARED_LIBRARY_MISSING');
   });
 });
