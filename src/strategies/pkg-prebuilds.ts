@@ -166,6 +166,8 @@ export function readPkgPrebuildsOptions(files: PackageFiles, arg: string): Optio
   }
   for (const file of [rel, `${rel}.js`, `${rel}.json`]) {
     const text = files.readText(file, MAX_OPTIONS);
+    // there, but too big or not kept (a tarball read keeps only the texts it needs): not read
+    if (text === null && files.exists(file)) return { ok: false, file, problem: 'options-unread' };
     if (text === null) continue;
     const options = parseOptionsText(text, file.endsWith('.json'));
     return options ? { ok: true, file, options } : { ok: false, file, problem: 'options-unread' };

@@ -165,6 +165,12 @@ describe('pkg-prebuilds: the options file, read as text', () => {
       ok: false,
       problem: 'options-missing',
     });
+    // there, but past the bound (or not kept from a tarball): not read, rather than missing
+    const big = memFiles({ 'binding-options.js': `${NODE_HID_OPTIONS}\n${' '.repeat(70 * 1024)}` });
+    expect(readPkgPrebuildsOptions(big, './binding-options.js')).toMatchObject({
+      ok: false,
+      problem: 'options-unread',
+    });
   });
 });
 
