@@ -26,7 +26,7 @@ let project: string;
 let pkgDir: string;
 let tree: ProjectTree;
 beforeAll(async () => {
-  project = installRealProject(['node-hid@3.4.0'], { label: 'pkg-prebuilds' });
+  project = installRealProject(['node-hid@3.4.0', '@julusian/midi@3.8.1'], { label: 'pkg-prebuilds' });
   pkgDir = join(project, 'node_modules/node-hid');
   tree = await loadInstalledTree(project);
 }, 20 * 60_000);
@@ -48,7 +48,7 @@ const hostWith = (systemLibraries: string[]) =>
   });
 
 /** The real `pkg-prebuilds-verify ./binding-options.js`, run in the package for another platform and arch. */
-function realVerify(platform: string, arch: string): number | null {
+function realVerify(dir: string, platform: string, arch: string): number | null {
   const bin = join(project, 'node_modules/pkg-prebuilds/bin/verify.mjs');
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -56,7 +56,42 @@ function realVerify(platform: string, arch: string): number | null {
     npm_config_arch: arch,
   };
   delete env.npm_config_build_from_source;
-  return spawnSync(process.execPath, [bin, './binding-options.js'], { cwd: pkgDir, env }).status;
+  return spawnSync(process.execPath, [bin, './binding-options.js'], { cwd: dir, env }).status;
+}
+
+const ORACLE_TARGETS: Array<[string, string, string]> = [
+  ['node22-linux-x64-glibc', 'linux', 'x64'],
+  ['node22-linux-arm64-glibc', 'linux', 'arm64'],
+  ['node22-linux-arm-glibc', 'linux', 'arm'],
+  ['node22-darwin-arm64', 'darwin', 'arm64'],
+  ['node22-win32-x64', 'win32', 'x64'],
+  ['node22-linux-ppc64-glibc', 'linux', 'ppc64'],
+];
+
+/**
+ * For each glibc or non-Linux target: whether native-guard's pick agrees with the real verify bin
+ * run for that platform and arch (exit 0: the prebuild is kept; 1: the build runs). Disagreements.
+ */
+function oracleMismatches(t: ProjectTree, name: string, prebuildName: string): string[] {
+  const r = analyzeTree(
+    t,
+    ORACLE_TARGETS.map(([target]) => target),
+  );
+  const pkg = r.packages.find((p) => p.name === name)!;
+  const dir = join(project, 'node_modules', name);
+  const out: string[] = [];
+  for (const [target, platform, arch] of ORACLE_TARGETS) {
+    const p = pkg.predictions.find((x) => x.target === target)!;
+    const kept = realVerify(dir, platform, arch) === 0;
+    const expected = kept ? `prebuilds/${prebuildName}-${platform}-${arch}/` : null;
+    const got = p.strategy === 'pkg-prebuilds' ? (p.binary ?? '') : null;
+    if (kept ? !got?.startsWith(expected!) : got !== null)
+      out.push(`${target}: real ${expected ?? 'exit 1'}, predicted ${got ?? p.outcome}`);
+    // a miss is pkg-prebuilds' lookup, then the build
+    if (!kept && !p.evidence.some((e) => e.kind === 'pkg-prebuilds-lookup'))
+      out.push(`${target}: no lookup evidence`);
+  }
+  return out;
 }
 
 describe('node-hid 3.4.0 (pkg-prebuilds)', () => {
@@ -73,7 +108,9 @@ describe('node-hid 3.4.0 (pkg-prebuilds)', () => {
       strategy: 'pkg-prebuilds',
       binary: 'prebuilds/HID-linux-x64/node-napi-v4.node',
     });
-    const missing = without.findings.find((f) => f.code === 'SHARED_LIBRARY_MISSING');
+    const missing = without.findings.find(
+      (f) => f.code === 'SHARED_LIBRARY_MISSING' && f.package === 'node-hid@3.4.0',
+    );
     expect(missing?.evidence).toMatchObject({ libraries: ['libusb-1.0.so.0'], fallback: 'none' });
 
     const withLib = analyzeTree(tree, ['host'], { host: hostWith(['libusb-1.0.so.0', 'libudev.so.1']) });
@@ -92,33 +129,7 @@ describe('node-hid 3.4.0 (pkg-prebuilds)', () => {
   });
 
   it('picks the file the real verify bin accepts, and misses where it exits 1', () => {
-    const targets = [
-      'node22-linux-x64-glibc',
-      'node22-linux-arm64-glibc',
-      'node22-darwin-arm64',
-      'node22-win32-x64',
-      'node22-linux-ppc64-glibc',
-    ];
-    const r = analyzeTree(tree, targets);
-    const tuples: Array<[string, string, string]> = [
-      ['node22-linux-x64-glibc', 'linux', 'x64'],
-      ['node22-linux-arm64-glibc', 'linux', 'arm64'],
-      ['node22-darwin-arm64', 'darwin', 'arm64'],
-      ['node22-win32-x64', 'win32', 'x64'],
-      ['node22-linux-ppc64-glibc', 'linux', 'ppc64'],
-    ];
-    for (const [target, platform, arch] of tuples) {
-      const p = at(r, target);
-      const found = realVerify(platform, arch) === 0;
-      expect(p.strategy === 'pkg-prebuilds', target).toBe(found);
-      if (found) expect(p.binary, target).toBe(`prebuilds/HID-${platform}-${arch}/node-napi-v4.node`);
-      // no prebuild: node-gyp rebuild runs (the target's toolchain is not known)
-      else
-        expect(
-          p.evidence.some((e) => e.kind === 'pkg-prebuilds-lookup'),
-          target,
-        ).toBe(true);
-    }
+    expect(oracleMismatches(tree, 'node-hid', 'HID')).toEqual([]);
   });
 
   it('Alpine gets the -musl folder', () => {
@@ -175,5 +186,16 @@ describe('node-hid 3.4.0 (pkg-prebuilds)', () => {
     );
     expect(own[0]!.loaded).toBe(lacking.length === 0);
     if (lacking.length) expect(codes).toContain('SHARED_LIBRARY_MISSING');
+  });
+});
+
+describe('@julusian/midi 3.8.1 (pkg-prebuilds)', () => {
+  it('the same names: the real verify bin is the oracle', () => {
+    const r = analyzeTree(tree, ['host']);
+    expect(r.packages.find((p) => p.name === '@julusian/midi')!.strategies).toEqual([
+      'pkg-prebuilds',
+      'source-build',
+    ]);
+    expect(oracleMismatches(tree, '@julusian/midi', 'midi')).toEqual([]);
   });
 });
