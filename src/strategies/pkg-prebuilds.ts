@@ -134,7 +134,9 @@ export function parseOptionsText(text: string, json: boolean): PkgPrebuildsOptio
     const m =
       code === null
         ? null
-        : /^\s*(?:(['"])use strict\1\s*;?\s*)?module\.exports\s*=\s*\{([^{}]*)\}\s*;?\s*$/.exec(code);
+        : /^(?:(['"])use strict\1\s*(?:;\s*)?)?module\.exports\s*=\s*\{([^{}]*)\}(?:\s*;)?$/.exec(
+            code.trim(),
+          );
     if (!m) return null;
     obj = parseObjectLiteral(m[2]!);
   }

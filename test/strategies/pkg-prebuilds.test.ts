@@ -134,6 +134,21 @@ describe('pkg-prebuilds: the options file, read as text', () => {
     }
   });
 
+  it('hostile shapes at the size bound are refused in linear time, not backtracked over', () => {
+    const pad = ' '.repeat(60_000);
+    const cases = [
+      `module.exports = {}${pad}x`,
+      `'use strict'${pad}x`,
+      `module.exports = { name: 'a', napi_versions: [${'1,'.repeat(30_000)}x] }`,
+      `module.exports = {${pad}}x`,
+      '/*'.repeat(30_000),
+    ];
+    const started = Date.now();
+    for (const text of cases) expect(parseOptionsText(text, false)).toBeNull();
+    // about 40 ms here; quadratic backtracking over 60 kB would take minutes
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('a name that would leave its folder is not read', () => {
     expect(parseOptionsText("module.exports = { name: '../x', napi_versions: [4] }", false)).toBeNull();
     expect(parseOptionsText("module.exports = { name: 'a/b', napi_versions: [4] }", false)).toBeNull();
