@@ -199,3 +199,30 @@ describe('@julusian/midi 3.8.1 (pkg-prebuilds)', () => {
     expect(oracleMismatches(tree, '@julusian/midi', 'midi')).toEqual([]);
   });
 });
+
+describe('pkg-prebuilds from the lockfile alone', () => {
+  it('reads binding-options.js and the prebuilds from the tarballs: the same picks as the installed tree', () => {
+    ensureBuilt();
+    const specs = [
+      'node22-linux-arm64-glibc',
+      'node:22-alpine',
+      'node22-darwin-arm64',
+      'node22-linux-ppc64-glibc',
+    ];
+    const args = ['check', '--lockfile-only', '--json', ...specs.flatMap((t) => ['--target', t])];
+    const r = spawnSync(process.execPath, [CLI, ...args], { cwd: project, encoding: 'utf8' });
+    const fromLock = JSON.parse(r.stdout) as CheckReport;
+    const installed = analyzeTree(tree, specs);
+    for (const name of ['node-hid', '@julusian/midi']) {
+      const pick = (rep: CheckReport) =>
+        rep.packages
+          .find((p) => p.name === name)!
+          .predictions.map((p) => `${p.target} ${p.strategy} ${p.binary ?? '-'}`);
+      expect(pick(fromLock), name).toEqual(pick(installed));
+      expect(
+        pick(fromLock).filter((x) => x.includes(' pkg-prebuilds prebuilds/')),
+        name,
+      ).toHaveLength(3);
+    }
+  });
+});
