@@ -96,7 +96,10 @@ export function stageMismatchFindings(analysis: DockerAnalysis, packages: Packag
       });
     }
     if (mismatches.length === 0) continue;
-    const repicked = prediction.strategy === 'node-gyp-build' && prediction.outcome === 'prebuilt';
+    // node-gyp-build and pkg-prebuilds choose among the bundled prebuilds again when the addon loads
+    const repicked =
+      (prediction.strategy === 'node-gyp-build' || prediction.strategy === 'pkg-prebuilds') &&
+      prediction.outcome === 'prebuilt';
     out.push(
       makeFinding(
         'DOCKER_STAGE_MISMATCH',

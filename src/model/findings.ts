@@ -67,6 +67,11 @@ export interface FindingEvidence {
     failed: 'build' | 'no-binary';
   };
   INSTALL_SCRIPT_UNKNOWN: { event: string; script: string };
+  /**
+   * `pkg-prebuilds-verify <file>`: the prebuild's name is in `file`, which is code rather than a
+   * literal; `fallback` is what runs when the prebuild is not there.
+   */
+  PKG_PREBUILDS_OPTIONS_UNREAD: { file: string; fallback: 'source-build' | 'none' };
   /** The install script's head (`node skip.js` of `node skip.js || node-gyp-build`) succeeds on this platform: nothing is built, by design. */
   NO_BUILD_ON_PLATFORM: { event: string; script: string; file: string; platform: string };
   PLATFORM_PACKAGE_MISSING: { name: string; location: string | null };
@@ -297,6 +302,10 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
   SOURCE_BUILD_REQUIRED: { title: 'Installs by compiling from source', severity: 'warning' },
   PREBUILD_DOWNLOAD_UNVERIFIED: { title: 'Prebuilt download not checked (offline)', severity: 'info' },
   INSTALL_SCRIPT_UNKNOWN: { title: 'Install script native-guard cannot read', severity: 'warning' },
+  PKG_PREBUILDS_OPTIONS_UNREAD: {
+    title: "pkg-prebuilds' options file is code native-guard does not run",
+    severity: 'warning',
+  },
   INSTALLED_WITHOUT_BINARY: {
     title: 'Installs without its binary: works only if its JavaScript falls back',
     severity: 'warning',

@@ -12,6 +12,7 @@ export type RuntimeLoader =
   | 'node-gyp-build'
   | 'bindings'
   | 'node-pre-gyp'
+  | 'pkg-prebuilds'
   | 'platform-package'
   | 'shipped-binary'
   | 'build-output'

@@ -19,7 +19,9 @@ export type StrategyName =
   /** An install script of the package's own (`node scripts/install.js`) that downloads from a named host. */
   | 'script-download'
   /** A `|| echo …` / `|| exit 0` tail: when every link before it fails, the install still succeeds. */
-  | 'no-binary';
+  | 'no-binary'
+  /** `pkg-prebuilds-verify <options> || <build>`: a bundled prebuild named by the package's options file. */
+  | 'pkg-prebuilds';
 
 /**
  * `no-binary`: the install succeeds with no binary (a failed build whose script ends in `|| echo …`,
@@ -43,6 +45,11 @@ export type ChainLink =
   | { strategy: 'prebuild-install'; args: string[]; script: ScriptRef }
   | { strategy: 'node-pre-gyp'; args: string[]; script: ScriptRef }
   | { strategy: 'platform-packages'; candidates: string[] }
+  /**
+   * pkg-prebuilds: `options` is the file `pkg-prebuilds-verify` is given (null: none, and it exits 1);
+   * `script` null where only its run-time loader picks a shipped prebuild.
+   */
+  | { strategy: 'pkg-prebuilds'; options: string | null; script: ScriptRef | null }
   | {
       strategy: 'source-build';
       builder: 'node-gyp' | 'cmake-js' | 'cmake-ts' | 'implicit-node-gyp';
@@ -65,6 +72,13 @@ export type ChainLink =
    * target where the gate succeeds nothing is built by design; where it fails, the links after it run.
    */
   | { strategy: 'no-binary'; script: ScriptRef; tail: string; gate?: PlatformGate };
+
+/**
+ * Why pkg-prebuilds tries no prebuild file: no options file given or none there (its bin exits 1),
+ * `npm_config_build_from_source` set (it exits 1 at once), options without `napi_versions` (it
+ * throws "Not implemented for NAN!"), or an options file that is code native-guard does not run.
+ */
+export type PkgPrebuildsProblem = 'options-missing' | 'build-from-source' | 'not-node-api' | 'options-unread';
 
 /** A file that exits non-zero on `platforms` only (with `negate`: everywhere but them), and 0 elsewhere. */
 export interface PlatformGate {
@@ -110,6 +124,17 @@ export type Evidence =
   | { kind: 'prebuilds-none-for-target'; available: string[] }
   | { kind: 'prebuild-tags-rejected'; dir: string; files: string[] }
   | { kind: 'build-dir-ignored'; file: string }
+  /**
+   * pkg-prebuilds' lookup: the options file it reads, the prebuild name found in it, the files it
+   * tries on the target in order, and why it tries none (`problem`).
+   */
+  | {
+      kind: 'pkg-prebuilds-lookup';
+      options: string;
+      name: string | null;
+      tried: string[];
+      problem: PkgPrebuildsProblem | null;
+    }
   /** node-gyp-build's install-time load test would reject this prebuild (the facts say why), so the install compiles. */
   | { kind: 'prebuild-rejected'; file: string; reasons: Array<Mismatch['code']> }
   | {
@@ -271,7 +296,8 @@ export type LinkResult =
   | {
       kind: 'unknown';
       strategy: StrategyName;
-      reason: 'download-unverified' | 'script' | 'unresolved';
+      /** `options-unread`: pkg-prebuilds' options file is code, not a literal native-guard can read. */
+      reason: 'download-unverified' | 'script' | 'unresolved' | 'options-unread';
       url?: string;
       evidence: Evidence[];
     };

@@ -43,6 +43,7 @@ const LOADER_WORDS: Record<LoadEvidenceBase['resolvedBy'], string> = {
   'node-gyp-build': 'node-gyp-build',
   bindings: 'bindings',
   'node-pre-gyp': "node-pre-gyp's module_path",
+  'pkg-prebuilds': 'pkg-prebuilds',
   'platform-package': 'its platform packages',
   'shipped-binary': 'its main',
   'build-output': 'its source build',

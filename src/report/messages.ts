@@ -127,6 +127,11 @@ export function describe(finding: Finding, target?: Target): Words {
         message: `${pkg}${on}: its ${f.evidence.event} script is not one native-guard can read: ${f.evidence.script}`,
         fix: `check what it does on this target, or add "${name}" to nativeGuard.ignore once you have`,
       };
+    case 'PKG_PREBUILDS_OPTIONS_UNREAD':
+      return {
+        message: `${pkg}${on}: its install runs \`pkg-prebuilds-verify ${f.evidence.file}\`, which keeps the prebuild named in ${f.evidence.file}; that file is code, not a plain \`module.exports = { name: '…', napi_versions: [N] }\`, so which prebuild it names is not known${f.evidence.fallback === 'source-build' ? ' (without one, the install compiles)' : ''}`,
+        fix: `read ${f.evidence.file} for its \`name\`: the target needs prebuilds/<name>-<platform>-<arch>[-musl]/node-napi-v<N>.node in the package; \`native-guard verify\` after an install on the target loads what the package really loads`,
+      };
     case 'PLATFORM_PACKAGE_MISSING':
       return {
         message: `${pkg}${on}: ${f.evidence.name} is the platform package this machine needs, and it is not installed`,
@@ -279,7 +284,7 @@ export function describe(finding: Finding, target?: Target): Words {
       const what = e.binary ?? (e.outcome === 'source-build' ? 'the binary it compiles' : 'its binary');
       const words = e.mismatches.map((m) => describeMismatch(m, f.target ?? 'the final stage')).join('; ');
       return {
-        message: `${pkg} is installed in stage ${e.installStage} (${e.installTarget}) and copied into ${f.target ?? 'the final stage'} by \`${e.via.text}\` (${e.via.dockerfile}:${e.via.line}): ${what} ${words}${e.repickedAtLoad ? '; node-gyp-build picks again when it loads, so this only works if the package ships a prebuild for the final image' : ''}${e.outcome === 'source-build' && f.severity === 'warning' ? '; a build made against one libc loads on the other only if it uses nothing specific to the one it was built against' : ''}`,
+        message: `${pkg} is installed in stage ${e.installStage} (${e.installTarget}) and copied into ${f.target ?? 'the final stage'} by \`${e.via.text}\` (${e.via.dockerfile}:${e.via.line}): ${what} ${words}${e.repickedAtLoad ? '; its loader (node-gyp-build, pkg-prebuilds) picks again when it loads, so this only works if the package ships a prebuild for the final image' : ''}${e.outcome === 'source-build' && f.severity === 'warning' ? '; a build made against one libc loads on the other only if it uses nothing specific to the one it was built against' : ''}`,
         fix: `build in a stage with the same base as the final one (same libc, arch and Node version: e.g. \`FROM node:<version>-alpine AS build\` for an alpine image), or install in the final stage`,
       };
     }

@@ -37,6 +37,22 @@ export function describeEvidence(e: Evidence): string {
       return 'has binding.gyp';
     case 'prebuild-match':
       return `matched prebuild ${e.file}`;
+    case 'pkg-prebuilds-lookup':
+      switch (e.problem) {
+        case 'options-missing':
+          return e.options
+            ? `pkg-prebuilds-verify cannot load ${e.options} (not in the package), so it exits 1`
+            : 'pkg-prebuilds-verify is given no options file, so it exits 1';
+        case 'build-from-source':
+          return 'npm_config_build_from_source is set: pkg-prebuilds-verify exits 1 without looking';
+        case 'not-node-api':
+          return `${e.options} has no napi_versions: pkg-prebuilds looks only for Node-API builds and throws`;
+        case 'options-unread':
+          return `${e.options} is code, not a literal: the prebuild name it gives is not read`;
+        case null:
+          return `pkg-prebuilds (name ${e.name ?? '?'} from ${e.options}) looks for ${list(e.tried)}`;
+      }
+      break;
     case 'prebuilds-none-for-target':
       return e.available.length ? `prebuilds only for ${list(e.available)}` : 'no prebuilds/ folder';
     case 'prebuild-tags-rejected':

@@ -159,6 +159,17 @@ export function detectNative(pkg: PackageRecord, ctx: DetectContext): NativePack
     chain.unshift({ strategy: 'shipped-binary', files: [], loader: { kind: 'require-addon' } });
   }
 
+  // pkg-prebuilds with nothing run at install: its run-time loader picks the shipped prebuild named
+  // by the options file the package passes it, by convention binding-options.js
+  if (
+    hasPrebuilds &&
+    depNames.includes('pkg-prebuilds') &&
+    !chain.some((l) => l.strategy === 'pkg-prebuilds' || l.strategy === 'source-build') &&
+    ctx.files.exists('binding-options.js')
+  ) {
+    chain.unshift({ strategy: 'pkg-prebuilds', options: 'binding-options.js', script: null });
+  }
+
   const fromScripts = chain.some((l) => l.strategy !== 'platform-packages');
   if (!chain.some((l) => l.strategy === 'node-gyp-build') && (hasPrebuilds || usesOptionalPackagesLoader)) {
     const loader = depNames.includes('node-gyp-build') || usesOptionalPackagesLoader;

@@ -19,6 +19,7 @@ import type {
 import { predictNodeGypBuild } from './node-gyp-build.js';
 import { predictPlatformPackages } from './platform-packages.js';
 import { predictNamedBinaries } from './named-binaries.js';
+import { predictPkgPrebuilds } from './pkg-prebuilds.js';
 import { predictRequireAddon } from './require-addon.js';
 import { predictShippedBinary } from './shipped-binary.js';
 import { buildRunnerFindings } from './build-runner.js';
@@ -36,7 +37,7 @@ export interface EvaluateOptions {
   nodeGyp?: NodeGypRunner;
 }
 
-/** Both run-time loaders that care ask this file, not the C library, whether they run on musl. */
+/** The run-time loaders that care (cmake-ts, require-addon, pkg-prebuilds) ask this file, not the C library, whether they run on musl. */
 const alpineRelease = () => existsSync('/etc/alpine-release');
 
 function runLink(ctx: PredictContext, link: ChainLink, opts: EvaluateOptions): LinkResult {
@@ -45,6 +46,8 @@ function runLink(ctx: PredictContext, link: ChainLink, opts: EvaluateOptions): L
       return predictNodeGypBuild(ctx, link.optionalPackages);
     case 'platform-packages':
       return predictPlatformPackages(ctx, link.candidates);
+    case 'pkg-prebuilds':
+      return predictPkgPrebuilds(ctx, link.options, alpineRelease);
     case 'source-build':
       return predictSourceBuild();
     case 'shipped-binary':
@@ -321,6 +324,18 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
               },
         ),
       ];
+    }
+    if (p.reason === 'options-unread') {
+      const lookup = p.evidence.find((e) => e.kind === 'pkg-prebuilds-lookup');
+      const buildAfter = chain.slice(pendingIndex + 1).some((l) => l.strategy === 'source-build');
+      return lookup?.kind === 'pkg-prebuilds-lookup'
+        ? [
+            makeFinding('PKG_PREBUILDS_OPTIONS_UNREAD', where, {
+              file: lookup.options,
+              fallback: buildAfter ? 'source-build' : 'none',
+            }),
+          ]
+        : [];
     }
     if (p.reason === 'script') {
       const script = p.evidence.find((e) => e.kind === 'install-script');

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, join as joinPath, posix } from 'node:path';
 import type { RuntimeLoader } from '../model/load.js';
 import type { PackageRecord, PackageFiles } from '../model/package.js';
@@ -6,6 +7,7 @@ import { NODE_PRE_GYP_PACKAGES } from './download/node-pre-gyp-forks.js';
 import { pickPrebuild, predictNodeGypBuild } from './node-gyp-build.js';
 import { predictNamedBinaries } from './named-binaries.js';
 import { predictPlatformPackages } from './platform-packages.js';
+import { pkgPrebuildsCandidates, readPkgPrebuildsOptions } from './pkg-prebuilds.js';
 import type { ChainLink, PredictContext } from '../model/prediction.js';
 
 export type RuntimeBinary =
@@ -24,7 +26,7 @@ export type RuntimeBinary =
       expected: string | null;
       /** Absolute paths (or platform package names) the loader would try, in order. */
       tried: string[];
-      /** node-gyp-build: the `prebuilds/` folders the package ships, none of them for this Node. */
+      /** node-gyp-build, pkg-prebuilds: the `prebuilds/` folders the package ships, none of them for this Node. */
       prebuilds?: string[];
     }
   /** No loader convention to mirror: only loading the package's entry point can tell. */
@@ -213,6 +215,34 @@ export function resolveBindings(ctx: RuntimeContext): RuntimeBinary[] {
   return found.length ? found : out.slice(0, 1);
 }
 
+/**
+ * pkg-prebuilds' `require('pkg-prebuilds/bindings')(dir, options)` on the verifying Node:
+ * build/Debug/<name>.node, build/Release/<name>.node, then the prebuilds for each of the options'
+ * Node-API versions. Unknown where the options file is not a literal (or has no napi_versions: the
+ * loader throws), and the package's own code may pass other options: loading its entry point tells.
+ */
+export function resolvePkgPrebuilds(ctx: RuntimeContext, optionsFile: string): RuntimeBinary {
+  const read = readPkgPrebuildsOptions(ctx.files, optionsFile);
+  if (!read.ok || read.options.napiVersions === null) return { kind: 'unknown' };
+  const { name } = read.options;
+  const alpine = () => existsSync('/etc/alpine-release');
+  const candidates = [
+    `build/Debug/${name}.node`,
+    `build/Release/${name}.node`,
+    ...pkgPrebuildsCandidates(read.options, ctx.target, alpine),
+  ];
+  const hit = candidates.find((rel) => ctx.files.exists(rel));
+  if (hit) return { kind: 'file', loader: 'pkg-prebuilds', path: abs(ctx.dir, hit), fromPackage: null };
+  const prebuilds = (ctx.files.list('prebuilds') ?? []).filter((e) => e.dir).map((e) => e.name);
+  return {
+    kind: 'missing',
+    loader: 'pkg-prebuilds',
+    expected: null,
+    tried: candidates.map((rel) => abs(ctx.dir, rel)),
+    prebuilds,
+  };
+}
+
 /** node-pre-gyp's `find()`: module_path/module_name.node evaluated for the verifying Node. */
 export function resolveNodePreGyp(
   ctx: RuntimeContext,
@@ -262,6 +292,12 @@ export function resolveRuntimeBinaries(ctx: RuntimeContext): RuntimeBinary[] {
     }
     // a platform package without a `.node` (esbuild's executables): the entry point tells
     return [{ kind: 'unknown' }];
+  }
+
+  const pkgPrebuilds = link('pkg-prebuilds');
+  if (pkgPrebuilds?.options || depends(pkg, 'pkg-prebuilds')) {
+    const resolved = resolvePkgPrebuilds(ctx, pkgPrebuilds?.options ?? 'binding-options.js');
+    return [resolved];
   }
 
   const ngb = link('node-gyp-build');

@@ -191,6 +191,9 @@ function judgeCommand(argv: string[], script: ScriptRef, ctx: ScriptChainContext
       ]);
     case 'prebuild-install':
       return binary([{ strategy: 'prebuild-install', args: kind.args, script }]);
+    case 'pkg-prebuilds':
+      // it only looks for the bundled file: a miss (or a file it cannot name) runs what follows `||`
+      return binary([{ strategy: 'pkg-prebuilds', options: kind.options, script }]);
     case 'node-pre-gyp': {
       const links: ChainLink[] = [{ strategy: 'node-pre-gyp', args: kind.args, script }];
       if (kind.fallbackToBuild) links.push({ strategy: 'source-build', builder: 'node-gyp', script });

@@ -107,6 +107,8 @@ export type CommandKind =
   | { kind: 'node-pre-gyp'; args: string[]; fallbackToBuild: boolean }
   | { kind: 'source-build'; builder: 'node-gyp' | 'cmake-js' | 'cmake-ts' }
   | { kind: 'node-script'; file: string | null }
+  /** `pkg-prebuilds-verify <options file>`: exits 0 when a bundled prebuild exists for the machine. */
+  | { kind: 'pkg-prebuilds'; options: string | null }
   | { kind: 'noop' }
   | { kind: 'other' };
 
@@ -129,6 +131,9 @@ export function classifyCommand(argv: string[]): CommandKind {
       return { kind: 'node-gyp-build', optionalPackages: true };
     case 'prebuild-install':
       return { kind: 'prebuild-install', args: rest };
+    case 'pkg-prebuilds-verify':
+      // it reads process.argv[2] only
+      return { kind: 'pkg-prebuilds', options: rest[0] ?? null };
     case 'node-pre-gyp':
       if (rest.includes('install') || rest.length === 0) {
         return {

@@ -387,9 +387,18 @@ function indexOf(listing: Listing, facts: Record<string, BinaryFacts | null>, li
     const deps = manifest?.[field];
     return !!deps && typeof deps === 'object' && 'cmake-ts' in deps;
   });
+  const pkgPrebuilds = ['dependencies', 'optionalDependencies'].some((field) => {
+    const deps = manifest?.[field];
+    return !!deps && typeof deps === 'object' && 'pkg-prebuilds' in deps;
+  });
   for (const [path, text] of listing.texts) {
     if (CMAKE_TS_MANIFEST.test(path)) {
       if (cmakeTs) kept[path] = text;
+      continue;
+    }
+    // pkg-prebuilds' options, which its run-time loader reads even with no install script naming them
+    if (pkgPrebuilds && path === 'binding-options.js') {
+      kept[path] = text;
       continue;
     }
     // the system libraries a source build links (strategies/gyp-libraries.ts)

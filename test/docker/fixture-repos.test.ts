@@ -302,6 +302,36 @@ describe('toolchain in the image: an alpine final stage and a source-build-only 
     expect(only(slim, 'DOCKER_STAGE_MISMATCH')).toEqual([]);
   });
 
+  it('multi-stage into node:22-alpine: a pkg-prebuilds prebuild is picked again when it loads (a warning)', async () => {
+    const hid = {
+      'node_modules/hid/package.json': JSON.stringify({
+        name: 'hid',
+        version: '1.0.0',
+        dependencies: { 'pkg-prebuilds': '^1.1.0' },
+        scripts: { install: 'pkg-prebuilds-verify ./binding-options.js || node-gyp rebuild' },
+      }),
+      'node_modules/hid/binding-options.js': "module.exports = { name: 'hid', napi_versions: [4] }\n",
+      'node_modules/hid/prebuilds/hid-linux-x64/node-napi-v4.node': {
+        copy: fileURLToPath(new URL('../../fixtures/addons/bin/glibc-tls.node', import.meta.url)),
+      },
+      '.dockerignore': '**/node_modules\n',
+    };
+    const report = await run(repo({ ...hid, Dockerfile: multiStage('node:22-alpine') }), {
+      dockerfile: 'Dockerfile',
+    });
+    const [mismatch] = only(report, 'DOCKER_STAGE_MISMATCH');
+    expect(mismatch).toMatchObject({
+      severity: 'warning',
+      package: 'hid@1.0.0',
+      evidence: {
+        outcome: 'prebuilt',
+        binary: 'prebuilds/hid-linux-x64/node-napi-v4.node',
+        repickedAtLoad: true,
+      },
+    });
+    expect(words(mismatch!).message).toContain('pkg-prebuilds) picks again when it loads');
+  });
+
   it('a build stage on $BUILDPLATFORM copied into an arm64 image is an arch problem', async () => {
     const text = multiStage('node:22-slim').replace(
       'FROM node:22 AS build',

@@ -15,6 +15,23 @@ const read = async (buf: Buffer, options?: TarballReadOptions) =>
   tarballFiles(await readTarball(streamOf(buf), options));
 
 describe('readTarball', () => {
+  it("keeps a pkg-prebuilds package's binding-options.js, which its loader reads with no script naming it", async () => {
+    const options = "module.exports = { name: 'hid', napi_versions: [4] }";
+    const manifest = (deps: Record<string, string>) =>
+      JSON.stringify({ name: 'hid', version: '1.0.0', dependencies: deps });
+    const uses = await read(
+      await packTarball({
+        'package.json': manifest({ 'pkg-prebuilds': '^1.1.0' }),
+        'binding-options.js': options,
+      }),
+    );
+    expect(uses.readText('binding-options.js')).toBe(options);
+    const other = await read(
+      await packTarball({ 'package.json': manifest({}), 'binding-options.js': options }),
+    );
+    expect(other.readText('binding-options.js')).toBeNull();
+  });
+
   it('lists files, keeps package.json and the install scripts it names, and reads .node facts', async () => {
     const tgz = await packTarball({
       'package.json': JSON.stringify({

@@ -61,12 +61,7 @@ const SUBSET: { name: string; version: string; convention: string }[] = [
  * They run as expected failures: a fix in src/ makes the prediction right, `it.fails` then fails,
  * and the entry goes from this list.
  */
-const KNOWN_WRONG: Record<string, string> = {
-  'node-hid host':
-    'pkg-prebuilds not recognised (unknown, INSTALL_SCRIPT_UNKNOWN only), and its prebuild NEEDs libusb-1.0.so.0, which this machine lacks: the first call fails',
-  'node-hid slim':
-    'pkg-prebuilds not recognised (unknown, INSTALL_SCRIPT_UNKNOWN only), and its prebuild NEEDs libusb-1.0.so.0, which this machine lacks: the first call fails',
-};
+const KNOWN_WRONG: Record<string, string> = {};
 
 const CLI = join(REPO, 'dist', 'bin.js');
 const KINDS = ['host', 'slim'] as const;
