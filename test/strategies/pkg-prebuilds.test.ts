@@ -75,7 +75,14 @@ function context(
   chain: ChainLink[],
   env: Record<string, string> = {},
 ): PredictContext {
-  const pkg = { id: 'hid@1.0.0', name: 'hid', version: '1.0.0', location: 'node_modules/hid' };
+  const pkg = {
+    id: 'hid@1.0.0',
+    name: 'hid',
+    version: '1.0.0',
+    location: 'node_modules/hid',
+    manifest: { scripts: { install: INSTALL }, dependencies: {}, optionalDependencies: {} },
+    dependencies: [],
+  };
   return {
     native: { pkg: pkg as PackageRecord, chain, scripts: [{ event: 'install', text: INSTALL }] },
     files,
