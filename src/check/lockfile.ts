@@ -22,6 +22,7 @@ export function unavailableFindings(tree: ProjectTree, offline: boolean): Findin
             version: record.version,
             code: record.unavailable.code,
             detail: record.unavailable.detail,
+            ...(record.unavailable.tarball ? { tarball: record.unavailable.tarball } : {}),
             offline,
             role: constraintsOf(record.manifest) ? 'platform-package' : 'package',
           },

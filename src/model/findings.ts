@@ -1,5 +1,6 @@
 import type { FactsMismatch } from './binary.js';
 import type { LoadClassification } from './load.js';
+import type { TarballProblem } from './package.js';
 import type {
   DownloadTool,
   Evidence,
@@ -175,7 +176,10 @@ export interface FindingEvidence {
     version: string | null;
     /** npm's error code (`ENOTCACHED` offline with a cold cache, `E404`, `ECONNREFUSED`…). */
     code: string;
+    /** npm's or the network's own error text ('' when `tarball` says what was wrong). */
     detail: string;
+    /** The tarball was had but not read whole: what, as a code and its numbers. */
+    tarball?: TarballProblem;
     offline: boolean;
     /** A package of its own, a platform package some target needs, or one the lockfile lacks. */
     role: 'package' | 'platform-package' | 'unlocked-platform-package';

@@ -1,4 +1,4 @@
-import type { BinaryFacts, FactsMismatch } from './binary.js';
+import type { BinaryFacts, BinaryNote, FactsMismatch } from './binary.js';
 import type {
   LockEntry,
   PackageFiles,
@@ -222,7 +222,7 @@ export interface InstallScriptPolicy {
 }
 
 /** Why a binary that a link picked would not load on the target (from binary facts). */
-export type Mismatch = FactsMismatch | { code: 'INVALID_BINARY'; reason: string };
+export type Mismatch = FactsMismatch | { code: 'INVALID_BINARY'; notes: BinaryNote[] };
 
 /** The result of one link for one target. */
 export type LinkResult =

@@ -1,4 +1,5 @@
 // Words shared by the finding messages: names, lists, evidence and binary-facts mismatches.
+import { invalidBinaryWords } from './binary-words.js';
 import type { Evidence, InstallScriptVerdict, Mismatch } from '../model/prediction.js';
 
 export interface Words {
@@ -123,7 +124,7 @@ export function describeMismatch(m: Mismatch, where: string): string {
     case 'NAPI_VERSION_TOO_HIGH':
       return `declares Node-API ${m.declared}; ${where} supports ${m.available}`;
     case 'INVALID_BINARY':
-      return `is not a loadable binary (${m.reason})`;
+      return `is not a loadable binary (${invalidBinaryWords(m)})`;
   }
 }
 

@@ -170,7 +170,7 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
         const mismatches: Mismatch[] = !result.facts
           ? []
           : result.facts.format === null
-            ? [{ code: 'INVALID_BINARY', reason: result.facts.reason ?? 'not a binary' }]
+            ? [{ code: 'INVALID_BINARY', notes: result.facts.notes }]
             : checkFactsAgainstTarget(result.facts, target);
         if (mismatches.length) {
           const fallsBack = loadTested(link) && chain.slice(i + 1).some((l) => l.strategy === 'source-build');
@@ -411,6 +411,6 @@ function mismatchFinding(
     case 'ABI_MISMATCH':
       return makeFinding('ABI_MISMATCH', fields, { ...base, binaryAbi: m.binaryAbi, targetAbi: m.targetAbi });
     case 'INVALID_BINARY':
-      return makeFinding('INVALID_BINARY', fields, { ...base, reason: m.reason });
+      return makeFinding('INVALID_BINARY', fields, { ...base, notes: m.notes });
   }
 }
