@@ -3,6 +3,7 @@ import { findingDocsAnchor } from '../model/findings.js';
 import type { Finding } from '../model/findings.js';
 import type { Target } from '../model/target.js';
 import { invalidBinaryWords, mismatchJson } from './binary-words.js';
+import { evidenceItemJson } from './download-words.js';
 import { describeIn } from './messages.js';
 import { baseImageWords, dockerfileProblemWords, fetchDetailWords, treeProblemWords } from './reasons.js';
 
@@ -35,6 +36,10 @@ function evidenceJson(f: Finding): object {
       return { ...f.evidence, detail: dockerfileProblemWords(f.evidence) };
     case 'DOCKER_BASE_IMAGE_UNKNOWN':
       return { ...f.evidence, detail: baseImageWords(f.evidence) };
+    case 'NO_PREBUILD_FOR_TARGET':
+    case 'TOOLCHAIN_MISSING':
+    case 'SOURCE_BUILD_REQUIRED':
+      return { ...f.evidence, details: f.evidence.details.map(evidenceItemJson) };
     case 'INVALID_BINARY':
       return { ...f.evidence, reason: invalidBinaryWords(f.evidence) };
     case 'MANIFEST_UNAVAILABLE':
@@ -96,7 +101,10 @@ export function renderCheckJson(report: CheckReport): string {
     // a prediction's full binary facts stay internal; its evidence carries the summary
     packages: report.packages.map((p) => ({
       ...p,
-      predictions: p.predictions.map(({ facts: _facts, ...rest }) => rest),
+      predictions: p.predictions.map(({ facts: _facts, ...rest }) => ({
+        ...rest,
+        evidence: rest.evidence.map(evidenceItemJson),
+      })),
     })),
     findings: report.findings.map((f) => findingJson(f, report.targets)),
     ignored: report.ignored,

@@ -1,5 +1,6 @@
 // Words shared by the finding messages: names, lists, evidence and binary-facts mismatches.
 import { invalidBinaryWords } from './binary-words.js';
+import { downloadProblemWords } from './download-words.js';
 import type { Evidence, InstallScriptVerdict, Mismatch } from '../model/prediction.js';
 
 export interface Words {
@@ -35,7 +36,7 @@ export function describeEvidence(e: Evidence): string {
     case 'download':
       return e.url
         ? `${e.tool} would download ${e.url}${e.cached ? ` (in npm's cache: ${e.cached})` : ''}${e.local ? ` (local prebuild: ${e.local})` : ''}`
-        : `${e.tool} cannot compute a download URL${e.problem ? `: ${e.problem}` : ''}`;
+        : `${e.tool} cannot compute a download URL${e.problem ? `: ${downloadProblemWords(e.problem)}` : ''}`;
     case 'platform-package':
       return `platform package ${e.name}@${e.version ?? '?'} (${[e.os, e.cpu, e.libc]
         .filter(Boolean)

@@ -1,14 +1,7 @@
-import type { DownloadTool } from '../../model/prediction.js';
+import type { DownloadProblem, DownloadProblemCode, DownloadTool } from '../../model/prediction.js';
 import type { Target } from '../../model/target.js';
 
-export type DownloadProblemCode =
-  'NO_REPOSITORY' | 'NAPI_UNSUPPORTED' | 'BAD_BINARY_CONFIG' | 'RUNTIME_UNSUPPORTED';
-
-export interface DownloadProblem {
-  code: DownloadProblemCode;
-  /** Short machine-oriented detail (the tool's own error text where it has one). */
-  detail: string;
-}
+export type { DownloadProblem, DownloadProblemCode };
 
 /**
  * The package.json fields the tools read. Pass the whole manifest from the package's tarball:

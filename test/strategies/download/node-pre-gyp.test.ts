@@ -5,6 +5,7 @@ import { planNodePreGyp, type DownloadPackage } from '../../../src/strategies/do
 import { fixture, nodePreGypTargetEnv, scriptArgs, slashes, targetsFor, type ParityCase } from './cases.js';
 import { runAll, runTool, toolDir, toolVersion, type ToolName, type ToolRun } from './run-tool.js';
 import { ELECTRON, HOST_VERSION_TARGETS, makeTarget, TARGETS } from './targets.js';
+import { downloadProblemWords } from '../../../src/report/download-words.js';
 
 const bcrypt = fixture('bcrypt-5.1.1');
 const sqlite3 = fixture('sqlite3-5.0.11');
@@ -306,6 +307,14 @@ describe('planNodePreGyp', () => {
   it('reports a Node version node-abi does not know as RUNTIME_UNSUPPORTED', () => {
     expect(plan(canvas, [...install, '--target=99.0.0']).problem?.code).toBe('RUNTIME_UNSUPPORTED');
     expect(plan(canvas, [...install, '--runtime=nw']).problem?.code).toBe('RUNTIME_UNSUPPORTED');
+    // the plan says why as data; the renderer words it as node-pre-gyp's own error does
+    const nw = plan(canvas, [...install, '--runtime=nw']).problem!;
+    expect(nw).toEqual({ code: 'RUNTIME_UNSUPPORTED', reason: { why: 'unknown-runtime', runtime: 'nw' } });
+    expect(downloadProblemWords(nw)).toBe("RUNTIME_UNSUPPORTED: Unknown Runtime: 'nw'");
+    expect(plan(canvas, [...install, '--target=99.0.0']).problem?.reason).toEqual({
+      why: 'unsupported-target-version',
+      version: '99.0.0',
+    });
   });
 
   it('builds Windows module paths for a win32 target', () => {
