@@ -176,10 +176,12 @@ export interface FindingEvidence {
     version: string | null;
     /** npm's error code (`ENOTCACHED` offline with a cold cache, `E404`, `ECONNREFUSED`…). */
     code: string;
-    /** npm's or the network's own error text ('' when `tarball` says what was wrong). */
+    /** npm's or the network's own error text ('' when `tarball` or `notRegistry` says what was wrong). */
     detail: string;
     /** The tarball was had but not read whole: what, as a code and its numbers. */
     tarball?: TarballProblem;
+    /** `ENOTREGISTRY`: the package as the lockfile names it (`name@spec`). */
+    notRegistry?: string;
     offline: boolean;
     /** A package of its own, a platform package some target needs, or one the lockfile lacks. */
     role: 'package' | 'platform-package' | 'unlocked-platform-package';

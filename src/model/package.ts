@@ -75,10 +75,12 @@ export interface PackageRecord {
 export interface FetchProblem {
   /** npm's error code: `ENOTCACHED` (offline, not in the cache), `E404`, `ECONNREFUSED`, `EINTEGRITY`… */
   code: string;
-  /** npm's or the network's own error text; '' when the tarball was had but not read whole (`tarball`). */
+  /** npm's or the network's own error text; '' when `tarball` or `notRegistry` says what was wrong. */
   detail: string;
   /** What lockfile mode could not read whole in the tarball, as a code and its numbers. */
   tarball?: TarballProblem;
+  /** `ENOTREGISTRY`: the package as the lockfile names it (`name@spec`), which is never fetched. */
+  notRegistry?: string;
 }
 
 /** What in a tarball lockfile mode could not read whole: its package.json, or its listing. */

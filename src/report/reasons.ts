@@ -101,7 +101,13 @@ export function tarballProblemWords(p: TarballProblem): string {
   }
 }
 
-/** Why a manifest or tarball could not be had: the tarball's problem in words, else npm's own text. */
-export function fetchDetailWords(e: { detail: string; tarball?: TarballProblem }): string {
-  return e.tarball ? tarballProblemWords(e.tarball) : e.detail;
+/** Why a manifest or tarball could not be had: our own reason in words, else npm's own text. */
+export function fetchDetailWords(e: {
+  detail: string;
+  tarball?: TarballProblem;
+  notRegistry?: string;
+}): string {
+  if (e.tarball) return tarballProblemWords(e.tarball);
+  if (e.notRegistry) return `not a registry package: ${e.notRegistry}`;
+  return e.detail;
 }

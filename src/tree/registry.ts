@@ -61,7 +61,7 @@ function assertRegistrySpec(name: string, spec: string, allowed: ReadonlySet<str
     type = undefined;
   }
   if (type === undefined || !allowed.has(type)) {
-    throw Object.assign(new Error(`not a registry package: ${name}@${spec}`), { code: 'ENOTREGISTRY' });
+    throw new NotRegistry(`${name}@${spec}`);
   }
 }
 const EXACT = new Set(['version']);
@@ -218,6 +218,14 @@ export function registryTarballUrl(name: string, version: string, opts: Record<s
 }
 
 /** An error from pacote/npm-registry-fetch as plain data. */
+/** A package the lockfile names by a git, file, folder or URL spec: never fetched (see assertRegistrySpec). */
+export class NotRegistry extends Error {
+  readonly code = 'ENOTREGISTRY';
+  constructor(readonly spec: string) {
+    super('ENOTREGISTRY');
+  }
+}
+
 /** A tarball that was had but not read whole: the package is then as unknown as one never fetched. */
 export class TarballUnread extends Error {
   readonly code: TarballProblem['code'];
@@ -229,6 +237,7 @@ export class TarballUnread extends Error {
 
 export function fetchProblem(err: unknown): FetchProblem {
   if (err instanceof TarballUnread) return { code: err.code, detail: '', tarball: err.problem };
+  if (err instanceof NotRegistry) return { code: err.code, detail: '', notRegistry: err.spec };
   const e = err as { code?: unknown; statusCode?: unknown; message?: unknown };
   const code =
     typeof e?.code === 'string' ? e.code : typeof e?.statusCode === 'number' ? `E${e.statusCode}` : 'EFETCH';
