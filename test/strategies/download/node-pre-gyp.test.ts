@@ -5,7 +5,8 @@ import { planNodePreGyp, type DownloadPackage } from '../../../src/strategies/do
 import { fixture, nodePreGypTargetEnv, scriptArgs, slashes, targetsFor, type ParityCase } from './cases.js';
 import { runAll, runTool, toolDir, toolVersion, type ToolName, type ToolRun } from './run-tool.js';
 import { ELECTRON, HOST_VERSION_TARGETS, makeTarget, TARGETS } from './targets.js';
-import { downloadProblemWords } from '../../../src/report/download-words.js';
+import type { DownloadProblemReason } from '../../../src/model/prediction.js';
+import { downloadProblemWords, downloadReasonWords } from '../../../src/report/download-words.js';
 
 const bcrypt = fixture('bcrypt-5.1.1');
 const sqlite3 = fixture('sqlite3-5.0.11');
@@ -168,6 +169,18 @@ const MATRIX: Array<{ tool: ToolName; targets: typeof TARGETS; newest: boolean }
   { tool: 'node-pre-gyp@0.17', targets: [...HOST_VERSION_TARGETS, ELECTRON], newest: false },
 ];
 
+/** Reasons whose words are node-pre-gyp's own error message. */
+const TOOL_WORDED = new Set<DownloadProblemReason['why']>([
+  'runtime-missing',
+  'empty-target-version',
+  'unknown-runtime',
+  'unknown-target-version',
+  'host-http',
+  'napi-versions-not-positive',
+  'napi-build-version-not-used',
+  'napi-build-version-without-versions',
+]);
+
 describe.each(MATRIX)('parity with $tool', ({ tool, targets, newest }) => {
   const version = toolVersion(tool);
   const jobs = CASES.filter((c) => !c.skip?.includes(tool)).flatMap((c) =>
@@ -216,6 +229,9 @@ describe.each(MATRIX)('parity with $tool', ({ tool, targets, newest }) => {
         expect(run.built).toBeNull();
         expect(run.error ?? `exit ${run.exitCode}`).toBeTruthy();
         if (plan.problem?.code === 'NAPI_UNSUPPORTED') expect(run.error).toMatch(/cannot run this module/);
+        // where node-pre-gyp has its own message for the reason, the renderer's words are that message
+        if (plan.problem && TOOL_WORDED.has(plan.problem.reason.why))
+          expect(run.error).toContain(downloadReasonWords(plan.problem.reason));
         return;
       }
       // a file:// host is read from disk, not requested
