@@ -15,7 +15,7 @@ export {
 export type { Target, Toolchain, ImageProfile, HostEnvironment } from './targets/index.js';
 export { FINDINGS, findingDocsAnchor } from './model/findings.js';
 export type { Finding, FindingCode, FindingEvidence, Severity } from './model/findings.js';
-export type { Outcome, Prediction, StrategyName, Evidence } from './model/prediction.js';
+export type { Outcome, Prediction, StrategyName, Evidence, DownloadProblem } from './model/prediction.js';
 export { verify, DEFAULT_TIMEOUT_MS } from './verify/run.js';
 export { VerifyError } from './verify/node.js';
 export type { VerifyOptions } from './verify/run.js';
@@ -26,7 +26,7 @@ export { parseProjectConfig, ConfigError } from './config.js';
 export type { ProjectConfig } from './config.js';
 export { inspect } from './inspect.js';
 export type { InspectReport, InspectedFile } from './model/reports.js';
-export type { BinaryFacts, ModuleKind } from './model/binary.js';
+export type { BinaryFacts, BinaryNote, ModuleKind } from './model/binary.js';
 export { analyzeDockerBuild, DockerfileError } from './docker/analyze.js';
 export type { DockerOptions, DockerAnalysis } from './docker/analyze.js';
 export type { BinarySent, StageSummary } from './model/reports.js';

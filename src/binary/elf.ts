@@ -148,35 +148,35 @@ interface ElfSymbol {
 
 /** Reads what a `.node` ELF shared object needs to load: arch, libc, needed libraries and registration. */
 export function readElfFacts(source: ByteSource): BinaryFacts {
-  const facts = emptyFacts('elf', null);
+  const facts = emptyFacts('elf');
   const notes = new Notes();
   const r0 = new Reader(source, true);
-  if (r0.u32(0) !== 0x464c457f) return emptyFacts(null, 'not an ELF file');
+  if (r0.u32(0) !== 0x464c457f) return emptyFacts(null, { code: 'ABSENT', part: 'elf-file' });
   const ident = r0.block(0, 16);
   if (!ident) {
-    facts.reason = 'ELF header truncated';
+    facts.notes = [{ code: 'TRUNCATED', part: 'elf-header' }];
     return facts;
   }
   const cls = ident.u8(4);
   const data = ident.u8(5);
   if ((cls !== 1 && cls !== 2) || (data !== 1 && data !== 2)) {
-    facts.reason = `unknown ELF class ${cls} or data encoding ${data}`;
+    facts.notes = [{ code: 'UNKNOWN_ELF_CLASS', elfClass: cls, encoding: data }];
     return facts;
   }
   const r = new Reader(source, data === 1);
   const header = readHeader(r, cls === 2);
   if (!header) {
-    facts.reason = 'ELF header truncated';
+    facts.notes = [{ code: 'TRUNCATED', part: 'elf-header' }];
     return facts;
   }
   const { is64 } = header;
   const archOf = EM_ARCH[header.machine];
   facts.arch = archOf ? archOf(is64, header.le) : null;
-  if (!archOf) notes.add(`unknown ELF machine ${header.machine}`);
+  if (!archOf) notes.add({ code: 'UNKNOWN_VALUE', field: 'elf-machine', value: header.machine });
   facts.arches = facts.arch ? [facts.arch] : [];
   facts.platform = OSABI_PLATFORM[header.osabi] ?? 'linux';
   if (OSABI_PLATFORM[header.osabi] === undefined)
-    notes.add(`unknown ELF OS/ABI ${header.osabi}, assumed linux`);
+    notes.add({ code: 'UNKNOWN_VALUE', field: 'elf-osabi', value: header.osabi });
 
   const program = readProgramHeaders(r, header, notes);
   const sections = readSectionHeaders(r, header, notes);
@@ -190,14 +190,14 @@ export function readElfFacts(source: ByteSource): BinaryFacts {
   if (program.interp) {
     const got = r.blockClipped(program.interp.offset, program.interp.size, 4096);
     interp = got ? got.block.cstring(0) : null;
-    if (interp === null) notes.add('PT_INTERP unreadable');
+    if (interp === null) notes.add({ code: 'UNREADABLE', part: 'pt-interp' });
   }
 
   const osNote = readOsNotes(r, program.notes.length > 0 ? program.notes : sectionNotes(sections), notes);
   if (osNote) facts.platform = osNote;
 
   const dynamicRange = program.dynamic ?? sectionRange(sections, SHT_DYNAMIC);
-  if (!dynamicRange) notes.add('no dynamic section');
+  if (!dynamicRange) notes.add({ code: 'ABSENT', part: 'dynamic-section' });
   const dyn = readDynamic(r, header, dynamicRange, notes);
   const strtab = locateDynstr(r, dyn, sections, map, notes);
   const str = (off: number): string | null => (strtab ? strtab.cstring(off) : null);
@@ -205,7 +205,7 @@ export function readElfFacts(source: ByteSource): BinaryFacts {
   for (const off of dyn.needed) {
     const name = str(off);
     if (name !== null) facts.needed.push(name);
-    else notes.add('DT_NEEDED name outside the dynamic string table');
+    else notes.add({ code: 'UNREADABLE', part: 'needed-name' });
   }
 
   const versions = readVersionNeeds(r, dyn, sections, map, str, notes);
@@ -236,12 +236,12 @@ export function readElfFacts(source: ByteSource): BinaryFacts {
 
   if (versionFnAddress !== null) {
     facts.napiVersion = readNapiVersion(r, map, facts.arch, versionFnAddress);
-    if (facts.napiVersion === null) notes.add(`${NAPI_VERSION_EXPORT} body not recognised`);
+    if (facts.napiVersion === null) notes.add({ code: 'UNREADABLE', part: 'napi-version-body' });
   }
 
   facts.libc = detectLibc(facts.platform, interp, facts.needed, versions.glibc.length > 0);
-  if (program.loads.length === 0 && header.phnum > 0) notes.add('no readable PT_LOAD program headers');
-  facts.reason = notes.reason;
+  if (program.loads.length === 0 && header.phnum > 0) notes.add({ code: 'ABSENT', part: 'pt-load' });
+  facts.notes = notes.list;
   return facts;
 }
 
@@ -273,20 +273,20 @@ function readProgramHeaders(
   const minSize = h.is64 ? 56 : 32;
   if (h.phnum === 0 || h.phoff === 0) return out;
   if (h.phentsize < minSize) {
-    notes.add(`program header entry size ${h.phentsize} too small`);
+    notes.add({ code: 'BAD_ENTRY_SIZE', table: 'program-headers', size: h.phentsize });
     return out;
   }
   let count = h.phnum;
   if (count > MAX_PROGRAM_HEADERS) {
-    notes.add(`only the first ${MAX_PROGRAM_HEADERS} of ${count} program headers read`);
+    notes.add({ code: 'CAPPED', part: 'program-headers', kept: MAX_PROGRAM_HEADERS, total: count });
     count = MAX_PROGRAM_HEADERS;
   }
   const got = r.blockClipped(h.phoff, count * h.phentsize);
   if (!got) {
-    notes.add('program headers lie outside the file');
+    notes.add({ code: 'OUTSIDE_FILE', part: 'program-headers' });
     return out;
   }
-  if (got.clipped) notes.add('program header table truncated');
+  if (got.clipped) notes.add({ code: 'TRUNCATED', part: 'program-header-table' });
   const t = got.block;
   for (let i = 0; i < count && t.has(i * h.phentsize, minSize); i++) {
     const at = i * h.phentsize;
@@ -314,16 +314,16 @@ function readSectionHeaders(r: Reader, h: Header, notes: Notes): Section[] {
     count = first ? (h.is64 ? first.u64(32) : first.u32(20)) : 0;
   }
   if (count > MAX_SECTIONS) {
-    notes.add(`only the first ${MAX_SECTIONS} of ${count} section headers read`);
+    notes.add({ code: 'CAPPED', part: 'section-headers', kept: MAX_SECTIONS, total: count });
     count = MAX_SECTIONS;
   }
   if (count === 0) return [];
   const got = r.blockClipped(h.shoff, count * h.shentsize);
   if (!got) {
-    notes.add('section headers lie outside the file');
+    notes.add({ code: 'OUTSIDE_FILE', part: 'section-headers' });
     return [];
   }
-  if (got.clipped) notes.add('section header table truncated');
+  if (got.clipped) notes.add({ code: 'TRUNCATED', part: 'section-header-table' });
   const t = got.block;
   const out: Section[] = [];
   for (let i = 0; i < count && t.has(i * h.shentsize, minSize); i++) {
@@ -378,7 +378,8 @@ function sectionNotes(sections: readonly Section[]): Range[] {
 function readOsNotes(r: Reader, ranges: readonly Range[], notes: Notes): string | null {
   for (const range of ranges) {
     const got = r.blockClipped(range.offset, range.size, MAX_NOTES_BYTES);
-    if (!got || (got.clipped && range.size <= MAX_NOTES_BYTES)) notes.add('note segment truncated');
+    if (!got || (got.clipped && range.size <= MAX_NOTES_BYTES))
+      notes.add({ code: 'TRUNCATED', part: 'note-segment' });
     if (!got) continue;
     const b = got.block;
     // Each note is at least 12 bytes and `at` strictly grows, so this ends.
@@ -411,10 +412,11 @@ function readDynamic(r: Reader, h: Header, range: Range | undefined, notes: Note
   const entsize = h.is64 ? 16 : 8;
   const got = r.blockClipped(range.offset, Math.min(range.size, MAX_DYNAMIC_ENTRIES * entsize));
   if (!got) {
-    notes.add('dynamic section lies outside the file');
+    notes.add({ code: 'OUTSIDE_FILE', part: 'dynamic-section' });
     return dyn;
   }
-  if (got.clipped && range.size <= MAX_DYNAMIC_ENTRIES * entsize) notes.add('dynamic section truncated');
+  if (got.clipped && range.size <= MAX_DYNAMIC_ENTRIES * entsize)
+    notes.add({ code: 'TRUNCATED', part: 'dynamic-section' });
   const b = got.block;
   for (let at = 0; b.has(at, entsize); at += entsize) {
     const tag = h.is64 ? b.u64(at) : b.u32(at);
@@ -453,10 +455,10 @@ function locateDynstr(
   if (offset === null) return null;
   const got = r.blockClipped(offset, size, MAX_STRTAB_BYTES);
   if (!got) {
-    notes.add('dynamic string table lies outside the file');
+    notes.add({ code: 'OUTSIDE_FILE', part: 'dynamic-strings' });
     return null;
   }
-  if (got.clipped) notes.add(`dynamic string table cut to ${got.block.length} bytes`);
+  if (got.clipped) notes.add({ code: 'CUT', part: 'dynamic-strings', at: got.block.length });
   return got.block;
 }
 
@@ -505,7 +507,7 @@ function readVersionNeeds(
   for (let i = 0; i < count && budget > 0; i++, budget--) {
     const vn = r.block(at, 16);
     if (!vn) {
-      notes.add('version needs run past the end of the file');
+      notes.add({ code: 'RUNS_PAST_END', part: 'version-needs' });
       break;
     }
     const file = str(vn.u32(4));
@@ -514,7 +516,7 @@ function readVersionNeeds(
     for (let j = 0; j < vn.u16(2) && budget > 0; j++, budget--) {
       const va = r.block(aux, 16);
       if (!va) {
-        notes.add('version needs run past the end of the file');
+        notes.add({ code: 'RUNS_PAST_END', part: 'version-needs' });
         break;
       }
       const name = str(va.u32(8));
@@ -534,7 +536,7 @@ function readVersionNeeds(
     if (next === 0) break;
     at += next;
   }
-  if (budget === 0) notes.add('version needs cut short');
+  if (budget === 0) notes.add({ code: 'TRUNCATED', part: 'version-needs' });
   return out;
 }
 
@@ -614,7 +616,7 @@ function readDynamicSymbols(
   }
   if (offset === null) return [];
   if (entsize < minEnt || entsize > 1024) {
-    notes.add(`dynamic symbol entry size ${entsize} not supported`);
+    notes.add({ code: 'BAD_ENTRY_SIZE', table: 'dynamic-symbols', size: entsize });
     return [];
   }
   let count = dynamicSymbolCount(r, h, dyn, sections, map, entsize, symtabAddr);
@@ -625,17 +627,18 @@ function readDynamicSymbols(
       (a): a is number => a !== undefined && symtabAddr !== undefined && a > symtabAddr,
     );
     count = after.length > 0 && symtabAddr !== undefined ? (Math.min(...after) - symtabAddr) / entsize : 0;
-    notes.add('dynamic symbol count taken from the table layout');
+    notes.add({ code: 'UNREADABLE', part: 'dynamic-symbol-count' });
   }
   count = Math.floor(count);
   const got = r.blockClipped(offset, count * entsize);
   if (!got) {
-    notes.add('dynamic symbols lie outside the file');
+    notes.add({ code: 'OUTSIDE_FILE', part: 'dynamic-symbols' });
     return [];
   }
-  if (got.clipped) notes.add(`dynamic symbol table cut to ${Math.floor(got.block.length / entsize)} entries`);
+  if (got.clipped)
+    notes.add({ code: 'CUT', part: 'dynamic-symbols', at: Math.floor(got.block.length / entsize) });
   const symbols = parseSymbols(got.block, h.is64, entsize, str);
-  if (symbols.unnamed > 0) notes.add(`${symbols.unnamed} dynamic symbols have unreadable names`);
+  if (symbols.unnamed > 0) notes.add({ code: 'UNNAMED_SYMBOLS', table: 'dynamic', count: symbols.unnamed });
   return symbols.list;
 }
 
@@ -699,7 +702,7 @@ function collectCImports(
   }
   const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (sorted.length > MAX_C_IMPORTS)
-    notes.add(`only the first ${MAX_C_IMPORTS} of ${sorted.length} C imports kept`);
+    notes.add({ code: 'CAPPED', part: 'c-imports', kept: MAX_C_IMPORTS, total: sorted.length });
   return sorted.slice(0, MAX_C_IMPORTS);
 }
 
@@ -719,11 +722,11 @@ function readVersym(
   let offset = addr !== undefined ? map.toOffset(addr, 2) : null;
   if (offset === null) offset = sections.find((s) => s.type === SHT_GNU_VERSYM)?.offset ?? null;
   if (offset === null) {
-    if (addr !== undefined) notes.add('symbol versions unreadable');
+    if (addr !== undefined) notes.add({ code: 'UNREADABLE', part: 'symbol-versions' });
     return null;
   }
   const table = r.block(offset, count * 2);
-  if (!table) notes.add('symbol versions unreadable');
+  if (!table) notes.add({ code: 'UNREADABLE', part: 'symbol-versions' });
   return table;
 }
 
@@ -733,7 +736,7 @@ function readRunpath(dyn: Dynamic, str: (off: number) => string | null, notes: N
   if (off === undefined) return [];
   const value = str(off);
   if (value === null) {
-    notes.add('RUNPATH outside the dynamic string table');
+    notes.add({ code: 'UNREADABLE', part: 'runpath' });
     return [];
   }
   return value.split(':').filter((p) => p.length > 0);

@@ -1,7 +1,7 @@
-import type { BinaryFacts, BinaryFormat } from '../model/binary.js';
+import type { BinaryFacts, BinaryFormat, BinaryNote } from '../model/binary.js';
 
 /** Facts about a file nothing could be established for (yet): every parser starts from this. */
-export function emptyFacts(format: BinaryFormat | null, reason: string | null): BinaryFacts {
+export function emptyFacts(format: BinaryFormat | null, note?: BinaryNote): BinaryFacts {
   return {
     format,
     arch: null,
@@ -13,6 +13,6 @@ export function emptyFacts(format: BinaryFormat | null, reason: string | null): 
     glibcxxVersion: null,
     module: { kind: 'unknown' },
     napiVersion: null,
-    reason,
+    notes: note ? [note] : [],
   };
 }

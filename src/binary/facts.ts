@@ -4,16 +4,16 @@ import { isMachOMagic, readMachOFacts } from './macho.js';
 import { readPeFacts } from './pe.js';
 import { latin1 } from './reader.js';
 import { openFileSource } from './source.js';
-import type { BinaryFacts, ByteSource } from '../model/binary.js';
+import type { BinaryFacts, BinaryNote, ByteSource } from '../model/binary.js';
 
 /**
  * What a `.node` file is, from its headers: picks the parser by magic number. Pure over `source`
- * and never throws: anything it cannot establish is null, with a `reason`.
+ * and never throws: anything it cannot establish is null, with a note saying why.
  */
 export function readBinaryFacts(source: ByteSource): BinaryFacts {
-  if (source.size === 0) return emptyFacts(null, 'empty file');
+  if (source.size === 0) return emptyFacts(null, { code: 'EMPTY_FILE' });
   const head = source.read(0, 64);
-  if (head.length < 4) return emptyFacts(null, `file too short (${source.size} bytes) to be a binary`);
+  if (head.length < 4) return emptyFacts(null, { code: 'TOO_SHORT', size: source.size });
   const be = ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0;
   if (be === 0x7f454c46) return readElfFacts(source);
   if (head[0] === 0x4d && head[1] === 0x5a) return readPeFacts(source);
@@ -21,36 +21,27 @@ export function readBinaryFacts(source: ByteSource): BinaryFacts {
   return emptyFacts(null, describeUnknown(head));
 }
 
-function describeUnknown(head: Uint8Array): string {
+function describeUnknown(head: Uint8Array): BinaryNote {
   const text = latin1(head);
-  if (text.startsWith('version https://git-lfs')) return 'a Git LFS pointer, not the binary it stands for';
-  if (/^[\t\n\r\x20-\x7e]+$/.test(text)) return 'a text file, not a binary';
+  if (text.startsWith('version https://git-lfs')) return { code: 'NOT_A_BINARY', kind: 'git-lfs-pointer' };
+  if (/^[\t\n\r\x20-\x7e]+$/.test(text)) return { code: 'NOT_A_BINARY', kind: 'text' };
   const hex = [...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-  return `not an ELF, Mach-O or PE file (starts ${hex})`;
+  return { code: 'NOT_A_BINARY', kind: 'other', head: hex };
 }
 
-const FS_REASONS: Record<string, string> = {
-  ENOENT: 'file not found',
-  ENOTDIR: 'a parent of the path is not a directory',
-  EISDIR: 'a directory, not a file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ELOOP: 'symlink loop',
-  ENAMETOOLONG: 'path too long',
-  EMFILE: 'too many open files',
-  // openFileSource's code for FIFOs, sockets and devices, which it refuses to read.
-  ENOTREG: 'not a regular file',
-};
-
-function fsReason(error: unknown): string {
+function fsNote(error: unknown): BinaryNote {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return `cannot read: ${FS_REASONS[code] ?? code}`;
-  return `cannot read: ${error instanceof Error ? error.message : String(error)}`;
+  if (typeof code === 'string') return { code: 'CANNOT_READ', errorCode: code };
+  return {
+    code: 'CANNOT_READ',
+    errorCode: null,
+    message: error instanceof Error ? error.message : String(error),
+  };
 }
 
 /**
  * Facts of the file at `path`. Reads only the headers and tables the parsers ask for. File-system
- * errors become `format: null` with a reason; it never throws, because a lifecycle hook must not
+ * errors become `format: null` with a `CANNOT_READ` note; it never throws, because a lifecycle hook must not
  * fail an install over one odd file.
  */
 export function inspectFile(path: string): BinaryFacts {
@@ -58,16 +49,16 @@ export function inspectFile(path: string): BinaryFacts {
   try {
     source = openFileSource(path);
   } catch (error) {
-    return emptyFacts(null, fsReason(error));
+    return emptyFacts(null, fsNote(error));
   }
   try {
     return readBinaryFacts(source);
   } catch (error) {
     // The parsers are written and fuzzed not to throw; this keeps a bug in them from escaping I/O callers.
-    return emptyFacts(
-      null,
-      `internal error while parsing: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    return emptyFacts(null, {
+      code: 'PARSER_ERROR',
+      message: error instanceof Error ? error.message : String(error),
+    });
   } finally {
     try {
       source.close();

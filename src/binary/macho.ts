@@ -86,12 +86,12 @@ function readUniversal(source: ByteSource, is64: boolean): BinaryFacts {
   const declared = r.u32(4) ?? 0;
   let count = declared;
   if (count > MAX_SLICES) {
-    notes.add(`universal header claims ${declared} slices; read ${MAX_SLICES}`);
+    notes.add({ code: 'CAPPED', part: 'universal-slices', kept: MAX_SLICES, total: declared });
     count = MAX_SLICES;
   }
   const entsize = is64 ? 32 : 20;
   const table = r.blockClipped(8, count * entsize);
-  if (!table || table.clipped) notes.add('universal header truncated');
+  if (!table || table.clipped) notes.add({ code: 'TRUNCATED', part: 'universal-header' });
   const slices: BinaryFacts[] = [];
   const arches: string[] = [];
   for (let i = 0; table && table.block.has(i * entsize, entsize); i++) {
@@ -101,7 +101,7 @@ function readUniversal(source: ByteSource, is64: boolean): BinaryFacts {
     const offset = is64 ? t.u64(at + 8) : t.u32(at + 8);
     const size = is64 ? t.u64(at + 16) : t.u32(at + 12);
     const arch = machoArch(cputype);
-    if (arch === null) notes.add(`slice ${i} has unknown cputype ${cputype}`);
+    if (arch === null) notes.add({ code: 'SLICE_UNKNOWN_CPUTYPE', slice: i, cputype });
     // dyld picks a slice by the universal header's cputype, so that is the arch the slice offers.
     if (arch !== null && !arches.includes(arch)) arches.push(arch);
     if (
@@ -110,24 +110,24 @@ function readUniversal(source: ByteSource, is64: boolean): BinaryFacts {
       offset + size > source.size ||
       offset < 8
     ) {
-      notes.add(`slice ${i} (${arch ?? `cputype ${cputype}`}) lies outside the file`);
+      notes.add({ code: 'SLICE_OUTSIDE_FILE', slice: i, arch, cputype });
       continue;
     }
     const slice = sliceSource(source, offset, size);
     const inner = new Reader(slice, false).u32(0);
     if (inner === FAT_MAGIC || inner === FAT_MAGIC_64) {
       // A universal file inside a universal file is not loadable; don't recurse into it.
-      notes.add(`slice ${i} is itself a universal file`);
+      notes.add({ code: 'SLICE_NESTED', slice: i });
       continue;
     }
     const facts = readThin(slice);
     if (facts.arch !== null && arch !== null && facts.arch !== arch) {
-      notes.add(`slice ${i} header says ${facts.arch}, universal header says ${arch}`);
+      notes.add({ code: 'SLICE_ARCH_DISAGREES', slice: i, header: facts.arch, universal: arch });
     }
     slices.push(facts);
   }
   // The top level describes the first slice with a known arch, so `arch` and the rest agree.
-  const lead = slices.find((s) => s.arch === arches[0]) ?? slices[0] ?? emptyFacts('macho', null);
+  const lead = slices.find((s) => s.arch === arches[0]) ?? slices[0] ?? emptyFacts('macho');
   const facts: BinaryFacts = {
     ...lead,
     arch: arches[0] ?? null,
@@ -135,9 +135,10 @@ function readUniversal(source: ByteSource, is64: boolean): BinaryFacts {
     platform: 'darwin',
     slices,
   };
-  if (slices.length === 0) notes.add('no readable slice');
-  for (const [i, s] of slices.entries()) if (s.reason !== null) notes.add(`slice ${i}: ${s.reason}`);
-  facts.reason = notes.reason;
+  if (slices.length === 0) notes.add({ code: 'ABSENT', part: 'readable-slice' });
+  for (const [i, s] of slices.entries())
+    if (s.notes.length > 0) notes.add({ code: 'SLICE_NOTES', slice: i, notes: s.notes });
+  facts.notes = notes.list;
   return facts;
 }
 
@@ -149,51 +150,52 @@ interface ThinHeader {
 }
 
 function readThin(source: ByteSource): BinaryFacts {
-  const facts = emptyFacts('macho', null);
+  const facts = emptyFacts('macho');
   const notes = new Notes();
   const magicLe = new Reader(source, true).u32(0);
   const magicBe = new Reader(source, false).u32(0);
   const le = magicLe === MH_MAGIC || magicLe === MH_MAGIC_64;
-  if (!le && magicBe !== MH_MAGIC && magicBe !== MH_MAGIC_64) return emptyFacts(null, 'not a Mach-O file');
+  if (!le && magicBe !== MH_MAGIC && magicBe !== MH_MAGIC_64)
+    return emptyFacts(null, { code: 'ABSENT', part: 'macho-file' });
   const r = new Reader(source, le);
   const is64 = (le ? magicLe : magicBe) === MH_MAGIC_64;
   const hb = r.block(0, is64 ? 32 : 28);
   facts.platform = 'darwin';
   if (!hb) {
-    facts.reason = 'Mach-O header truncated';
+    facts.notes = [{ code: 'TRUNCATED', part: 'macho-header' }];
     return facts;
   }
   const h: ThinHeader = { is64, cputype: hb.u32(4), ncmds: hb.u32(16), sizeofcmds: hb.u32(20) };
   facts.arch = machoArch(h.cputype);
   facts.arches = facts.arch ? [facts.arch] : [];
-  if (facts.arch === null) notes.add(`unknown Mach-O cputype ${h.cputype}`);
+  if (facts.arch === null) notes.add({ code: 'UNKNOWN_VALUE', field: 'macho-cputype', value: h.cputype });
   facts.minMacos = null;
 
   const commandsAt = is64 ? 32 : 28;
   const got = r.blockClipped(commandsAt, h.sizeofcmds, MAX_LOAD_COMMAND_BYTES);
   if (!got) {
-    notes.add('load commands lie outside the file');
-    facts.reason = notes.reason;
+    notes.add({ code: 'OUTSIDE_FILE', part: 'load-commands' });
+    facts.notes = notes.list;
     return facts;
   }
-  if (got.clipped) notes.add('load commands truncated');
+  if (got.clipped) notes.add({ code: 'TRUNCATED', part: 'load-commands' });
   const cmds = got.block;
   const commands: Commands = { segments: [], symtab: null, rebase: null };
   let count = h.ncmds;
   if (count > MAX_LOAD_COMMANDS) {
-    notes.add(`header claims ${count} load commands; read ${MAX_LOAD_COMMANDS}`);
+    notes.add({ code: 'CAPPED', part: 'load-commands', kept: MAX_LOAD_COMMANDS, total: count });
     count = MAX_LOAD_COMMANDS;
   }
   let at = 0;
   for (let i = 0; i < count; i++) {
     if (!cmds.has(at, 8)) {
-      notes.add('load commands end early');
+      notes.add({ code: 'UNREADABLE', part: 'load-commands-end' });
       break;
     }
     const cmd = cmds.u32(at);
     const size = cmds.u32(at + 4);
     if (size < 8 || !cmds.has(at, size)) {
-      notes.add(`load command ${i} has a bad size`);
+      notes.add({ code: 'BAD_LOAD_COMMAND', index: i });
       break;
     }
     const c = cmds.slice(at, size);
@@ -219,7 +221,7 @@ function readThin(source: ByteSource): BinaryFacts {
         if (version !== null && version > 0 && version < 10000) legacyAbi = String(version);
       }
     }
-  } else notes.add('no symbol table');
+  } else notes.add({ code: 'ABSENT', part: 'symbol-table' });
   const summary = collector.summary;
   if (
     summary.importsLegacyRegister &&
@@ -247,9 +249,9 @@ function readThin(source: ByteSource): BinaryFacts {
     const off = map.toOffset(versionFnAddress);
     const code = off === null ? null : r.blockClipped(off, CONSTANT_RETURN_BYTES, CONSTANT_RETURN_BYTES);
     facts.napiVersion = code ? decodeConstantReturn(facts.arch, code.block.bytes) : null;
-    if (facts.napiVersion === null) notes.add(`${NAPI_VERSION_EXPORT} body not recognised`);
+    if (facts.napiVersion === null) notes.add({ code: 'UNREADABLE', part: 'napi-version-body' });
   }
-  facts.reason = notes.reason;
+  facts.notes = notes.list;
   return facts;
 }
 
@@ -281,7 +283,7 @@ function readLoadCommand(c: Block, cmd: number, facts: BinaryFacts, commands: Co
   } else if (DYLIB_COMMANDS.has(cmd) && c.has(0, 12)) {
     const name = c.cstring(c.u32(8));
     if (name !== null && facts.needed.length < 1024) facts.needed.push(name);
-    else if (name === null) notes.add('dylib load command with a bad name offset');
+    else if (name === null) notes.add({ code: 'UNREADABLE', part: 'dylib-name' });
   } else if (cmd === LC_BUILD_VERSION && c.has(0, 16)) {
     if (c.u32(8) === PLATFORM_MACOS) facts.minMacos ??= formatMachOVersion(c.u32(12));
   } else if (cmd === LC_VERSION_MIN_MACOSX && c.has(0, 12)) {
@@ -308,11 +310,11 @@ function readSymbols(r: Reader, is64: boolean, s: SymtabCommand, notes: Notes): 
   const strings = r.blockClipped(s.stroff, s.strsize, MAX_SYMBOL_STRINGS);
   const table = r.blockClipped(s.symoff, Math.min(s.nsyms, MAX_SYMBOLS) * entsize);
   if (!strings || !table) {
-    notes.add('symbol table lies outside the file');
+    notes.add({ code: 'OUTSIDE_FILE', part: 'symbol-table' });
     return [];
   }
-  if (strings.clipped) notes.add(`symbol strings cut to ${strings.block.length} bytes`);
-  if (table.clipped || s.nsyms > MAX_SYMBOLS) notes.add('symbol table truncated');
+  if (strings.clipped) notes.add({ code: 'CUT', part: 'symbol-strings', at: strings.block.length });
+  if (table.clipped || s.nsyms > MAX_SYMBOLS) notes.add({ code: 'TRUNCATED', part: 'symbol-table' });
   const out: MachOSymbol[] = [];
   let unnamed = 0;
   const t = table.block;
@@ -328,7 +330,7 @@ function readSymbols(r: Reader, is64: boolean, s: SymtabCommand, notes: Notes): 
     if (kindBits === 0x0 && external && value === 0) out.push({ name, value, kind: 'import' });
     else if (kindBits === 0xe) out.push({ name, value, kind: external ? 'export' : 'local' });
   }
-  if (unnamed > 0) notes.add(`${unnamed} symbols have unreadable names`);
+  if (unnamed > 0) notes.add({ code: 'UNNAMED_SYMBOLS', table: 'macho', count: unnamed });
   return out;
 }
 

@@ -1,4 +1,4 @@
-import type { ModuleKind } from '../model/binary.js';
+import type { BinaryNote, ModuleKind } from '../model/binary.js';
 
 /** What the symbol tables say about registration, in format-neutral names (no Mach-O underscore). */
 export interface SymbolSummary {
@@ -96,13 +96,13 @@ export function classifyModule(s: SymbolSummary, legacyAbi: string | null): Modu
 }
 
 /** Why `classifyModule` could not name an ABI, or null when there is nothing to explain. */
-export function explainModule(s: SymbolSummary, legacyAbi: string | null): string | null {
+export function explainModule(s: SymbolSummary, legacyAbi: string | null): BinaryNote | null {
   if (s.registerAbi !== null) return null;
   if (s.importsLegacyRegister && legacyAbi === null) {
-    return 'legacy NODE_MODULE addon: its node_module struct (and so its ABI) was not found';
+    return { code: 'MODULE_UNEXPLAINED', why: 'legacy-struct-not-found' };
   }
   if (!s.importsLegacyRegister && !s.exportsNapiRegister && !s.importsNapi && s.importsNodeCxx) {
-    return 'imports V8/node C++ symbols but exports no registration symbol';
+    return { code: 'MODULE_UNEXPLAINED', why: 'cxx-without-registration' };
   }
   return null;
 }

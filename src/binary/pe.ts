@@ -47,20 +47,20 @@ interface Layout {
 /** Reads a Windows `.node` DLL: machine, imported DLLs (node.exe) and the registration exports. */
 export function readPeFacts(source: ByteSource): BinaryFacts {
   const r = new Reader(source, true);
-  if (r.u16(0) !== 0x5a4d) return emptyFacts(null, 'not a PE file');
-  const facts = emptyFacts('pe', null);
+  if (r.u16(0) !== 0x5a4d) return emptyFacts(null, { code: 'ABSENT', part: 'pe-file' });
+  const facts = emptyFacts('pe');
   const notes = new Notes();
   facts.platform = 'win32';
   facts.peMachine = null;
   facts.importsNodeExe = null;
   const peAt = r.u32(0x3c);
   if (peAt === null || r.u32(peAt) !== 0x00004550) {
-    facts.reason = 'no PE signature (a DOS executable, or truncated)';
+    facts.notes = [{ code: 'ABSENT', part: 'pe-signature' }];
     return facts;
   }
   const coff = r.block(peAt + 4, 20);
   if (!coff) {
-    facts.reason = 'COFF header truncated';
+    facts.notes = [{ code: 'TRUNCATED', part: 'coff-header' }];
     return facts;
   }
   const machine = coff.u16(0);
@@ -68,11 +68,11 @@ export function readPeFacts(source: ByteSource): BinaryFacts {
   facts.peMachine = known?.name ?? `0x${machine.toString(16)}`;
   facts.arch = known?.arch ?? null;
   facts.arches = facts.arch ? [facts.arch] : [];
-  if (!known) notes.add(`unknown COFF machine 0x${machine.toString(16)}`);
+  if (!known) notes.add({ code: 'UNKNOWN_VALUE', field: 'coff-machine', value: machine });
 
   const layout = readLayout(r, peAt, coff.u16(2), coff.u16(16), notes);
   if (!layout) {
-    facts.reason = notes.reason;
+    facts.notes = notes.list;
     return facts;
   }
 
@@ -103,9 +103,9 @@ export function readPeFacts(source: ByteSource): BinaryFacts {
   if (unexplained) notes.add(unexplained);
   if (versionFnRva !== null) {
     facts.napiVersion = readNapiVersion(r, layout, facts.arch, versionFnRva);
-    if (facts.napiVersion === null) notes.add(`${NAPI_VERSION_EXPORT} body not recognised`);
+    if (facts.napiVersion === null) notes.add({ code: 'UNREADABLE', part: 'napi-version-body' });
   }
-  facts.reason = notes.reason;
+  facts.notes = notes.list;
   return facts;
 }
 
@@ -120,14 +120,16 @@ function readLayout(
   const magic = r.u16(optAt);
   if (magic !== 0x10b && magic !== 0x20b) {
     notes.add(
-      magic === null ? 'optional header truncated' : `unknown optional header magic 0x${magic.toString(16)}`,
+      magic === null
+        ? { code: 'TRUNCATED', part: 'optional-header' }
+        : { code: 'UNKNOWN_VALUE', field: 'optional-header-magic', value: magic },
     );
     return null;
   }
   const is64 = magic === 0x20b;
   const opt = r.block(optAt, Math.min(optSize, is64 ? 240 : 224));
   if (!opt || !opt.has(0, is64 ? 112 : 96)) {
-    notes.add('optional header truncated');
+    notes.add({ code: 'TRUNCATED', part: 'optional-header' });
     return null;
   }
   const imageBase = is64 ? opt.u64(24) : opt.u32(28);
@@ -141,11 +143,11 @@ function readLayout(
   const segments: Segment[] = [{ vaddr: 0, offset: 0, filesz: Math.min(sizeOfHeaders, r.size) }];
   let count = sectionCount;
   if (count > MAX_SECTIONS) {
-    notes.add(`header claims ${count} sections; read ${MAX_SECTIONS}`);
+    notes.add({ code: 'CAPPED', part: 'pe-sections', kept: MAX_SECTIONS, total: count });
     count = MAX_SECTIONS;
   }
   const table = r.blockClipped(optAt + optSize, count * 40);
-  if (!table || table.clipped) notes.add('section table truncated');
+  if (!table || table.clipped) notes.add({ code: 'TRUNCATED', part: 'section-table' });
   for (let i = 0; table && table.block.has(i * 40, 40); i++) {
     const t = table.block.slice(i * 40, 40);
     const virtualSize = t.u32(8);
@@ -178,7 +180,7 @@ function thunkNames(r: Reader, layout: Layout, rva: number, budget: ImportBudget
   const got =
     off === null ? null : r.blockClipped(off, Math.min(layout.map.extent(rva), budget.imports * size));
   if (!got) {
-    notes.add('import name table lies outside the file');
+    notes.add({ code: 'OUTSIDE_FILE', part: 'import-name-table' });
     return names;
   }
   const t = got.block;
@@ -195,20 +197,24 @@ function thunkNames(r: Reader, layout: Layout, rva: number, budget: ImportBudget
     // IMAGE_IMPORT_BY_NAME: a u16 hint, then the name.
     const name = stringAt(r, layout, (lo & 0x7fffffff) + 2);
     if (name === null || !isPrintableName(name)) {
-      notes.add('import name table holds an entry without a name; read up to it');
+      notes.add({ code: 'UNREADABLE', part: 'import-name-table-entry' });
       terminated = true;
       break;
     }
     names.push(name);
   }
   if (!terminated)
-    notes.add(budget.imports > 0 ? 'import name table truncated' : `imports cut at ${MAX_IMPORTS}`);
+    notes.add(
+      budget.imports > 0
+        ? { code: 'TRUNCATED', part: 'import-name-table' }
+        : { code: 'CUT', part: 'imports', at: MAX_IMPORTS },
+    );
   return names;
 }
 
 function onceNames(r: Reader, layout: Layout, rva: number, budget: ImportBudget, notes: Notes): string[] {
   if (budget.seen.has(rva)) {
-    notes.add('import descriptors repeat a name table');
+    notes.add({ code: 'UNREADABLE', part: 'import-name-table-repeat' });
     return [];
   }
   budget.seen.add(rva);
@@ -228,7 +234,7 @@ function readImports(
     const off = layout.map.toOffset(d.rva + i * 20, 20);
     const desc = off === null ? null : r.block(off, 20);
     if (!desc) {
-      notes.add('import directory runs past the mapped file');
+      notes.add({ code: 'RUNS_PAST_END', part: 'import-directory' });
       return;
     }
     const nameRva = desc.u32(12);
@@ -237,13 +243,13 @@ function readImports(
     const dll = stringAt(r, layout, nameRva);
     if (dll === null || !isPrintableName(dll)) {
       // A damaged or hostile directory: what follows is no more trustworthy than this entry.
-      notes.add('import directory holds a descriptor without a DLL name; read up to it');
+      notes.add({ code: 'UNREADABLE', part: 'import-descriptor' });
       return;
     }
     const lookup = desc.u32(0) || firstThunk;
     add(dll, onceNames(r, layout, lookup, budget, notes));
   }
-  notes.add(`import directory cut at ${MAX_DESCRIPTORS} descriptors`);
+  notes.add({ code: 'CUT', part: 'import-directory', at: MAX_DESCRIPTORS });
 }
 
 /** node-gyp links node.exe delay-loaded (win_delay_load_hook), so its imports live here. */
@@ -260,7 +266,7 @@ function readDelayImports(
     const off = layout.map.toOffset(d.rva + i * 32, 32);
     const desc = off === null ? null : r.block(off, 32);
     if (!desc) {
-      notes.add('delay-import directory runs past the mapped file');
+      notes.add({ code: 'RUNS_PAST_END', part: 'delay-import-directory' });
       return;
     }
     const attributes = desc.u32(0);
@@ -270,13 +276,13 @@ function readDelayImports(
     if (nameAddr === 0) return;
     const dll = stringAt(r, layout, nameAddr - base);
     if (dll === null || !isPrintableName(dll)) {
-      notes.add('delay-import directory holds a descriptor without a DLL name; read up to it');
+      notes.add({ code: 'UNREADABLE', part: 'delay-import-descriptor' });
       return;
     }
     const intAddr = desc.u32(16);
     add(dll, intAddr === 0 ? [] : onceNames(r, layout, intAddr - base, budget, notes));
   }
-  notes.add(`delay-import directory cut at ${MAX_DESCRIPTORS} descriptors`);
+  notes.add({ code: 'CUT', part: 'delay-import-directory', at: MAX_DESCRIPTORS });
 }
 
 function readExports(r: Reader, layout: Layout, notes: Notes): { name: string; rva: number }[] {
@@ -285,13 +291,13 @@ function readExports(r: Reader, layout: Layout, notes: Notes): { name: string; r
   const off = layout.map.toOffset(d.rva, 40);
   const e = off === null ? null : r.block(off, 40);
   if (!e) {
-    notes.add('export directory lies outside the file');
+    notes.add({ code: 'OUTSIDE_FILE', part: 'export-directory' });
     return [];
   }
   const functionCount = e.u32(20);
   let nameCount = e.u32(24);
   if (nameCount > MAX_EXPORTS) {
-    notes.add(`export directory claims ${nameCount} names; read ${MAX_EXPORTS}`);
+    notes.add({ code: 'CAPPED', part: 'export-names', kept: MAX_EXPORTS, total: nameCount });
     nameCount = MAX_EXPORTS;
   }
   const table = (rva: number, bytes: number) => {
@@ -302,14 +308,14 @@ function readExports(r: Reader, layout: Layout, notes: Notes): { name: string; r
   const ordinals = table(e.u32(36), nameCount * 2);
   const functions = table(e.u32(28), Math.min(functionCount, 0x10000) * 4);
   if (!names || !ordinals) {
-    if (nameCount > 0) notes.add('export name tables lie outside the file');
+    if (nameCount > 0) notes.add({ code: 'OUTSIDE_FILE', part: 'export-name-tables' });
     return [];
   }
   const out: { name: string; rva: number }[] = [];
   for (let i = 0; i < nameCount; i++) {
     const name = stringAt(r, layout, names.u32(i * 4));
     if (name === null || !isPrintableName(name)) {
-      notes.add('export name table holds an entry without a name; read up to it');
+      notes.add({ code: 'UNREADABLE', part: 'export-name-table-entry' });
       break;
     }
     const ordinal = ordinals.u16(i * 2);

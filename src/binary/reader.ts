@@ -1,4 +1,4 @@
-import type { ByteSource } from '../model/binary.js';
+import type { BinaryNote, ByteSource } from '../model/binary.js';
 
 export const MiB = 1024 * 1024;
 
@@ -165,16 +165,21 @@ export class Reader {
   }
 }
 
-/** Reasons collected while parsing, in order, without duplicates. */
+/** Notes collected while parsing, in order, without duplicates, at most 20. */
 export class Notes {
-  private readonly items: string[] = [];
+  private readonly items: BinaryNote[] = [];
+  private readonly keys = new Set<string>();
 
-  add(note: string): void {
-    if (!this.items.includes(note) && this.items.length < 20) this.items.push(note);
+  add(note: BinaryNote): void {
+    const key = JSON.stringify(note);
+    if (!this.keys.has(key) && this.items.length < 20) {
+      this.keys.add(key);
+      this.items.push(note);
+    }
   }
 
-  get reason(): string | null {
-    return this.items.length > 0 ? this.items.join('; ') : null;
+  get list(): BinaryNote[] {
+    return [...this.items];
   }
 }
 

@@ -8,7 +8,7 @@ import { applyIgnore, readProjectConfig } from '../config.js';
 import { sortFindings } from '../model/findings.js';
 import { describeTarget, renderFinding, summaryLine } from '../report/check-text.js';
 import { renderDockerSummary } from '../report/docker-text.js';
-import { findingJson, targetJson } from '../report/json.js';
+import { dockerSummaryJson, findingJson, targetJson } from '../report/json.js';
 import { makeStyle, wantsColor } from '../report/style.js';
 import { currentHostEnvironment, detectHost } from '../targets/index.js';
 import type { TargetContext } from '../targets/index.js';
@@ -75,7 +75,7 @@ export const dockerCommand: Command = {
       const json = {
         schemaVersion: 1,
         root,
-        ...summary,
+        ...dockerSummaryJson(summary),
         targets: {
           final: analysis.finalTarget ? targetJson(analysis.finalTarget) : null,
           install: analysis.installTarget ? targetJson(analysis.installTarget) : null,

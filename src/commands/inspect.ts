@@ -1,5 +1,5 @@
 import { inspect } from '../inspect.js';
-import { renderInspectText } from '../report/inspect-text.js';
+import { renderInspectJson, renderInspectText } from '../report/inspect-text.js';
 import { wantsColor } from '../report/style.js';
 import { currentHostEnvironment, detectHost, resolveTargets } from '../targets/index.js';
 import { parseCommandArgs } from './args.js';
@@ -42,7 +42,7 @@ export const inspectCommand: Command = {
     const report = inspect(positionals, options);
     const bad = report.files.some((f) => !f.format || (f.mismatches?.length ?? 0) > 0);
     const stdout = values.json
-      ? JSON.stringify(report, null, 2) + '\n'
+      ? renderInspectJson(report)
       : renderInspectText(report, { color: wantsColor(io.isTTY, io.env) });
     return { stdout, exitCode: bad ? EXIT_FINDINGS : EXIT_OK };
   },

@@ -251,7 +251,7 @@ function leakFindings(
     const facts = readFacts(resolve(contextPath, file));
     sent.mismatches =
       facts.format === null
-        ? [{ code: 'INVALID_BINARY', reason: facts.reason ?? 'not a binary' }]
+        ? [{ code: 'INVALID_BINARY', notes: facts.notes }]
         : checkFactsAgainstTarget(facts, target);
     if (sent.mismatches.length === 0) continue;
     const inNodeModules =

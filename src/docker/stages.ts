@@ -37,7 +37,7 @@ function factsFromEvidence(e: Extract<Evidence, { kind: 'binary-facts' }>): Bina
     glibcxxVersion: null,
     module,
     napiVersion: e.napiVersion,
-    reason: null,
+    notes: [],
   };
 }
 
@@ -63,7 +63,7 @@ function producedFacts(prediction: Prediction, install: Target): BinaryFacts {
     glibcxxVersion: null,
     module: { kind: 'unknown' },
     napiVersion: null,
-    reason: null,
+    notes: [],
   };
 }
 

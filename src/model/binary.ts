@@ -52,9 +52,139 @@ export interface BinaryFacts {
    * are those of the first slice with a known arch, and `arches` lists them all. Absent for thin files.
    */
   slices?: BinaryFacts[];
-  /** Why a fact could not be established (null when the file parsed cleanly). */
-  reason: string | null;
+  /**
+   * Why a fact could not be established, as codes (empty when the file parsed cleanly); the words
+   * are `report/binary-words.ts`'s. In order, without duplicates, at most 20.
+   */
+  notes: BinaryNote[];
 }
+
+/** A table or header a reader could not read in full (`TRUNCATED`). */
+export type TruncatedPart =
+  | 'elf-header'
+  | 'program-header-table'
+  | 'section-header-table'
+  | 'note-segment'
+  | 'dynamic-section'
+  | 'version-needs'
+  | 'universal-header'
+  | 'macho-header'
+  | 'load-commands'
+  | 'symbol-table'
+  | 'coff-header'
+  | 'optional-header'
+  | 'section-table'
+  | 'import-name-table';
+
+/** A table whose offsets point outside the file (`OUTSIDE_FILE`). */
+export type OutsidePart =
+  | 'program-headers'
+  | 'section-headers'
+  | 'dynamic-section'
+  | 'dynamic-strings'
+  | 'dynamic-symbols'
+  | 'load-commands'
+  | 'symbol-table'
+  | 'import-name-table'
+  | 'export-directory'
+  | 'export-name-tables';
+
+/** A directory that runs past the end of the file or its mapped part (`RUNS_PAST_END`). */
+export type PastEndPart = 'version-needs' | 'import-directory' | 'delay-import-directory';
+
+/** A table a reader read only the first `kept` of `total` entries of (`CAPPED`). */
+export type CappedPart =
+  | 'program-headers'
+  | 'section-headers'
+  | 'c-imports'
+  | 'universal-slices'
+  | 'load-commands'
+  | 'pe-sections'
+  | 'export-names';
+
+/** A table cut at `at` bytes or entries (`CUT`). */
+export type CutPart =
+  | 'dynamic-strings'
+  | 'dynamic-symbols'
+  | 'symbol-strings'
+  | 'imports'
+  | 'import-directory'
+  | 'delay-import-directory';
+
+/** Something the reader looked for and did not find (`ABSENT`). */
+export type AbsentPart =
+  | 'dynamic-section'
+  | 'pt-load'
+  | 'readable-slice'
+  | 'symbol-table'
+  | 'pe-signature'
+  | 'elf-file'
+  | 'macho-file'
+  | 'pe-file';
+
+/** Something present that could not be read or made sense of (`UNREADABLE`). */
+export type UnreadablePart =
+  | 'pt-interp'
+  | 'symbol-versions'
+  | 'needed-name'
+  | 'runpath'
+  | 'dylib-name'
+  | 'napi-version-body'
+  | 'load-commands-end'
+  | 'dynamic-symbol-count'
+  | 'import-name-table-entry'
+  | 'import-descriptor'
+  | 'delay-import-descriptor'
+  | 'export-name-table-entry'
+  | 'import-name-table-repeat';
+
+/** A header field holding a value the reader does not know (`UNKNOWN_VALUE`). */
+export type UnknownValueField =
+  'elf-machine' | 'elf-osabi' | 'macho-cputype' | 'coff-machine' | 'optional-header-magic';
+
+/** Why the tarball reader left a `.node`'s facts unread (`NOT_READ_FROM_TARBALL`). */
+export type TarballUnreadWhy =
+  | { why: 'reread-failed'; errorCode: string | null }
+  | { why: 'over-window'; capMiB: number }
+  | { why: 'single-read' }
+  | { why: 'reads-exhausted'; maxReads: number }
+  | { why: 'changed-between-reads' };
+
+/**
+ * Why a fact of a binary could not be established, as data: what the readers say about a file
+ * (empty, not a binary, a table cut short, …). The renderer owns the words.
+ */
+export type BinaryNote =
+  | { code: 'EMPTY_FILE' }
+  | { code: 'TOO_SHORT'; size: number }
+  /** `head`: the first four bytes in hex, for `kind: 'other'`. */
+  | { code: 'NOT_A_BINARY'; kind: 'git-lfs-pointer' | 'text' | 'other'; head?: string }
+  /** `errorCode`: the file-system error code (`ENOENT`, …, or `ENOTREG`), else the error's own message. */
+  | { code: 'CANNOT_READ'; errorCode: string | null; message?: string }
+  | { code: 'PARSER_ERROR'; message: string }
+  | ({ code: 'NOT_READ_FROM_TARBALL' } & TarballUnreadWhy)
+  | { code: 'UNKNOWN_VALUE'; field: UnknownValueField; value: number }
+  /** ELF ident bytes 4 and 5 (null when unreadable). */
+  | { code: 'UNKNOWN_ELF_CLASS'; elfClass: number | null; encoding: number | null }
+  | { code: 'TRUNCATED'; part: TruncatedPart }
+  | { code: 'OUTSIDE_FILE'; part: OutsidePart }
+  | { code: 'RUNS_PAST_END'; part: PastEndPart }
+  | { code: 'CAPPED'; part: CappedPart; kept: number; total: number }
+  | { code: 'CUT'; part: CutPart; at: number }
+  | { code: 'ABSENT'; part: AbsentPart }
+  | { code: 'UNREADABLE'; part: UnreadablePart }
+  | { code: 'UNNAMED_SYMBOLS'; table: 'dynamic' | 'macho'; count: number }
+  | { code: 'BAD_ENTRY_SIZE'; table: 'program-headers' | 'dynamic-symbols'; size: number }
+  | { code: 'BAD_LOAD_COMMAND'; index: number }
+  | { code: 'MODULE_UNEXPLAINED'; why: 'legacy-struct-not-found' | 'cxx-without-registration' }
+  | { code: 'SLICE_UNKNOWN_CPUTYPE'; slice: number; cputype: number }
+  | { code: 'SLICE_OUTSIDE_FILE'; slice: number; arch: string | null; cputype: number }
+  | { code: 'SLICE_NESTED'; slice: number }
+  | { code: 'SLICE_ARCH_DISAGREES'; slice: number; header: string; universal: string }
+  /** A slice's own notes. */
+  | { code: 'SLICE_NOTES'; slice: number; notes: BinaryNote[] };
+
+export type BinaryNoteCode = BinaryNote['code'];
 
 /** A bounded, positioned reader over a file or buffer. `read` returns fewer bytes at EOF, never throws. */
 export interface ByteSource {

@@ -1,6 +1,7 @@
 // The evidence each finding code carries: the arguments its words are made of (report/ words them).
 import type { FactsMismatch } from './binary.js';
 import type { LoadClassification } from './load.js';
+import type { TarballProblem } from './package.js';
 import type {
   DownloadTool,
   Evidence,
@@ -185,7 +186,12 @@ export interface FindingEvidence {
     version: string | null;
     /** npm's error code (`ENOTCACHED` offline with a cold cache, `E404`, `ECONNREFUSED`…). */
     code: string;
+    /** npm's or the network's own error text ('' when `tarball` or `notRegistry` says what was wrong). */
     detail: string;
+    /** The tarball was had but not read whole: what, as a code and its numbers. */
+    tarball?: TarballProblem;
+    /** `ENOTREGISTRY`: the package as the lockfile names it (`name@spec`). */
+    notRegistry?: string;
     offline: boolean;
     /** A package of its own, a platform package some target needs, or one the lockfile lacks. */
     role: 'package' | 'platform-package' | 'unlocked-platform-package';

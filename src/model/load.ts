@@ -2,6 +2,7 @@
  * What loading a binary in a child process can come to: how a package finds it at run time, and
  * why it did not load, as codes with the numbers that matter (the renderers own the words).
  */
+import type { BinaryNote } from './binary.js';
 import type { Libc } from './target.js';
 
 /**
@@ -47,7 +48,11 @@ export type LoadClassification =
     }
   | { code: 'ARCH_MISMATCH'; binaryArches: string[]; targetArch: string }
   | { code: 'PLATFORM_MISMATCH'; binaryPlatform: string; targetPlatform: string }
-  | { code: 'INVALID_BINARY'; reason: string }
+  /**
+   * `notes`: what the file's own headers show is wrong (empty, truncated, not a binary); else
+   * `loaderDetail`, the loader's own text after the file name (foreign text: print it inert).
+   */
+  | { code: 'INVALID_BINARY'; notes: BinaryNote[]; loaderDetail: string | null }
   | {
       code: 'NAPI_VERSION_TOO_HIGH';
       /** The Node-API version the binary declares, when its facts say. */

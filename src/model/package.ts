@@ -77,8 +77,24 @@ export interface PackageRecord {
 export interface FetchProblem {
   /** npm's error code: `ENOTCACHED` (offline, not in the cache), `E404`, `ECONNREFUSED`, `EINTEGRITY`… */
   code: string;
+  /** npm's or the network's own error text; '' when `tarball` or `notRegistry` says what was wrong. */
   detail: string;
+  /** What lockfile mode could not read whole in the tarball, as a code and its numbers. */
+  tarball?: TarballProblem;
+  /** `ENOTREGISTRY`: the package as the lockfile names it (`name@spec`), which is never fetched. */
+  notRegistry?: string;
 }
+
+/** What in a tarball lockfile mode could not read whole: its package.json, or its listing. */
+export type TarballProblem =
+  | { code: 'EJSONPARSE'; kind: 'not-an-object' }
+  /** `parserMessage`: JSON.parse's own words (its first 200 characters). */
+  | { code: 'EJSONPARSE'; kind: 'not-json'; parserMessage: string }
+  | { code: 'EMANIFESTTOOLARGE'; size: number; max: number }
+  | ({ code: 'ETOOMANYENTRIES' } & ListingCut);
+
+/** Where a tarball's listing stopped: at `max` files and folders, or `maxMiB` MiB of names. */
+export type ListingCut = { limit: 'entries'; max: number } | { limit: 'names'; maxMiB: number };
 
 /** An optional dependency the parent names but the lockfile lacks, as the registry describes it. */
 export interface UnlockedPackage {

@@ -1,4 +1,4 @@
-import type { BinaryFacts, FactsMismatch } from './binary.js';
+import type { BinaryFacts, BinaryNote, FactsMismatch } from './binary.js';
 import type {
   LockEntry,
   PackageFiles,
@@ -143,7 +143,8 @@ export type Evidence =
       url: string | null;
       cached: string | null;
       local: string | null;
-      problem: string | null;
+      /** Why the tool would not fetch the right binary, as a code and its arguments (words: report/). */
+      problem: DownloadProblem | null;
     }
   | {
       kind: 'platform-package';
@@ -275,7 +276,7 @@ export interface AllowSetting {
 }
 
 /** Why a binary that a link picked would not load on the target (from binary facts). */
-export type Mismatch = FactsMismatch | { code: 'INVALID_BINARY'; reason: string };
+export type Mismatch = FactsMismatch | { code: 'INVALID_BINARY'; notes: BinaryNote[] };
 
 /** The result of one link for one target. */
 export type LinkResult =
@@ -364,3 +365,62 @@ export interface UrlCheck {
   /** The network error, when there was one. */
   error: string | null;
 }
+
+export type DownloadProblemCode =
+  | 'NO_REPOSITORY'
+  | 'NAPI_UNSUPPORTED'
+  | 'BAD_BINARY_CONFIG'
+  | 'RUNTIME_UNSUPPORTED'
+  /** node-pre-gyp: the URL keeps a `{word}` the fork does not set. */
+  | 'TEMPLATE_UNSET'
+  /** node-pre-gyp: the fork sets the `{word}` from the machine, and the target does not tell it. */
+  | 'TEMPLATE_VALUE_UNKNOWN';
+
+/**
+ * Where prebuild-install or node-pre-gyp would stop, or fetch a file that cannot be the right one:
+ * a code, and why as data (`why` and its values, as the package or the tool's environment gave
+ * them; `message`: an error's own text). The renderer owns the words, which mirror the tool's own
+ * error messages where it has one.
+ */
+export interface DownloadProblem {
+  code: DownloadProblemCode;
+  reason: DownloadProblemReason;
+}
+
+export type DownloadProblemReason =
+  // RUNTIME_UNSUPPORTED
+  | { why: 'runtime-missing' }
+  | { why: 'empty-target-version'; runtime: 'node-webkit' | 'electron' }
+  | { why: 'invalid-electron-version'; version: string }
+  | { why: 'unknown-runtime'; runtime: string }
+  | { why: 'unknown-target-version'; version: string }
+  | { why: 'unsupported-target-version'; version: string }
+  | { why: 'target-not-a-string'; target: string }
+  | { why: 'abi-lookup-failed'; message: string }
+  | { why: 'electron-abi-64'; target: string }
+  // BAD_BINARY_CONFIG
+  | { why: 'name-or-version-not-string' }
+  | { why: 'fields-missing'; fields: string[] }
+  | { why: 'host-not-string' }
+  | { why: 'host-http' }
+  | { why: 'host-not-absolute'; host: string }
+  | { why: 'invalid-s3-host'; host: string }
+  | { why: 'napi-versions-not-array' }
+  | { why: 'napi-versions-not-positive' }
+  | { why: 'napi-build-version-not-used' }
+  | { why: 'napi-build-version-without-versions' }
+  | { why: 'version-not-semver'; version: string }
+  | { why: 'no-command' }
+  | { why: 'no-install-command'; commands: string[] }
+  | { why: 'template-not-string'; template: string }
+  | { why: 'template-loop'; key: string }
+  | { why: 'binary-value-not-string'; value: string }
+  // NAPI_UNSUPPORTED
+  | { why: 'napi-versions-unrunnable'; napi: string; versions: string }
+  | { why: 'no-napi-entry'; napi: string }
+  | { why: 'napi-above-target'; abi: string; napi: string }
+  // NO_REPOSITORY
+  | { why: 'no-github-url' }
+  // TEMPLATE_UNSET, TEMPLATE_VALUE_UNKNOWN: the `{word}`s, as written in the template
+  | { why: 'template-unset'; words: string[] }
+  | { why: 'template-value-unknown'; words: string[] };

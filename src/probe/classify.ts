@@ -1,4 +1,5 @@
 import { checkFactsAgainstTarget, NAPI_VERSION_EXPERIMENTAL } from '../binary/compat.js';
+import { damagedNotes } from '../binary/damage.js';
 import type { BinaryFacts } from '../model/binary.js';
 import type { LoadClassification, LoadFailure } from '../model/load.js';
 import type { LoadResult } from './jobs.js';
@@ -26,18 +27,10 @@ const GLIBC_ONLY_SYMBOL =
   /^(?:__\w+_chk|__register_atfork|backtrace(?:_symbols(?:_fd)?)?|gnu_get_libc_\w+|__libc_\w+|__xstat\w*|__fxstat\w*|__lxstat\w*|__isoc99_\w+|__cxa_thread_atexit_impl|__stack_chk_guard|secure_getenv|__res_\w+|error_at_line|obstack_\w+)$/;
 const NAPI_SYMBOL = /^_?(?:napi|node_api)_\w+$/;
 
-/** A readable reason when the file's own headers show it is damaged (empty, truncated, not a binary). */
-export function damagedReason(facts: BinaryFacts | null): string | null {
-  if (!facts) return null;
-  if (facts.format === null) return facts.reason ?? 'not a binary';
-  if (facts.reason && /outside the file|truncated/.test(facts.reason)) return facts.reason;
-  return null;
-}
-
 /** The facts-level verdict on a file the loader could not open itself, or null when the facts don't say. */
 function fromFacts(ctx: ClassifyContext): LoadClassification | null {
-  const damaged = damagedReason(ctx.facts);
-  if (damaged) return { code: 'INVALID_BINARY', reason: damaged };
+  const damaged = damagedNotes(ctx.facts);
+  if (damaged) return { code: 'INVALID_BINARY', notes: damaged, loaderDetail: null };
   if (!ctx.facts) return null;
   const [first] = checkFactsAgainstTarget(ctx.facts, ctx.target);
   if (!first) return null;
@@ -99,7 +92,7 @@ function isTheFile(named: string, ctx: ClassifyContext): boolean {
 /** The file itself could not be opened or mapped: missing, another arch or platform, or damaged. */
 function fileProblem(ctx: ClassifyContext, detail: string): LoadClassification {
   if (!ctx.exists) return { code: 'BINARY_MISSING', loaderMessage: 'file' };
-  return fromFacts(ctx) ?? { code: 'INVALID_BINARY', reason: detail };
+  return fromFacts(ctx) ?? { code: 'INVALID_BINARY', notes: [], loaderDetail: detail };
 }
 
 /** A library the addon needs is not on this system: another libc's, or simply missing. */

@@ -1,4 +1,5 @@
 import type { InspectReport, InspectedFile } from '../model/reports.js';
+import { binaryFactsJson, binaryNotesWords } from './binary-words.js';
 import { inertValues } from './inert.js';
 import { makeStyle } from './style.js';
 
@@ -17,10 +18,12 @@ export function renderInspectText(report: InspectReport, opts: { color: boolean 
   const s = makeStyle(opts.color);
   const out: string[] = [];
   // every string here was read from the file or its name: printed inert
-  for (const f of report.files.map((file) => inertValues(file))) {
+  for (const file of report.files) {
+    const f = inertValues(file);
+    const reason = inertValues(binaryNotesWords(file.notes));
     out.push(s.bold(f.file));
     if (!f.format) {
-      out.push(`  ${s.red('not a binary native-guard can read')}: ${f.reason ?? 'unknown'}`);
+      out.push(`  ${s.red('not a binary native-guard can read')}: ${reason ?? 'unknown'}`);
       continue;
     }
     const libc = f.libc ? ` ${f.libc}` : '';
@@ -34,12 +37,20 @@ export function renderInspectText(report: InspectReport, opts: { color: boolean 
     );
     out.push(`  ${moduleWords(f)}`);
     if (f.needed.length) out.push(`  ${s.dim('needs:')} ${f.needed.join(', ')}`);
-    if (f.reason) out.push(`  ${s.dim('note:')} ${f.reason}`);
+    if (reason) out.push(`  ${s.dim('note:')} ${reason}`);
     for (const m of f.mismatches ?? []) out.push(`  ${s.red('✗')} ${m.target}: ${mismatchWords(m)}`);
     if (f.mismatches && f.mismatches.length === 0)
       out.push(`  ${s.green('✓')} nothing rules it out on the given targets`);
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * `inspect --json`, schemaVersion 1: each file's facts with its notes as codes (`notes`) and in
+ * words (`reason`, null when it parsed cleanly), as the JSON has always had it.
+ */
+export function renderInspectJson(report: InspectReport): string {
+  return JSON.stringify({ ...report, files: report.files.map((f) => binaryFactsJson(f)) }, null, 2) + '\n';
 }
 
 function mismatchWords(m: NonNullable<InspectedFile['mismatches']>[number]): string {

@@ -1,9 +1,11 @@
-import type { CheckReport } from '../model/reports.js';
+import type { CheckReport, DockerSummary } from '../model/reports.js';
 import { findingDocsAnchor } from '../model/findings.js';
 import type { Finding } from '../model/findings.js';
 import type { Target } from '../model/target.js';
+import { invalidBinaryWords, mismatchJson } from './binary-words.js';
+import { evidenceItemJson } from './download-words.js';
 import { describeIn } from './messages.js';
-import { baseImageWords, dockerfileProblemWords, treeProblemWords } from './reasons.js';
+import { baseImageWords, dockerfileProblemWords, fetchDetailWords, treeProblemWords } from './reasons.js';
 
 /**
  * A finding as JSON: its data, plus the rendered words and docs anchor for tools that show them.
@@ -34,6 +36,16 @@ function evidenceJson(f: Finding): object {
       return { ...f.evidence, detail: dockerfileProblemWords(f.evidence) };
     case 'DOCKER_BASE_IMAGE_UNKNOWN':
       return { ...f.evidence, detail: baseImageWords(f.evidence) };
+    case 'NO_PREBUILD_FOR_TARGET':
+    case 'TOOLCHAIN_MISSING':
+    case 'SOURCE_BUILD_REQUIRED':
+      return { ...f.evidence, details: f.evidence.details.map(evidenceItemJson) };
+    case 'INVALID_BINARY':
+      return { ...f.evidence, reason: invalidBinaryWords(f.evidence) };
+    case 'MANIFEST_UNAVAILABLE':
+      return { ...f.evidence, detail: fetchDetailWords(f.evidence) };
+    case 'STRAY_BINARY_IN_CONTEXT':
+      return { ...f.evidence, mismatches: f.evidence.mismatches.map(mismatchJson) };
     case 'PACKAGE_JSON_INVALID':
     case 'LINK_BROKEN':
     case 'FOLDER_UNREADABLE':
@@ -43,6 +55,18 @@ function evidenceJson(f: Finding): object {
     default:
       return f.evidence;
   }
+}
+
+/** The Docker summary as JSON: a sent binary's `INVALID_BINARY` mismatch keeps its `reason` words. */
+export function dockerSummaryJson(summary: DockerSummary): object {
+  if (!summary.scan) return summary;
+  return {
+    ...summary,
+    scan: {
+      ...summary.scan,
+      binaries: summary.scan.binaries.map((b) => ({ ...b, mismatches: b.mismatches.map(mismatchJson) })),
+    },
+  };
 }
 
 export function targetJson(t: Target) {
@@ -77,11 +101,14 @@ export function renderCheckJson(report: CheckReport): string {
     // a prediction's full binary facts stay internal; its evidence carries the summary
     packages: report.packages.map((p) => ({
       ...p,
-      predictions: p.predictions.map(({ facts: _facts, ...rest }) => rest),
+      predictions: p.predictions.map(({ facts: _facts, ...rest }) => ({
+        ...rest,
+        evidence: rest.evidence.map(evidenceItemJson),
+      })),
     })),
     findings: report.findings.map((f) => findingJson(f, report.targets)),
     ignored: report.ignored,
-    ...(report.docker ? { docker: report.docker } : {}),
+    ...(report.docker ? { docker: dockerSummaryJson(report.docker) } : {}),
     ...(report.fetched ? { fetched: report.fetched } : {}),
     ...(report.online ? { online: report.online } : {}),
     ...(report.scriptPolicy ? { scriptPolicy: report.scriptPolicy } : {}),

@@ -1,4 +1,5 @@
 // The words for what loading a binary found (`verify`): why it did not load, and what to do.
+import { invalidBinaryWords } from './binary-words.js';
 import type { Finding, FindingCode, FindingEvidence, LoadEvidenceBase } from '../model/findings.js';
 import type { LoadClassification } from '../model/load.js';
 import { list, nameOf } from './words.js';
@@ -67,7 +68,7 @@ export function describeFailure(c: LoadClassification, node: string): string {
     case 'PLATFORM_MISMATCH':
       return `a ${c.binaryPlatform} binary, this system is ${c.targetPlatform}`;
     case 'INVALID_BINARY':
-      return `not a loadable binary (${c.reason})`;
+      return `not a loadable binary (${invalidBinaryWords(c)})`;
     case 'NAPI_VERSION_TOO_HIGH':
       return `needs Node-API ${c.declared ?? 'newer'}${c.symbol ? ` (calls ${c.symbol})` : ''}, Node ${node} supports ${c.available ?? '?'}`;
     case 'BINARY_MISSING':
@@ -152,7 +153,7 @@ export function describeLoad(f: LoadFinding): Words {
       };
     case 'INVALID_BINARY':
       return {
-        message: `${pkg}: ${file} is not a loadable binary (${f.evidence.reason})`,
+        message: `${pkg}: ${file} is not a loadable binary (${invalidBinaryWords(f.evidence)})`,
         fix: `reinstall ${name} (\`rm -rf\` its folder, then \`npm install\`); if the published file is broken, pin another version`,
       };
     case 'BINARY_MISSING': {

@@ -1,7 +1,8 @@
+import { invalidBinaryWords } from './binary-words.js';
 import type { Finding } from '../model/findings.js';
 import type { Target } from '../model/target.js';
 import { inertValues } from './inert.js';
-import { baseImageWords, dockerfileProblemWords, treeProblemWords } from './reasons.js';
+import { baseImageWords, dockerfileProblemWords, fetchDetailWords, treeProblemWords } from './reasons.js';
 import { describeLoad, firstLine } from './load-words.js';
 import { LAYOUT_WORDS } from './manager-words.js';
 import type { LoadFinding } from './load-words.js';
@@ -210,7 +211,7 @@ export function describe(finding: Finding, target?: Target): Words {
     case 'INVALID_BINARY':
       if ('source' in f.evidence) return describeLoad(f as LoadFinding);
       return {
-        message: `${pkg}${on}: ${f.evidence.file} is not a loadable binary (${f.evidence.reason})${fallbackNote(f.evidence.fallback)}`,
+        message: `${pkg}${on}: ${f.evidence.file} is not a loadable binary (${invalidBinaryWords(f.evidence)})${fallbackNote(f.evidence.fallback)}`,
         fix: `reinstall ${name} (\`rm -rf\` its folder, then \`npm install\`); if the published file is broken, pin another version`,
       };
     case 'PACKAGE_JSON_INVALID':
@@ -335,6 +336,7 @@ export function describe(finding: Finding, target?: Target): Words {
     case 'MANIFEST_UNAVAILABLE': {
       const e = f.evidence;
       const what = `${e.name}${e.version ? `@${e.version}` : ''}`;
+      const detail = fetchDetailWords(e);
       const role =
         e.role === 'package'
           ? 'its outcome is unknown on every target'
@@ -342,7 +344,7 @@ export function describe(finding: Finding, target?: Target): Words {
             ? 'the outcome of the package that picks it is unknown where a target needs it'
             : 'native-guard cannot tell whether a target needs it';
       return {
-        message: `${what}: could not get its manifest or tarball (${e.code}${e.detail ? `: ${e.detail}` : ''}); ${role}`,
+        message: `${what}: could not get its manifest or tarball (${e.code}${detail ? `: ${detail}` : ''}); ${role}`,
         fix:
           e.code === 'ENOTREGISTRY'
             ? 'lockfile mode reads registry packages only (a git, file or folder dependency is never fetched or packed, so nothing of it runs); check the installed tree instead (`npm ci`, then `native-guard check`)'

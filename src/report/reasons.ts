@@ -1,4 +1,5 @@
 import type { BaseImageProblem, DockerfileProblemReason, IgnorePatternProblem } from '../model/findings.js';
+import type { TarballProblem } from '../model/package.js';
 
 /** Why a stage's base image is not one native-guard knows (DOCKER_BASE_IMAGE_UNKNOWN's `detail` in JSON). */
 export function baseImageWords(e: BaseImageProblem & { image: string }): string {
@@ -84,4 +85,29 @@ export function dockerfileProblemWords(e: DockerfileProblemReason): string {
     case 'bad-ignore-pattern':
       return `${e.pattern}: ${ignorePatternWords(e.problem, e.char)}`;
   }
+}
+
+/** What lockfile mode could not read whole in a tarball (MANIFEST_UNAVAILABLE's `detail` in JSON). */
+export function tarballProblemWords(p: TarballProblem): string {
+  switch (p.code) {
+    case 'EJSONPARSE':
+      return p.kind === 'not-an-object'
+        ? 'package.json does not hold a JSON object'
+        : `package.json is not JSON: ${p.parserMessage}`;
+    case 'EMANIFESTTOOLARGE':
+      return `package.json is ${p.size} bytes; lockfile mode reads at most ${p.max}`;
+    case 'ETOOMANYENTRIES':
+      return `the tarball lists more than ${p.limit === 'entries' ? `${p.max} files and folders` : `${p.maxMiB} MiB of file names`}`;
+  }
+}
+
+/** Why a manifest or tarball could not be had: our own reason in words, else npm's own text. */
+export function fetchDetailWords(e: {
+  detail: string;
+  tarball?: TarballProblem;
+  notRegistry?: string;
+}): string {
+  if (e.tarball) return tarballProblemWords(e.tarball);
+  if (e.notRegistry) return `not a registry package: ${e.notRegistry}`;
+  return e.detail;
 }

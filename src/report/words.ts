@@ -1,4 +1,6 @@
 // Words shared by the finding messages: names, lists, evidence and binary-facts mismatches.
+import { invalidBinaryWords } from './binary-words.js';
+import { downloadProblemSentence } from './download-words.js';
 import type { Evidence, InstallScriptVerdict, Mismatch } from '../model/prediction.js';
 
 export interface Words {
@@ -14,20 +16,6 @@ export const nameOf = (id: string | undefined): string => {
 };
 
 export const list = (xs: string[]) => xs.join(', ');
-
-/** A download problem (`CODE: detail`): words for the codes native-guard sets itself, the tool's own text as it came. */
-function downloadProblemWords(problem: string): string {
-  const [code, ...rest] = problem.split(': ');
-  const detail = rest.join(': ');
-  switch (code) {
-    case 'TEMPLATE_UNSET':
-      return `the binary template uses ${detail}, which the node-pre-gyp the package depends on does not set: it would ask for a file name with the braces in it, which no release has (${problem})`;
-    case 'TEMPLATE_VALUE_UNKNOWN':
-      return `the binary template uses ${detail}, the libc version of the machine the install runs on, which this target does not say; name it in the target, e.g. node22-linux-x64-glibc2.36 (${problem})`;
-    default:
-      return problem;
-  }
-}
 
 export function describeEvidence(e: Evidence): string {
   switch (e.kind) {
@@ -64,7 +52,7 @@ export function describeEvidence(e: Evidence): string {
     case 'download':
       return e.url
         ? `${e.tool} would download ${e.url}${e.cached ? ` (in npm's cache: ${e.cached})` : ''}${e.local ? ` (local prebuild: ${e.local})` : ''}`
-        : `${e.tool} cannot compute a download URL${e.problem ? `: ${downloadProblemWords(e.problem)}` : ''}`;
+        : `${e.tool} cannot compute a download URL${e.problem ? `: ${downloadProblemSentence(e.problem)}` : ''}`;
     case 'platform-package':
       return `platform package ${e.name}@${e.version ?? '?'} (${[e.os, e.cpu, e.libc]
         .filter(Boolean)
@@ -153,7 +141,7 @@ export function describeMismatch(m: Mismatch, where: string): string {
     case 'NAPI_VERSION_TOO_HIGH':
       return `declares Node-API ${m.declared}; ${where} supports ${m.available}`;
     case 'INVALID_BINARY':
-      return `is not a loadable binary (${m.reason})`;
+      return `is not a loadable binary (${invalidBinaryWords(m)})`;
   }
 }
 

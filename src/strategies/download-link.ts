@@ -76,7 +76,7 @@ export function predictDownload(
       url: plan.url,
       cached,
       local,
-      problem: plan.problem ? `${plan.problem.code}: ${plan.problem.detail}` : null,
+      problem: plan.problem ?? null,
     },
   ];
   const strategy = link.strategy;

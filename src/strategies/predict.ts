@@ -177,7 +177,7 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
         const mismatches: Mismatch[] = !result.facts
           ? []
           : result.facts.format === null
-            ? [{ code: 'INVALID_BINARY', reason: result.facts.reason ?? 'not a binary' }]
+            ? [{ code: 'INVALID_BINARY', notes: result.facts.notes }]
             : checkFactsAgainstTarget(result.facts, target);
         if (mismatches.length) {
           const fallsBack = loadTested(link) && chain.slice(i + 1).some((l) => l.strategy === 'source-build');
@@ -436,14 +436,12 @@ function mismatchFinding(
     case 'ABI_MISMATCH':
       return makeFinding('ABI_MISMATCH', fields, { ...base, binaryAbi: m.binaryAbi, targetAbi: m.targetAbi });
     case 'INVALID_BINARY':
-      return makeFinding('INVALID_BINARY', fields, { ...base, reason: m.reason });
+      return makeFinding('INVALID_BINARY', fields, { ...base, notes: m.notes });
   }
 }
 
-const VALUE_UNKNOWN = 'TEMPLATE_VALUE_UNKNOWN: ';
-
-/** The template variables a download URL needs and the target does not tell (download.problem's detail). */
+/** The template variables a download URL needs and the target does not tell (download.problem's words). */
 function unknownValues(download: Evidence | undefined): { unknown?: string[] } {
-  if (download?.kind !== 'download' || !download.problem?.startsWith(VALUE_UNKNOWN)) return {};
-  return { unknown: download.problem.slice(VALUE_UNKNOWN.length).split(' ') };
+  if (download?.kind !== 'download' || download.problem?.reason.why !== 'template-value-unknown') return {};
+  return { unknown: download.problem.reason.words };
 }

@@ -173,10 +173,10 @@ export class BinaryCapture {
       facts = readBinaryFacts(source);
     } catch (error) {
       // the parsers are fuzzed not to throw; a bug there must not end the run
-      facts = emptyFacts(
-        null,
-        `internal error while parsing: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      facts = emptyFacts(null, {
+        code: 'PARSER_ERROR',
+        message: error instanceof Error ? error.message : String(error),
+      });
     }
     return { facts, reads: mergeRanges(reads), missed };
   }

@@ -4,7 +4,7 @@ import type { Target } from '../model/target.js';
 import { ByteBudget } from './binary-window.js';
 import { manifestFacts } from './manifest.js';
 import { constraintsOf, NATIVE_DEPENDENCIES } from '../model/package.js';
-import { fetchProblem } from './registry.js';
+import { fetchProblem, TarballUnread } from './registry.js';
 import type { PackageFetcher } from './registry.js';
 import { resolveFrom } from '../model/resolve.js';
 import type { TarballIndexCache } from './index-cache.js';
@@ -173,7 +173,7 @@ export async function fetchLockfilePackages(
         if (request.integrity && cache) cache.set(request.integrity, index);
       }
       // a package.json or listing it could not read whole: as unknown as a tarball never fetched
-      if (index.problem) throw Object.assign(new Error(index.problem.detail), { code: index.problem.code });
+      if (index.problem) throw new TarballUnread(index.problem);
       const contents = tarballFiles(index);
       files.set(record.location, contents);
       const next: PackageRecord = { ...record, rootEntries: contents.rootEntries, manifestSource: 'package' };

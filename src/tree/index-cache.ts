@@ -10,7 +10,7 @@ export interface TarballIndexCache {
 }
 
 /** Bump when TarballIndex or the binary-facts parsers change what they produce. */
-const FORMAT = 4;
+const FORMAT = 5;
 
 /**
  * A folder of JSON indexes named by the hash of the integrity string. Content-addressed like npm's

@@ -4,7 +4,7 @@ import pacote from 'pacote';
 import registryFetch from 'npm-registry-fetch';
 import npa from 'npm-package-arg';
 import type { NpmConfigView } from './npm-config.js';
-import type { FetchProblem } from '../model/package.js';
+import type { FetchProblem, TarballProblem } from '../model/package.js';
 
 /** A package version as the lockfile names it. */
 export interface TarballRequest {
@@ -61,7 +61,7 @@ function assertRegistrySpec(name: string, spec: string, allowed: ReadonlySet<str
     type = undefined;
   }
   if (type === undefined || !allowed.has(type)) {
-    throw Object.assign(new Error(`not a registry package: ${name}@${spec}`), { code: 'ENOTREGISTRY' });
+    throw new NotRegistry(`${name}@${spec}`);
   }
 }
 const EXACT = new Set(['version']);
@@ -218,7 +218,26 @@ export function registryTarballUrl(name: string, version: string, opts: Record<s
 }
 
 /** An error from pacote/npm-registry-fetch as plain data. */
+/** A package the lockfile names by a git, file, folder or URL spec: never fetched (see assertRegistrySpec). */
+export class NotRegistry extends Error {
+  readonly code = 'ENOTREGISTRY';
+  constructor(readonly spec: string) {
+    super('ENOTREGISTRY');
+  }
+}
+
+/** A tarball that was had but not read whole: the package is then as unknown as one never fetched. */
+export class TarballUnread extends Error {
+  readonly code: TarballProblem['code'];
+  constructor(readonly problem: TarballProblem) {
+    super(problem.code);
+    this.code = problem.code;
+  }
+}
+
 export function fetchProblem(err: unknown): FetchProblem {
+  if (err instanceof TarballUnread) return { code: err.code, detail: '', tarball: err.problem };
+  if (err instanceof NotRegistry) return { code: err.code, detail: '', notRegistry: err.spec };
   const e = err as { code?: unknown; statusCode?: unknown; message?: unknown };
   const code =
     typeof e?.code === 'string' ? e.code : typeof e?.statusCode === 'number' ? `E${e.statusCode}` : 'EFETCH';

@@ -3,7 +3,8 @@ import { Parser } from 'tar';
 import type { ReadEntry } from 'tar';
 import { emptyFacts } from '../binary/empty.js';
 import { MiB } from '../binary/reader.js';
-import type { BinaryFacts, BinaryFormat } from '../model/binary.js';
+import type { BinaryFacts, BinaryFormat, TarballUnreadWhy } from '../model/binary.js';
+import type { ListingCut } from '../model/package.js';
 import { BinaryCapture, ByteBudget } from './binary-window.js';
 import type { ByteRange, WindowLimits } from './binary-window.js';
 import type { TarballIndex, TarballProblem } from './tarball-view.js';
@@ -112,7 +113,7 @@ interface Listing {
   texts: Map<string, string>;
   manifestText: string | null;
   manifestSize: number | null;
-  truncated: string | null;
+  truncated: ListingCut | null;
 }
 
 interface Scan {
@@ -165,10 +166,10 @@ export async function readTarball(
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
       for (const [, p] of again)
-        facts[p.path] = unread(
-          p,
-          `the tarball could not be read again (${typeof code === 'string' ? code : 'error'})`,
-        );
+        facts[p.path] = unread(p, {
+          why: 'reread-failed',
+          errorCode: typeof code === 'string' ? code : null,
+        });
       pending = new Map();
       break;
     }
@@ -180,17 +181,17 @@ export async function readTarball(
     facts[p.path] = unread(
       p,
       !p.fits
-        ? `the ranges its headers point to need more than the ${window.cap / MiB} MiB lockfile mode holds of one file`
+        ? { why: 'over-window', capMiB: window.cap / MiB }
         : limits.maxReads === 1
-          ? 'its headers point back to bytes that streamed past, and the tarball can be read only once here'
-          : `its headers still pointed back to bytes that streamed past after ${limits.maxReads} reads of the tarball`,
+          ? { why: 'single-read' }
+          : { why: 'reads-exhausted', maxReads: limits.maxReads },
     );
   }
   return indexOf(first.listing, facts, limits);
 }
 
-function unread(p: PendingBinary, why: string): BinaryFacts {
-  return emptyFacts(p.format, `facts not read from the tarball: ${why}`);
+function unread(p: PendingBinary, why: TarballUnreadWhy): BinaryFacts {
+  return emptyFacts(p.format, { code: 'NOT_READ_FROM_TARBALL', ...why });
 }
 
 /** One read of the tarball: everything on the first (`only` null), else only the pending `.node` files. */
@@ -239,9 +240,9 @@ async function scan(
 
   const list = (path: string, into: string[]): boolean => {
     if (listing.truncated) return false;
-    if (listed >= limits.maxEntries) listing.truncated = `more than ${limits.maxEntries} files and folders`;
+    if (listed >= limits.maxEntries) listing.truncated = { limit: 'entries', max: limits.maxEntries };
     else if (listingChars + path.length > limits.maxListing)
-      listing.truncated = `more than ${limits.maxListing / MiB} MiB of file names`;
+      listing.truncated = { limit: 'names', maxMiB: limits.maxListing / MiB };
     if (listing.truncated) return false;
     listed++;
     listingChars += path.length;
@@ -280,7 +281,7 @@ async function scan(
         if (want && path === want.path && size === want.size && isFile(entry)) {
           readBinary(entry, ordinal, path, size, want.wants);
         } else {
-          if (want) facts[want.path] = unread(want, 'the tarball read differently the second time');
+          if (want) facts[want.path] = unread(want, { why: 'changed-between-reads' });
           entry.resume();
         }
         return;
@@ -364,21 +365,18 @@ function indexOf(listing: Listing, facts: Record<string, BinaryFacts | null>, li
       const parsed: unknown = JSON.parse(manifestText);
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
         manifest = parsed as Record<string, unknown>;
-      else problem = { code: 'EJSONPARSE', detail: 'package.json does not hold a JSON object' };
+      else problem = { code: 'EJSONPARSE', kind: 'not-an-object' };
     } catch (error) {
       problem = {
         code: 'EJSONPARSE',
-        detail: `package.json is not JSON: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`,
+        kind: 'not-json',
+        parserMessage: error instanceof Error ? error.message.slice(0, 200) : String(error),
       };
     }
   } else if (manifestSize !== null) {
-    problem = {
-      code: 'EMANIFESTTOOLARGE',
-      detail: `package.json is ${manifestSize} bytes; lockfile mode reads at most ${limits.maxManifest}`,
-    };
+    problem = { code: 'EMANIFESTTOOLARGE', size: manifestSize, max: limits.maxManifest };
   }
-  if (listing.truncated)
-    problem = { code: 'ETOOMANYENTRIES', detail: `the tarball lists ${listing.truncated}` };
+  if (listing.truncated) problem = { code: 'ETOOMANYENTRIES', ...listing.truncated };
   // keep only the script files the install scripts name; the rest was read in case they did
   const scripts = scriptTexts(manifest);
   const kept: Record<string, string> = {};

@@ -1,5 +1,5 @@
 import type { BinaryFacts } from '../model/binary.js';
-import type { FileEntry, PackageFiles } from '../model/package.js';
+import type { FileEntry, PackageFiles, TarballProblem } from '../model/package.js';
 
 /**
  * What lockfile mode keeps of a package tarball (plain data, cached by integrity between runs) and
@@ -7,10 +7,7 @@ import type { FileEntry, PackageFiles } from '../model/package.js';
  */
 
 /** Why what a tarball holds cannot be trusted as read: the package is then as unavailable as a failed fetch. */
-export interface TarballProblem {
-  code: 'EMANIFESTTOOLARGE' | 'EJSONPARSE' | 'ETOOMANYENTRIES';
-  detail: string;
-}
+export type { TarballProblem } from '../model/package.js';
 
 /**
  * What lockfile mode keeps of a package tarball, as plain data (cached by integrity between runs):

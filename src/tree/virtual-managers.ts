@@ -232,7 +232,7 @@ export function managerLockfileTree(
       manifestSource: 'lockfile',
     };
     if (!registry || pkg.patched) {
-      record.unavailable = { code: 'ENOTREGISTRY', detail: `not a registry package: ${pkg.id}` };
+      record.unavailable = { code: 'ENOTREGISTRY', detail: '', notRegistry: pkg.id };
     } else if (pkg.hasInstallScript === undefined || pkg.unknownPlatform?.length) {
       record.scriptsUnknown = true;
     }

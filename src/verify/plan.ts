@@ -175,7 +175,7 @@ export function cmakeTsShipped(record: PackageRecord): Set<string> {
 
 /** A file whose headers parse cleanly but register no Node module (a SQLite extension, a plain library). */
 export const notAnAddon = (facts: BinaryFacts) =>
-  facts.format !== null && facts.reason === null && facts.module.kind === 'unknown';
+  facts.format !== null && facts.notes.length === 0 && facts.module.kind === 'unknown';
 
 /** Packages a native package calls at run time to find its binary. */
 const RUNTIME_LOADERS = ['bindings', 'node-gyp-build', 'node-gyp-build-optional-packages'];

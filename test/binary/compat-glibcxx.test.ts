@@ -15,7 +15,7 @@ const treeSitter: BinaryFacts = {
   glibcxxVersion: '3.4.31',
   module: { kind: 'napi' },
   napiVersion: null,
-  reason: null,
+  notes: [],
 };
 
 describe('GLIBCXX_TOO_OLD: the binary against the target libstdc++', () => {

@@ -52,7 +52,7 @@ function libcMismatch(
 }
 
 function elfFacts(over: Partial<BinaryFacts>): BinaryFacts {
-  return { ...emptyFacts('elf', null), arch: 'x64', arches: ['x64'], platform: 'linux', ...over };
+  return { ...emptyFacts('elf'), arch: 'x64', arches: ['x64'], platform: 'linux', ...over };
 }
 
 describe('libc family', () => {
@@ -319,5 +319,5 @@ describe('ABI', () => {
 });
 
 it('facts of an unreadable file produce no mismatch', () => {
-  expect(checkFactsAgainstTarget(emptyFacts(null, 'empty file'), bookworm)).toEqual([]);
+  expect(checkFactsAgainstTarget(emptyFacts(null, { code: 'EMPTY_FILE' }), bookworm)).toEqual([]);
 });

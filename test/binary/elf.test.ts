@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readBinaryFacts } from '../../src/binary/facts.js';
 import { bufferSource } from '../../src/binary/source.js';
+import type { BinaryNote } from '../../src/model/binary.js';
 import { buildElf, elfHeaderOffsets, type ElfSpec } from './elf-builder.js';
 import { addon, binary } from './paths.js';
 
@@ -67,7 +68,7 @@ describe('ELF classes, byte orders and machines', () => {
         napiVersion: null,
         cImports: ['fcntl64@GLIBC_2.28', 'strlen@GLIBC_2.17'],
         runpath: ['$ORIGIN/lib', '/opt/lib'],
-        reason: null,
+        notes: [],
       });
     });
   }
@@ -114,7 +115,7 @@ describe('ELF classes, byte orders and machines', () => {
       verneed: [{ file: 'libc.so.6', versions: ['GLIBC_2.2.5'] }],
     });
     expect(f.cImports).toEqual(['strlen']);
-    expect(f.reason).toBeNull();
+    expect(f.notes).toEqual([]);
   });
 
   it('a DT_VERSYM that points outside the file is reported, and versions are dropped', () => {
@@ -137,7 +138,7 @@ describe('ELF classes, byte orders and machines', () => {
     expect(patched).toBe(true);
     const f = readBinaryFacts(bufferSource(bytes));
     expect(f.cImports).toEqual(['strlen']);
-    expect(f.reason).toBe('symbol versions unreadable');
+    expect(f.notes).toEqual([{ code: 'UNREADABLE', part: 'symbol-versions' }]);
   });
 
   it('no RUNPATH: an empty list', () => {
@@ -149,7 +150,7 @@ describe('ELF classes, byte orders and machines', () => {
     expect(f.arch).toBeNull();
     expect(f.arches).toEqual([]);
     expect(f.needed).toEqual(['libc.so.6']);
-    expect(f.reason).toBe('unknown ELF machine 4660');
+    expect(f.notes).toEqual([{ code: 'UNKNOWN_VALUE', field: 'elf-machine', value: 4660 }]);
   });
 });
 
@@ -161,10 +162,10 @@ describe('ELF platform and libc', () => {
 
   it('an unknown EI_OSABI is assumed to be Linux, and says so', () => {
     const f = facts({ machine: EM.x86_64, osabi: 200, needed: ['libc.so.6'] });
-    expect([f.platform, f.libc, f.reason]).toEqual([
+    expect([f.platform, f.libc, f.notes]).toEqual([
       'linux',
       'glibc',
-      'unknown ELF OS/ABI 200, assumed linux',
+      [{ code: 'UNKNOWN_VALUE', field: 'elf-osabi', value: 200 }],
     ]);
   });
 
@@ -253,13 +254,13 @@ describe('registration', () => {
   it('node_module_register without a findable struct → abi null, with a reason', () => {
     const f = x64({ imports: ['node_module_register', '_ZN2v87Isolate10GetCurrentEv'] });
     expect(f.module).toEqual({ kind: 'abi', abi: null });
-    expect(f.reason).toMatch(/node_module struct/);
+    expect(f.notes).toEqual([{ code: 'MODULE_UNEXPLAINED', why: 'legacy-struct-not-found' }]);
   });
 
   it('V8 imports with no registration at all → abi null, with a reason', () => {
     const f = x64({ imports: ['_ZN2v87Isolate10GetCurrentEv'] });
     expect(f.module).toEqual({ kind: 'abi', abi: null });
-    expect(f.reason).toMatch(/no registration symbol/);
+    expect(f.notes).toEqual([{ code: 'MODULE_UNEXPLAINED', why: 'cxx-without-registration' }]);
   });
 
   it('a plain shared library → unknown', () => {
@@ -291,7 +292,7 @@ describe('napiVersion from node_api_module_get_api_version_v1', () => {
   it('an unrecognised body → null, with a reason', () => {
     const f = withBody(EM.x86_64, [0x31, 0xc0, 0xc3]);
     expect(f.napiVersion).toBeNull();
-    expect(f.reason).toMatch(/body not recognised/);
+    expect(f.notes).toContainEqual({ code: 'UNREADABLE', part: 'napi-version-body' });
   });
 
   it('architectures without a decoder → null', () => {
@@ -318,11 +319,11 @@ describe('alternative routes to the same facts', () => {
 
   it('without section headers (as after sstrip): DT_GNU_HASH and program headers suffice', () => {
     // legacy-abi defines no dynamic symbol, so its DT_GNU_HASH hashes nothing and the count of
-    // its (undefined) symbols comes from where the next table starts, which the reason says.
-    const reasons: Record<string, string | null> = {
-      [real[0]!]: 'dynamic symbol count taken from the table layout',
-      [real[1]!]: null,
-      [real[2]!]: null,
+    // its (undefined) symbols comes from where the next table starts, which a note says.
+    const notes: Record<string, BinaryNote[]> = {
+      [real[0]!]: [{ code: 'UNREADABLE', part: 'dynamic-symbol-count' }],
+      [real[1]!]: [],
+      [real[2]!]: [],
     };
     for (const path of real) {
       const bytes = Uint8Array.from(readFileSync(path));
@@ -333,7 +334,7 @@ describe('alternative routes to the same facts', () => {
       if (is64) view.setBigUint64(o.shoff, 0n, true);
       else view.setUint32(o.shoff, 0, true);
       view.setUint16(o.shnum, 0, true);
-      expect(readBinaryFacts(bufferSource(bytes)), path).toEqual({ ...original, reason: reasons[path] });
+      expect(readBinaryFacts(bufferSource(bytes)), path).toEqual({ ...original, notes: notes[path] });
     }
   });
 

@@ -19,7 +19,7 @@ function facts(format: BinaryFacts['format'], over: Partial<BinaryFacts>): Binar
     glibcxxVersion: null,
     module: { kind: 'napi' },
     napiVersion: null,
-    reason: null,
+    notes: [],
     ...(format === 'elf' ? { cImports: [], runpath: [] } : {}),
     ...(format === 'macho' ? { minMacos: null } : {}),
     ...(format === 'pe' ? { peMachine: 'AMD64', importsNodeExe: true } : {}),
@@ -135,14 +135,22 @@ const ADDON_FACTS: Record<string, BinaryFacts> = {
   'throw-in-init': elf({ napiVersion: 8 }),
   truncated: elf({
     module: { kind: 'unknown' },
-    reason: 'section headers lie outside the file; dynamic section lies outside the file',
+    notes: [
+      { code: 'OUTSIDE_FILE', part: 'section-headers' },
+      { code: 'OUTSIDE_FILE', part: 'dynamic-section' },
+    ],
   }),
-  empty: facts(null, { arch: null, platform: null, module: { kind: 'unknown' }, reason: 'empty file' }),
+  empty: facts(null, {
+    arch: null,
+    platform: null,
+    module: { kind: 'unknown' },
+    notes: [{ code: 'EMPTY_FILE' }],
+  }),
   'lfs-pointer': facts(null, {
     arch: null,
     platform: null,
     module: { kind: 'unknown' },
-    reason: 'a Git LFS pointer, not the binary it stands for',
+    notes: [{ code: 'NOT_A_BINARY', kind: 'git-lfs-pointer' }],
   }),
 };
 

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { readBinaryFacts } from '../../src/binary/facts.js';
 import { bufferSource } from '../../src/binary/source.js';
+import { binaryNoteWords } from '../../src/report/binary-words.js';
 import type { BinaryFacts, ByteSource } from '../../src/model/binary.js';
 
 /**
@@ -62,8 +63,11 @@ export function expectWellFormed(f: BinaryFacts, label = ''): void {
     if (v !== null && !/^\d+(\.\d+)+$/.test(v)) problems.push(`version ${v}`);
   if (!KINDS.has(f.module.kind)) problems.push('module');
   if (f.napiVersion !== null && !Number.isInteger(f.napiVersion)) problems.push('napiVersion');
-  if (f.reason !== null && (typeof f.reason !== 'string' || f.reason.length === 0)) problems.push('reason');
-  if (f.format === null && f.reason === null) problems.push('no format and no reason');
+  if (!Array.isArray(f.notes) || f.notes.length > 20) problems.push('notes');
+  // every note is a code the renderer has words for
+  else if (f.notes.some((n) => typeof n.code !== 'string' || binaryNoteWords(n).length === 0))
+    problems.push('note');
+  if (f.format === null && f.notes.length === 0) problems.push('no format and no note');
   expect(problems, label).toEqual([]);
 }
 

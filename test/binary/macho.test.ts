@@ -42,7 +42,7 @@ describe('thin Mach-O layouts', () => {
         module: { kind: 'napi' },
         napiVersion: null,
         minMacos: '10.13.6',
-        reason: null,
+        notes: [],
       });
     });
   }

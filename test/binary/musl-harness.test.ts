@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { checkFactsAgainstTarget } from '../../src/binary/compat.js';
 import { inspectFile } from '../../src/binary/facts.js';
 import type { BinaryFacts } from '../../src/model/binary.js';
+import { binaryNotesWords } from '../../src/report/binary-words.js';
 import type { Target } from '../../src/model/target.js';
 import { muslHarnessRunnable, muslLoads } from '../helpers/musl.js';
 import { addon, allFixtureFiles, binary } from './paths.js';
@@ -51,7 +52,7 @@ const name = (path: string) => path.slice(path.lastIndexOf('/') + 1, -'.node'.le
 
 /** Why a fixture cannot be compared here, or null. */
 function skipReason(facts: BinaryFacts): string | null {
-  if (facts.reason !== null) return `damaged file (${facts.reason}): not a libc question`;
+  if (facts.notes.length > 0) return `damaged file (${binaryNotesWords(facts.notes)}): not a libc question`;
   const cxx = facts.needed.filter((n) => n === 'libstdc++.so.6' || n === 'libgcc_s.so.1');
   if (cxx.length > 0)
     return `needs ${cxx.join(', ')}: node alpine images ship them, but this machine has no musl build of them`;

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile, readBinaryFacts } from '../../src/binary/facts.js';
 import { bufferSource, openFileSource, sliceSource } from '../../src/binary/source.js';
 import type { ByteSource } from '../../src/model/binary.js';
+import { binaryNotesWords } from '../../src/report/binary-words.js';
 import { addon, binary } from './paths.js';
 
 /** Wraps a source and records what was asked of it. */
@@ -120,7 +121,7 @@ describe('openFileSource', () => {
   });
 });
 
-describe('inspectFile turns file-system trouble into a reason', () => {
+describe('inspectFile turns file-system trouble into a note, which the renderer words', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'native-guard-binary-'));
@@ -131,8 +132,21 @@ describe('inspectFile turns file-system trouble into a reason', () => {
     const f = inspectFile(path);
     expect(f.format).toBeNull();
     expect(f.module).toEqual({ kind: 'unknown' });
-    return f.reason;
+    expect(f.notes).toHaveLength(1);
+    return binaryNotesWords(f.notes);
   };
+
+  it('the notes are codes with their arguments, never words', () => {
+    expect(inspectFile(join(dir, 'missing.node')).notes).toEqual([
+      { code: 'CANNOT_READ', errorCode: 'ENOENT' },
+    ]);
+    writeFileSync(join(dir, 'html.node'), '<html>not found</html>\n');
+    expect(inspectFile(join(dir, 'html.node')).notes).toEqual([{ code: 'NOT_A_BINARY', kind: 'text' }]);
+    writeFileSync(join(dir, 'gz.node'), Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0));
+    expect(inspectFile(join(dir, 'gz.node')).notes).toEqual([
+      { code: 'NOT_A_BINARY', kind: 'other', head: '1f 8b 08 00' },
+    ]);
+  });
 
   it('missing file, directory, empty file, symlink loop, path through a file', () => {
     expect(reasonOf(join(dir, 'missing.node'))).toBe('cannot read: file not found');

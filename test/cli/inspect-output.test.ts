@@ -61,9 +61,18 @@ describe('inspect command', () => {
       glibcVersion: '2.4',
       module: { kind: 'napi' },
     });
-    expect(json.files[1]).toMatchObject({ format: null, reason: 'empty file' });
-    expect(json.files[2]).toMatchObject({ format: null });
+    // `reason` keeps its words; `notes` carries the same as codes
+    expect(json.files[1]).toMatchObject({
+      format: null,
+      reason: 'empty file',
+      notes: [{ code: 'EMPTY_FILE' }],
+    });
+    expect(json.files[2]).toMatchObject({
+      format: null,
+      notes: [{ code: 'CANNOT_READ', errorCode: 'ENOENT' }],
+    });
     expect(String(json.files[2]!.reason)).toMatch(/not found/);
+    expect(json.files[0]).toMatchObject({ reason: null, notes: [] });
     expect(json.files[3]).toMatchObject({ format: 'macho', arches: ['x64', 'arm64'], platform: 'darwin' });
     expect(json.files[4]).toMatchObject({ module: { kind: 'abi', abi: '115' } });
   });

@@ -134,12 +134,14 @@ describe('classifyMessage: glibc', () => {
     const lfs = addon('lfs-pointer');
     expect(classifyMessage(`${lfs}: invalid ELF header`, 'ERR_DLOPEN_FAILED', ctx(lfs))).toEqual({
       code: 'INVALID_BINARY',
-      reason: expect.stringContaining('Git LFS pointer'),
+      notes: [{ code: 'NOT_A_BINARY', kind: 'git-lfs-pointer' }],
+      loaderDetail: null,
     });
     const empty = addon('empty');
     expect(classifyMessage(`${empty}: file too short`, 'ERR_DLOPEN_FAILED', ctx(empty))).toEqual({
       code: 'INVALID_BINARY',
-      reason: 'empty file',
+      notes: [{ code: 'EMPTY_FILE' }],
+      loaderDetail: null,
     });
   });
 
@@ -302,7 +304,8 @@ describe('classifyDeath and timeouts', () => {
   it('SIGBUS from a truncated file: INVALID_BINARY, from its facts', () => {
     expect(classifyDeath(died('SIGBUS', null), ctx(addon('truncated')))).toEqual({
       code: 'INVALID_BINARY',
-      reason: expect.stringContaining('outside the file'),
+      notes: expect.arrayContaining([{ code: 'OUTSIDE_FILE', part: 'section-headers' }]),
+      loaderDetail: null,
     });
   });
 

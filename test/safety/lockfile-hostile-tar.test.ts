@@ -14,6 +14,8 @@ import { check } from '../../src/check/run.js';
 import { currentHostEnvironment } from '../../src/targets/index.js';
 import { readTarball } from '../../src/tree/tarball-files.js';
 import { addon } from '../binary/paths.js';
+import { findingJson } from '../../src/report/json.js';
+import { tarballProblemWords } from '../../src/report/reasons.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ng-lockfile-hostile-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -110,7 +112,9 @@ describe('tarballs lockfile mode cannot read whole become findings', () => {
         package: f.package,
         code: f.evidence.code,
         role: f.evidence.role,
-        detail: f.evidence.detail,
+        tarball: f.evidence.tarball,
+        // the evidence is codes; the JSON keeps the words under `detail`
+        detail: (findingJson(f).evidence as { detail: string }).detail,
       }))
       .sort((a, b) => (a.package! < b.package! ? -1 : 1));
     expect(unavailable).toEqual([
@@ -118,18 +122,21 @@ describe('tarballs lockfile mode cannot read whole become findings', () => {
         package: 'broken-manifest@1.0.0',
         code: 'EJSONPARSE',
         role: 'package',
+        tarball: { code: 'EJSONPARSE', kind: 'not-json', parserMessage: expect.any(String) },
         detail: expect.stringMatching(/^package\.json is not JSON/),
       },
       {
         package: 'huge-manifest@1.0.0',
         code: 'EMANIFESTTOOLARGE',
         role: 'package',
+        tarball: { code: 'EMANIFESTTOOLARGE', size: expect.any(Number), max: 1048576 },
         detail: expect.stringMatching(/^package\.json is \d+ bytes; lockfile mode reads at most 1048576$/),
       },
       {
         package: 'many-entries@1.0.0',
         code: 'ETOOMANYENTRIES',
         role: 'package',
+        tarball: { code: 'ETOOMANYENTRIES', limit: 'entries', max: 200000 },
         detail: 'the tarball lists more than 200000 files and folders',
       },
     ]);
@@ -175,10 +182,8 @@ describe('hostile entries', () => {
         ),
       ]),
     );
-    expect(index.problem).toEqual({
-      code: 'ETOOMANYENTRIES',
-      detail: 'the tarball lists more than 32 MiB of file names',
-    });
+    expect(index.problem).toEqual({ code: 'ETOOMANYENTRIES', limit: 'names', maxMiB: 32 });
+    expect(tarballProblemWords(index.problem!)).toBe('the tarball lists more than 32 MiB of file names');
     expect(index.files.reduce((n, f) => n + f.length, 0)).toBeLessThanOrEqual(32 * MiB);
   });
 

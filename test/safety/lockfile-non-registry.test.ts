@@ -94,12 +94,21 @@ describe.skipIf(!runnable)('check --lockfile-only with non-registry lockfile ent
     expect(r.signal, r.stderr).toBeNull();
     expect(existsSync(marker) ? readFileSync(marker, 'utf8') : '').toBe('');
     const report = JSON.parse(r.stdout) as {
-      findings: Array<{ code: string; package: string; evidence: { code?: string } }>;
+      findings: Array<{
+        code: string;
+        package: string;
+        evidence: { code?: string; notRegistry?: string; detail?: string };
+      }>;
     };
     const unavailable = report.findings.filter((f) => f.code === 'MANIFEST_UNAVAILABLE');
     expect(unavailable.map((f) => [f.package.split('@')[0], f.evidence.code]).sort()).toEqual([
       ['git-addon', 'ENOTREGISTRY'],
       ['local-addon', 'ENOTREGISTRY'],
     ]);
+    // the evidence names the spec as data; the JSON's `detail` keeps the words
+    for (const f of unavailable) {
+      expect(f.evidence.notRegistry).toMatch(/^(git|local)-addon@/);
+      expect(f.evidence.detail).toBe(`not a registry package: ${f.evidence.notRegistry}`);
+    }
   });
 });

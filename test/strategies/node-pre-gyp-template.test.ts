@@ -46,7 +46,11 @@ describe('a node-pre-gyp URL that is not computable', () => {
     const p = prediction(analyzeTree(await project('mapbox', '@mapbox/node-pre-gyp', '2.0.3'), ['host']));
     expect(p.outcome).toBe('source-build');
     expect(p.evidence).toContainEqual(
-      expect.objectContaining({ kind: 'download', url: null, problem: 'TEMPLATE_UNSET: {libc_version}' }),
+      expect.objectContaining({
+        kind: 'download',
+        url: null,
+        problem: { code: 'TEMPLATE_UNSET', reason: { why: 'template-unset', words: ['{libc_version}'] } },
+      }),
     );
   });
 

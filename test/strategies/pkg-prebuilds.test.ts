@@ -64,7 +64,7 @@ const elf = (needed: string[]): BinaryFacts => ({
   glibcxxVersion: null,
   module: { kind: 'napi' },
   napiVersion: null,
-  reason: null,
+  notes: [],
 });
 
 const INSTALL = 'pkg-prebuilds-verify ./binding-options.js || node-gyp rebuild';
@@ -84,7 +84,7 @@ function context(
     dependencies: [],
   };
   return {
-    native: { pkg: pkg as PackageRecord, chain, scripts: [{ event: 'install', text: INSTALL }] },
+    native: { pkg: pkg as unknown as PackageRecord, chain, scripts: [{ event: 'install', text: INSTALL }] },
     files,
     target,
     resolvePlatformCandidate: (name: string, spec: string) => ({ source: 'missing', name, spec }),

@@ -81,7 +81,7 @@ describe.skipIf(!runnable)('verify on fixture projects (linux-x64 glibc)', () =>
     });
     expect(finding(r, 'truncated')).toMatchObject({
       code: 'INVALID_BINARY',
-      evidence: { reason: expect.stringContaining('outside the file') },
+      evidence: { notes: expect.arrayContaining([{ code: 'OUTSIDE_FILE', part: 'section-headers' }]) },
     });
     expect(finding(r, 'aarch64')).toMatchObject({
       code: 'ARCH_MISMATCH',

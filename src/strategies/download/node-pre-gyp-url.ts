@@ -5,13 +5,13 @@ import type { DownloadProblem } from './types.js';
 /** eval_template: every `{key}` of every option, in the options' insertion order, with String.replace semantics. */
 export function evalTemplate(template: unknown, opts: ReadonlyMap<string, unknown>): string {
   if (typeof template !== 'string')
-    throw new ToolStop('BAD_BINARY_CONFIG', `template ${js(template)} is not a string`);
+    throw new ToolStop('BAD_BINARY_CONFIG', { why: 'template-not-string', template: js(template) });
   let out = template;
   for (const [key, value] of opts) {
     const pattern = '{' + key + '}';
     // the tool loops until the pattern is gone: a value that contains its own pattern never ends
     for (let n = 0; out.includes(pattern); n++) {
-      if (n > 1000) throw new ToolStop('BAD_BINARY_CONFIG', `{${key}} expands to itself`);
+      if (n > 1000) throw new ToolStop('BAD_BINARY_CONFIG', { why: 'template-loop', key });
       out = out.replace(pattern, js(value));
     }
   }
@@ -30,7 +30,7 @@ export function resolveUrl(base: string, relative: string): string {
   try {
     return new URL(relative, base).href;
   } catch {
-    throw new ToolStop('BAD_BINARY_CONFIG', `binary.host ${base} is not an absolute URL`);
+    throw new ToolStop('BAD_BINARY_CONFIG', { why: 'host-not-absolute', host: base });
   }
 }
 
@@ -50,9 +50,10 @@ export const unknownValue = (name: string): string => `\uE000${name}\uE000`;
 export function notComputable(parts: readonly string[]): DownloadProblem | undefined {
   const text = parts.join('\n');
   const unknown = [...new Set([...text.matchAll(UNKNOWN)].map((m) => `{${m[1]}}`))];
-  if (unknown.length) return { code: 'TEMPLATE_VALUE_UNKNOWN', detail: unknown.join(' ') };
+  if (unknown.length)
+    return { code: 'TEMPLATE_VALUE_UNKNOWN', reason: { why: 'template-value-unknown', words: unknown } };
   const unset = [...new Set(text.match(UNSET) ?? [])];
-  if (unset.length) return { code: 'TEMPLATE_UNSET', detail: unset.join(' ') };
+  if (unset.length) return { code: 'TEMPLATE_UNSET', reason: { why: 'template-unset', words: unset } };
   return undefined;
 }
 

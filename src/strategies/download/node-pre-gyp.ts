@@ -83,40 +83,36 @@ const enabledFor = (value: unknown, name: string): boolean =>
 
 /** lib/util/versioning.js get_runtime_abi, with `process.versions` taken from the target. */
 function runtimeAbi(runtime: unknown, version: unknown, target: Target): string {
-  if (!runtime) throw new ToolStop('RUNTIME_UNSUPPORTED', 'get_runtime_abi requires valid runtime arg');
+  if (!runtime) throw new ToolStop('RUNTIME_UNSUPPORTED', { why: 'runtime-missing' });
   if (runtime === 'node-webkit') {
     if (!version)
-      throw new ToolStop(
-        'RUNTIME_UNSUPPORTED',
-        'Empty target version is not supported if node-webkit is the target.',
-      );
+      throw new ToolStop('RUNTIME_UNSUPPORTED', { why: 'empty-target-version', runtime: 'node-webkit' });
     return 'node-webkit-v' + js(version);
   }
   if (runtime === 'electron') {
     const v = version || (target.runtime === 'electron' ? target.version : undefined);
     if (v === undefined)
-      throw new ToolStop(
-        'RUNTIME_UNSUPPORTED',
-        'Empty target version is not supported if electron is the target.',
-      );
+      throw new ToolStop('RUNTIME_UNSUPPORTED', { why: 'empty-target-version', runtime: 'electron' });
     const parsed = typeof v === 'string' ? semver.parse(v) : null;
     // electron promises ABI stability within a minor, so node-pre-gyp names binaries by major.minor
-    if (!parsed) throw new ToolStop('RUNTIME_UNSUPPORTED', `Invalid electron version: ${js(v)}`);
+    if (!parsed)
+      throw new ToolStop('RUNTIME_UNSUPPORTED', { why: 'invalid-electron-version', version: js(v) });
     return `electron-v${parsed.major}.${parsed.minor}`;
   }
-  if (runtime !== 'node') throw new ToolStop('RUNTIME_UNSUPPORTED', `Unknown Runtime: '${js(runtime)}'`);
+  if (runtime !== 'node')
+    throw new ToolStop('RUNTIME_UNSUPPORTED', { why: 'unknown-runtime', runtime: js(runtime) });
   // process.versions.modules of the install process: the target's
   if (!version) return 'node-v' + Number(target.abi);
   if (version === processNodeVersion(target)) return 'node-v' + Number(target.abi);
   if (typeof version !== 'string' || version.split('.').length !== 3) {
-    throw new ToolStop('RUNTIME_UNSUPPORTED', `Unknown target version: ${js(version)}`);
+    throw new ToolStop('RUNTIME_UNSUPPORTED', { why: 'unknown-target-version', version: js(version) });
   }
   // node-pre-gyp looks the version up in the abi_crosswalk.json it shipped with (a release older
   // than the Node it is asked about throws); node-abi stands in for that table here.
   try {
     return 'node-v' + Number(getAbi(version, 'node'));
   } catch {
-    throw new ToolStop('RUNTIME_UNSUPPORTED', `Unsupported target version: ${version}`);
+    throw new ToolStop('RUNTIME_UNSUPPORTED', { why: 'unsupported-target-version', version });
   }
 }
 
@@ -144,22 +140,17 @@ function validate(
       : binary !== undefined && (!v || typeof v !== 'string');
     if (bad) missing.push('binary.' + key);
   }
-  if (missing.length > 0)
-    throw new ToolStop('BAD_BINARY_CONFIG', 'package.json must declare: ' + missing.join(', '));
+  if (missing.length > 0) throw new ToolStop('BAD_BINARY_CONFIG', { why: 'fields-missing', fields: missing });
   if (!binary) return;
-  if (typeof binary.host !== 'string') throw new ToolStop('BAD_BINARY_CONFIG', 'binary.host is not a string');
-  if (isHttp(binary.host))
-    throw new ToolStop('BAD_BINARY_CONFIG', "'host' protocol (http:) is invalid - only 'https:' is accepted");
+  if (typeof binary.host !== 'string') throw new ToolStop('BAD_BINARY_CONFIG', { why: 'host-not-string' });
+  if (isHttp(binary.host)) throw new ToolStop('BAD_BINARY_CONFIG', { why: 'host-http' });
 
   const latestOnly = !!opts['build-latest-napi-version-only'];
   const builds = nodePreGypBuildVersions(binary.napi_versions, target.napi, latestOnly);
   const raw = nodePreGypRawVersions(binary.napi_versions);
   for (const v of builds ?? []) {
     if (!(typeof v === 'number' && Number.isInteger(v) && v > 0)) {
-      throw new ToolStop(
-        'BAD_BINARY_CONFIG',
-        'All values specified in napi_versions must be positive integers.',
-      );
+      throw new ToolStop('BAD_BINARY_CONFIG', { why: 'napi-versions-not-positive' });
     }
   }
   const [modulePathOk, remotePathOk, packageNameOk] = [
@@ -168,16 +159,10 @@ function validate(
     binary.package_name,
   ].map(pathOk);
   if (builds && (!modulePathOk || (!remotePathOk && !packageNameOk))) {
-    throw new ToolStop(
-      'BAD_BINARY_CONFIG',
-      'napi_versions needs {napi_build_version} in module_path and remote_path or package_name',
-    );
+    throw new ToolStop('BAD_BINARY_CONFIG', { why: 'napi-build-version-not-used' });
   }
   if ((modulePathOk || remotePathOk || packageNameOk) && !raw) {
-    throw new ToolStop(
-      'BAD_BINARY_CONFIG',
-      '{napi_build_version} is used but napi_versions is not specified',
-    );
+    throw new ToolStop('BAD_BINARY_CONFIG', { why: 'napi-build-version-without-versions' });
   }
   const napiOnly =
     typeof binary.package_name === 'string' &&
@@ -185,7 +170,11 @@ function validate(
     !binary.package_name.includes('{node_napi_label}');
   const best = nodePreGypBest(binary.napi_versions, target.napi, latestOnly);
   if (((builds && !best) || (raw && !builds)) && napiOnly) {
-    throw new ToolStop('NAPI_UNSUPPORTED', `Node-API ${js(target.napi)} cannot run napi_versions ${js(raw)}`);
+    throw new ToolStop('NAPI_UNSUPPORTED', {
+      why: 'napi-versions-unrunnable',
+      napi: js(target.napi),
+      versions: js(raw),
+    });
   }
 }
 
@@ -215,7 +204,8 @@ function evaluate(
   validate(pkg, binary, opts, target, f);
   const b = binary!;
   const version = typeof pkg.version === 'string' ? semver.parse(pkg.version) : null;
-  if (!version) throw new ToolStop('BAD_BINARY_CONFIG', `version ${js(pkg.version)} is not semver`);
+  if (!version)
+    throw new ToolStop('BAD_BINARY_CONFIG', { why: 'version-not-semver', version: js(pkg.version) });
   const runtime = opts.runtime || target.runtime;
   const nodeAbi = runtimeAbi(runtime, opts.target, target);
   const napiVersion = target.napi ?? undefined;
@@ -311,7 +301,7 @@ function chooseHost(
   if (fromEnv === 'staging' || fromEnv === 'production') which = `${fromEnv}_host`;
   else if (opts.s3_host === 'staging' || opts.s3_host === 'production') which = `${opts.s3_host}_host`;
   else if (opts.s3_host || fromEnv)
-    throw new ToolStop('BAD_BINARY_CONFIG', `invalid s3_host ${js(opts.s3_host || fromEnv)}`);
+    throw new ToolStop('BAD_BINARY_CONFIG', { why: 'invalid-s3-host', host: js(opts.s3_host || fromEnv) });
   binary.host = binary[which];
 }
 
@@ -349,7 +339,7 @@ export function planNodePreGyp(input: DownloadPlanInput): DownloadPlan {
       opts[key] = value;
     }
 
-    if (commands.length === 0) throw new ToolStop('BAD_BINARY_CONFIG', 'no node-pre-gyp command');
+    if (commands.length === 0) throw new ToolStop('BAD_BINARY_CONFIG', { why: 'no-command' });
     if (binary && !f.legacy) chooseHost(binary, commands[0]!.name, opts, env);
 
     const install = commands.find((c) => c.name === 'install' || c.name === 'reinstall');
@@ -376,16 +366,16 @@ export function planNodePreGyp(input: DownloadPlanInput): DownloadPlan {
     } else if (commands.some((c) => c.name === 'build' || c.name === 'rebuild')) {
       plan.buildFromSource = true;
     } else {
-      throw new ToolStop(
-        'BAD_BINARY_CONFIG',
-        `no install command in: ${commands.map((c) => c.name).join(' ')}`,
-      );
+      throw new ToolStop('BAD_BINARY_CONFIG', {
+        why: 'no-install-command',
+        commands: commands.map((c) => c.name),
+      });
     }
 
     if (nodePreGypRawVersions(napiVersions) && !builds) {
       problem = {
         code: 'NAPI_UNSUPPORTED',
-        detail: `no binary.napi_versions entry <= Node-API ${js(target.napi)}`,
+        reason: { why: 'no-napi-entry', napi: js(target.napi) },
       };
     }
     const evaluated = evaluate(input, binary, opts, env, napiBuildVersion, f);
@@ -394,8 +384,9 @@ export function planNodePreGyp(input: DownloadPlanInput): DownloadPlan {
     if (evaluated.mirrorVariable) plan.mirrorVariable = evaluated.mirrorVariable;
     if (evaluated.problem) problem = evaluated.problem;
   } catch (err) {
-    if (err instanceof ToolStop) problem = { code: err.code, detail: err.detail };
-    else if (err instanceof NapiVersionsError) problem = { code: 'BAD_BINARY_CONFIG', detail: err.message };
+    if (err instanceof ToolStop) problem = { code: err.code, reason: err.reason };
+    else if (err instanceof NapiVersionsError)
+      problem = { code: 'BAD_BINARY_CONFIG', reason: { why: 'napi-versions-not-array' } };
     else throw err;
   }
   return problem ? { ...plan, problem } : plan;

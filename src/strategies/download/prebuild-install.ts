@@ -120,7 +120,7 @@ function abiFor(version: unknown, runtime: unknown, target: Target): string {
   let v = version;
   if (v) {
     if (typeof v !== 'string')
-      throw new ToolStop('RUNTIME_UNSUPPORTED', `target ${js(v)} is not a version string`);
+      throw new ToolStop('RUNTIME_UNSUPPORTED', { why: 'target-not-a-string', target: js(v) });
     v = v.replace(/^v/, '');
   }
   const rt = runtime || 'node';
@@ -129,7 +129,10 @@ function abiFor(version: unknown, runtime: unknown, target: Target): string {
   try {
     return getAbi(v as string, rt as string);
   } catch (err) {
-    throw new ToolStop('RUNTIME_UNSUPPORTED', err instanceof Error ? err.message : js(err));
+    throw new ToolStop('RUNTIME_UNSUPPORTED', {
+      why: 'abi-lookup-failed',
+      message: err instanceof Error ? err.message : js(err),
+    });
   }
 }
 
@@ -141,7 +144,7 @@ const envPrefix = (name: string, f: Features): string => {
 const trimSlashes = (part: unknown): string | undefined => {
   if (!part) return undefined;
   if (typeof part !== 'string')
-    throw new ToolStop('BAD_BINARY_CONFIG', `binary value ${js(part)} is not a string`);
+    throw new ToolStop('BAD_BINARY_CONFIG', { why: 'binary-value-not-string', value: js(part) });
   return part.replace(/^\.\/|^\/|\/$/g, '');
 };
 
@@ -178,8 +181,7 @@ function urlTemplate(
   }
   const github = githubFromPackage(pkg);
   // the tool would request "undefined/releases/download/…", which is no URL at all
-  if (github === undefined)
-    throw new ToolStop('NO_REPOSITORY', 'no github.com URL in repository or elsewhere in package.json');
+  if (github === undefined) throw new ToolStop('NO_REPOSITORY', { why: 'no-github-url' });
   return { template: github + '/releases/download/{tag_prefix}{version}/' + PACKAGE_NAME };
 }
 
@@ -243,9 +245,9 @@ export function planPrebuildInstall(input: DownloadPlanInput): DownloadPlan {
   const env = installEnv(input);
   const { pkg, target } = input;
   if (typeof pkg.name !== 'string' || typeof pkg.version !== 'string') {
-    const problem = {
-      code: 'BAD_BINARY_CONFIG' as const,
-      detail: 'package.json name or version is not a string',
+    const problem: DownloadProblem = {
+      code: 'BAD_BINARY_CONFIG',
+      reason: { why: 'name-or-version-not-string' },
     };
     return { tool: 'prebuild-install', url: null, problem, fallbackToBuild: false, buildFromSource: false };
   }
@@ -279,7 +281,7 @@ export function planPrebuildInstall(input: DownloadPlanInput): DownloadPlan {
       rc.target[0] === '4' &&
       rc.abi === '64'
     ) {
-      throw new ToolStop('RUNTIME_UNSUPPORTED', `electron ${rc.target}: prebuild-install skips ABI 64`);
+      throw new ToolStop('RUNTIME_UNSUPPORTED', { why: 'electron-abi-64', target: rc.target });
     }
     if (napiRuntime) {
       const napi = napiNumber(rc.abi);
@@ -288,10 +290,13 @@ export function planPrebuildInstall(input: DownloadPlanInput): DownloadPlan {
         // the abi slot falls back to the target's NODE_MODULE_VERSION: a napi-v<abi> file that does not exist
         problem = {
           code: 'NAPI_UNSUPPORTED',
-          detail: `no binary.napi_versions entry <= Node-API ${js(target.napi)}`,
+          reason: { why: 'no-napi-entry', napi: js(target.napi) },
         };
       } else if (napi === null || target.napi === null || napi > target.napi) {
-        problem = { code: 'NAPI_UNSUPPORTED', detail: `napi-v${js(rc.abi)} on Node-API ${js(target.napi)}` };
+        problem = {
+          code: 'NAPI_UNSUPPORTED',
+          reason: { why: 'napi-above-target', abi: js(rc.abi), napi: js(target.napi) },
+        };
       }
     }
 
@@ -317,8 +322,9 @@ export function planPrebuildInstall(input: DownloadPlanInput): DownloadPlan {
       if (typeof local === 'string') plan.localPrebuild = p.join(local, file);
     }
   } catch (err) {
-    if (err instanceof ToolStop) problem = { code: err.code, detail: err.detail };
-    else if (err instanceof NapiVersionsError) problem = { code: 'BAD_BINARY_CONFIG', detail: err.message };
+    if (err instanceof ToolStop) problem = { code: err.code, reason: err.reason };
+    else if (err instanceof NapiVersionsError)
+      problem = { code: 'BAD_BINARY_CONFIG', reason: { why: 'napi-versions-not-array' } };
     else throw err;
     plan.url = null;
   }

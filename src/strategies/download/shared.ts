@@ -1,14 +1,15 @@
 import path from 'node:path';
 import type { Target } from '../../model/target.js';
+import type { DownloadProblemReason } from '../../model/prediction.js';
 import type { DownloadPlanInput, DownloadProblemCode } from './types.js';
 
 /** Where a tool would stop with an error: the plan reports it as a problem instead of throwing. */
 export class ToolStop extends Error {
   constructor(
     readonly code: DownloadProblemCode,
-    readonly detail: string,
+    readonly reason: DownloadProblemReason,
   ) {
-    super(detail);
+    super(`${code}: ${reason.why}`);
   }
 }
 

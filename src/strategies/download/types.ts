@@ -1,21 +1,7 @@
-import type { DownloadTool } from '../../model/prediction.js';
+import type { DownloadProblem, DownloadProblemCode, DownloadTool } from '../../model/prediction.js';
 import type { Target } from '../../model/target.js';
 
-export type DownloadProblemCode =
-  | 'NO_REPOSITORY'
-  | 'NAPI_UNSUPPORTED'
-  | 'BAD_BINARY_CONFIG'
-  | 'RUNTIME_UNSUPPORTED'
-  /** node-pre-gyp: the URL keeps a `{word}` the fork does not set (detail: the words, e.g. `{libc_version}`). */
-  | 'TEMPLATE_UNSET'
-  /** node-pre-gyp: the fork sets the `{word}` from the machine, and the target does not tell it (detail: the words). */
-  | 'TEMPLATE_VALUE_UNKNOWN';
-
-export interface DownloadProblem {
-  code: DownloadProblemCode;
-  /** Short machine-oriented detail (the tool's own error text where it has one). */
-  detail: string;
-}
+export type { DownloadProblem, DownloadProblemCode };
 
 /**
  * The package.json fields the tools read. Pass the whole manifest from the package's tarball:

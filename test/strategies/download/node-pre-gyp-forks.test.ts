@@ -83,7 +83,10 @@ describe('@discordjs/node-pre-gyp expands {libc_version}', () => {
     const p = plan(opus, glibc, DISCORDJS, '0.4.5');
     expect(p.url).toBeNull();
     expect(p.modulePath).toBeUndefined();
-    expect(p.problem).toEqual({ code: 'TEMPLATE_VALUE_UNKNOWN', detail: '{libc_version}' });
+    expect(p.problem).toEqual({
+      code: 'TEMPLATE_VALUE_UNKNOWN',
+      reason: { why: 'template-value-unknown', words: ['{libc_version}'] },
+    });
     // the fallback the tool would take is still known
     expect(p.fallbackToBuild).toBe(true);
   });
@@ -94,7 +97,10 @@ describe('a {word} the fork does not set', () => {
     for (const v of ['1.0.11', '2.0.3']) {
       const p = plan(opus, bookworm, MAPBOX, v);
       expect(p.url).toBeNull();
-      expect(p.problem).toEqual({ code: 'TEMPLATE_UNSET', detail: '{libc_version}' });
+      expect(p.problem).toEqual({
+        code: 'TEMPLATE_UNSET',
+        reason: { why: 'template-unset', words: ['{libc_version}'] },
+      });
       // find() loads from module_path as written, braces and all: verify still knows where to look
       expect(p.modulePath).toBe('prebuild/node-v127-napi-v3-linux-x64-glibc-{libc_version}/opus.node');
     }
@@ -106,7 +112,7 @@ describe('a {word} the fork does not set', () => {
     expect(plan(pkg, bookworm, MAPBOX, '1.0.11').url).toMatch(/\/opus-b1-node-v127\.tar\.gz$/);
     expect(plan(pkg, bookworm, DISCORDJS, '0.4.5').problem).toEqual({
       code: 'TEMPLATE_UNSET',
-      detail: '{bucket}',
+      reason: { why: 'template-unset', words: ['{bucket}'] },
     });
   });
 
@@ -121,7 +127,7 @@ describe('a {word} the fork does not set', () => {
     };
     expect(plan(pkg, bookworm, MAPBOX, '2.0.3').problem).toEqual({
       code: 'TEMPLATE_UNSET',
-      detail: '{channel} {libc_version}',
+      reason: { why: 'template-unset', words: ['{channel}', '{libc_version}'] },
     });
   });
 

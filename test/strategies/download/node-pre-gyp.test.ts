@@ -5,6 +5,8 @@ import { planNodePreGyp, type DownloadPackage } from '../../../src/strategies/do
 import { fixture, nodePreGypTargetEnv, scriptArgs, slashes, targetsFor, type ParityCase } from './cases.js';
 import { runAll, runTool, toolDir, toolVersion, type ToolName, type ToolRun } from './run-tool.js';
 import { ELECTRON, HOST_VERSION_TARGETS, makeTarget, TARGETS } from './targets.js';
+import type { DownloadProblemReason } from '../../../src/model/prediction.js';
+import { downloadProblemWords, downloadReasonWords } from '../../../src/report/download-words.js';
 
 const bcrypt = fixture('bcrypt-5.1.1');
 const sqlite3 = fixture('sqlite3-5.0.11');
@@ -185,6 +187,18 @@ const MATRIX: Array<{ tool: ToolName; toolPackage: string; targets: typeof TARGE
   },
 ];
 
+/** Reasons whose words are node-pre-gyp's own error message. */
+const TOOL_WORDED = new Set<DownloadProblemReason['why']>([
+  'runtime-missing',
+  'empty-target-version',
+  'unknown-runtime',
+  'unknown-target-version',
+  'host-http',
+  'napi-versions-not-positive',
+  'napi-build-version-not-used',
+  'napi-build-version-without-versions',
+]);
+
 describe.each(MATRIX)('parity with $tool', ({ tool, toolPackage, targets, newest }) => {
   const version = toolVersion(tool);
   const jobs = CASES.filter((c) => !c.skip?.includes(tool)).flatMap((c) =>
@@ -235,6 +249,9 @@ describe.each(MATRIX)('parity with $tool', ({ tool, toolPackage, targets, newest
         expect(run.built).toBeNull();
         expect(run.error ?? `exit ${run.exitCode}`).toBeTruthy();
         if (plan.problem?.code === 'NAPI_UNSUPPORTED') expect(run.error).toMatch(/cannot run this module/);
+        // where node-pre-gyp has its own message for the reason, the renderer's words are that message
+        if (plan.problem && TOOL_WORDED.has(plan.problem.reason.why))
+          expect(run.error).toContain(downloadReasonWords(plan.problem.reason));
         return;
       }
       // a file:// host is read from disk, not requested
@@ -326,6 +343,14 @@ describe('planNodePreGyp', () => {
   it('reports a Node version node-abi does not know as RUNTIME_UNSUPPORTED', () => {
     expect(plan(canvas, [...install, '--target=99.0.0']).problem?.code).toBe('RUNTIME_UNSUPPORTED');
     expect(plan(canvas, [...install, '--runtime=nw']).problem?.code).toBe('RUNTIME_UNSUPPORTED');
+    // the plan says why as data; the renderer words it as node-pre-gyp's own error does
+    const nw = plan(canvas, [...install, '--runtime=nw']).problem!;
+    expect(nw).toEqual({ code: 'RUNTIME_UNSUPPORTED', reason: { why: 'unknown-runtime', runtime: 'nw' } });
+    expect(downloadProblemWords(nw)).toBe("RUNTIME_UNSUPPORTED: Unknown Runtime: 'nw'");
+    expect(plan(canvas, [...install, '--target=99.0.0']).problem?.reason).toEqual({
+      why: 'unsupported-target-version',
+      version: '99.0.0',
+    });
   });
 
   it('builds Windows module paths for a win32 target', () => {
