@@ -67,6 +67,15 @@ const CASES: Case[] = [
   { label: 'npm', manager: 'npm', install: ['install'], expect: { name: 'npm', linker: 'hoisted' } },
   { label: 'pnpm 10', manager: 'pnpm10', install: ['install'], expect: { name: 'pnpm', linker: 'isolated' } },
   {
+    // pnpm 11 (the registry's latest) fails an install whose dependency builds are not decided
+    // (strictDepBuilds): neither build is needed here (prebuilt, platform packages), so both are denied
+    label: 'pnpm 11',
+    manager: 'pnpm11',
+    install: ['install'],
+    files: { 'pnpm-workspace.yaml': 'allowBuilds:\n  bufferutil: false\n  esbuild: false\n' },
+    expect: { name: 'pnpm', linker: 'isolated' },
+  },
+  {
     label: 'pnpm 10 hoisted',
     manager: 'pnpm10',
     install: ['install'],

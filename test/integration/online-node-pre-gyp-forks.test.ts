@@ -62,7 +62,10 @@ describe('check --online with @discordjs/node-pre-gyp', () => {
       expect.objectContaining({
         kind: 'download',
         url: null,
-        problem: 'TEMPLATE_VALUE_UNKNOWN: {libc_version}',
+        problem: {
+          code: 'TEMPLATE_VALUE_UNKNOWN',
+          reason: { why: 'template-value-unknown', words: ['{libc_version}'] },
+        },
       }),
     );
     expect(unknown.evidence).not.toContainEqual(expect.objectContaining({ kind: 'url-check' }));

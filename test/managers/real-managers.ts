@@ -4,13 +4,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { realNode } from '../helpers/node-binary.js';
 
 const CACHE = fileURLToPath(new URL('../../.cache/managers/', import.meta.url));
 
-export type ManagerKey = 'pnpm10' | 'yarn1' | 'yarn4' | 'bun';
+export type ManagerKey = 'pnpm10' | 'pnpm11' | 'yarn1' | 'yarn4' | 'bun';
 
 const SPECS: Record<ManagerKey, { spec: string; bin: string[] }> = {
   pnpm10: { spec: 'pnpm@10', bin: ['node_modules', 'pnpm', 'bin', 'pnpm.cjs'] },
+  // pnpm 11 runs on Node >= 22.13 only: it runs on the registry's Node 22 (test/helpers/node-binary.ts)
+  pnpm11: { spec: 'pnpm@11', bin: ['node_modules', 'pnpm', 'bin', 'pnpm.mjs'] },
   yarn1: { spec: 'yarn@1', bin: ['node_modules', 'yarn', 'bin', 'yarn.js'] },
   yarn4: { spec: '@yarnpkg/cli-dist@4', bin: ['node_modules', '@yarnpkg', 'cli-dist', 'bin', 'yarn.js'] },
   // the `bun` package's postinstall only copies this executable into place: take it directly
@@ -52,6 +55,11 @@ export function realManager(key: ManagerKey): { manager: RealManager | null; rea
         reason: `cannot install ${spec}: ${String(e.stderr ?? e.message).split('\n')[0]}`,
       };
     }
+  }
+  if (key === 'pnpm11') {
+    const node = realNode(22);
+    if (!node.path) return { manager: null, reason: node.reason };
+    return { manager: { key, command: [node.path, entry] }, reason: '' };
   }
   const command = key === 'bun' ? [entry] : [process.execPath, entry];
   return { manager: { key, command }, reason: '' };
