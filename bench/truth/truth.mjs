@@ -85,6 +85,7 @@ export const SETTLING = new Set([
   'NODE_HEADERS_UNAVAILABLE',
   'PLATFORM_PACKAGE_NOT_READ',
   'PLATFORM_PACKAGES_UNRESOLVED',
+  'SHARED_LIBRARY_UNCHECKED',
 ]);
 
 /** right | wrong | not-graded, with the reason. */

@@ -103,6 +103,25 @@ export function checkFactsAgainstTarget(facts: BinaryFacts, target: Target): Fac
   return out;
 }
 
+/**
+ * Libraries every glibc image Node runs in has: glibc's own (libc6), libgcc-s1, libstdc++6 and
+ * zlib1g, which Debian's slim images and every Node image carry.
+ */
+const BASE_GLIBC_LIBRARY =
+  /^(?:lib(?:c|m|pthread|dl|rt|resolv|util|anl|crypt)\.so\.\d+|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libz\.so\.1)$/;
+
+/**
+ * The NEEDED libraries of a glibc binary whose presence on the target is not known: the target has
+ * no library list (an arm64 or image target), and the binary needs more than the base every glibc
+ * image has (node-hid's prebuild: libusb-1.0.so.0, libudev.so.1). Empty where the list is known
+ * (SHARED_LIBRARY_MISSING judges it) or the binary brings its own folder (RUNPATH).
+ */
+export function uncheckedLibraries(f: BinaryFacts, target: Target): string[] {
+  if (target.systemLibraries || target.platform !== 'linux' || target.libc !== 'glibc') return [];
+  if (f.format !== 'elf' || f.libc === 'musl' || (f.runpath ?? []).length) return [];
+  return f.needed.filter((n) => !BASE_GLIBC_LIBRARY.test(n) && !PROCESS_LIBRARY.test(n));
+}
+
 /** Libraries the Node process itself already holds: a distro Node's libnode, and the loader. */
 const PROCESS_LIBRARY = /^(?:libnode\.so(?:\.\d+)*|ld-linux[\w.-]*\.so\.\d+|node(?:\.exe)?)$/;
 

@@ -72,6 +72,8 @@ export interface FindingEvidence {
     file: string;
   };
   PYTHON_DISTUTILS_MISSING: { python: string | null; pythonVersion: string | null; nodeGyp: string | null };
+  /** The binary needs libraries beyond every glibc image's base, and the target has no library list. */
+  SHARED_LIBRARY_UNCHECKED: { file: string; libraries: string[] };
   /** The package's `engines.node` leaves out the target's Node: its source build is not promised. */
   ENGINES_EXCLUDE_NODE: { engines: string; nodeVersion: string };
   /** Yarn 2+ runs only a node-gyp the package or the top-level workspace depends on: there is none. */

@@ -69,6 +69,10 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
     severity: 'error',
   },
   PYTHON_DISTUTILS_MISSING: { title: 'Python 3.12+ with a node-gyp that needs distutils', severity: 'error' },
+  SHARED_LIBRARY_UNCHECKED: {
+    title: 'The binary needs a shared library the target may not have',
+    severity: 'warning',
+  },
   ENGINES_EXCLUDE_NODE: {
     title: "The package's engines.node leaves out the target's Node: its build is not promised",
     severity: 'warning',

@@ -4,7 +4,13 @@ import type { Words } from './words.js';
 
 type BuildRunnerFinding = Extract<
   Finding,
-  { code: 'ENGINES_EXCLUDE_NODE' | 'NODE_GYP_NOT_FOUND' | 'NODE_GYP_UNSUPPORTED_NODE' }
+  {
+    code:
+      | 'ENGINES_EXCLUDE_NODE'
+      | 'NODE_GYP_NOT_FOUND'
+      | 'NODE_GYP_UNSUPPORTED_NODE'
+      | 'SHARED_LIBRARY_UNCHECKED';
+  }
 >;
 
 /** The lowest Node a range allows, in words (`^22.22.2 || ^24.15.0 || >=26.0.0` → `22.22.2`). */
@@ -15,6 +21,11 @@ function lowestNode(range: string): string {
 
 export function buildRunnerWords(f: BuildRunnerFinding, pkg: string, on: string, name: string): Words {
   switch (f.code) {
+    case 'SHARED_LIBRARY_UNCHECKED':
+      return {
+        message: `${pkg}${on}: ${f.evidence.file} needs ${f.evidence.libraries.join(', ')}, which not every image has, and what this target has is not known`,
+        fix: `install the package that ships ${f.evidence.libraries.length > 1 ? 'them' : 'it'} in the image (Debian: \`apt-get install\` the library package) and run \`native-guard verify\` there, or check with a target whose libraries are known (host)`,
+      };
     case 'ENGINES_EXCLUDE_NODE':
       return {
         message: `${pkg}${on}: compiles from source, but its engines.node (${f.evidence.engines}) leaves out Node ${f.evidence.nodeVersion}: the build is not promised`,

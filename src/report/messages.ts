@@ -155,6 +155,7 @@ export function describe(finding: Finding, target?: Target): Words {
           ? `set npm_config_nodedir=${f.evidence.besideNode.replace(/[\\/]include[\\/]node$/, '')} (or \`npm config set nodedir …\`) so builds work offline`
           : 'allow access to nodejs.org during install, or run `npx node-gyp install` once while online',
       };
+    case 'SHARED_LIBRARY_UNCHECKED':
     case 'ENGINES_EXCLUDE_NODE':
     case 'NODE_GYP_NOT_FOUND':
     case 'NODE_GYP_UNSUPPORTED_NODE':

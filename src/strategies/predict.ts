@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { checkFactsAgainstTarget } from '../binary/compat.js';
+import { checkFactsAgainstTarget, uncheckedLibraries } from '../binary/compat.js';
 import type { BinaryFacts } from '../model/binary.js';
 import { makeFinding } from '../model/findings.js';
 import type { Finding } from '../model/findings.js';
@@ -23,6 +23,7 @@ import { predictPkgPrebuilds } from './pkg-prebuilds.js';
 import { predictRequireAddon } from './require-addon.js';
 import { predictShippedBinary } from './shipped-binary.js';
 import { buildRunnerFindings } from './build-runner.js';
+import { mismatchFinding } from './mismatch-finding.js';
 import { predictSourceBuild, toolchainComplete, toolchainEvidence } from './source-build.js';
 
 export interface EvaluateOptions {
@@ -193,6 +194,13 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
             continue;
           }
           return done('fails', result.strategy, binaryFields(result));
+        }
+        // libraries the binary needs that no list says the target has: the answer is the target's
+        const unchecked = result.facts ? uncheckedLibraries(result.facts, target) : [];
+        if (unchecked.length) {
+          const args = { file: result.binary ?? '', libraries: unchecked };
+          findings.push(makeFinding('SHARED_LIBRARY_UNCHECKED', where, args));
+          return done('unknown', result.strategy, binaryFields(result));
         }
         // a download that may or may not work, followed by a prebuilt that does: prebuilt either way
         if (pending && pending.reason !== 'download-unverified')
@@ -383,61 +391,6 @@ function binaryFields(r: Extract<LinkResult, { kind: 'binary' }>): Partial<Predi
   if (r.url) out.url = r.url;
   if (r.facts?.format) out.facts = r.facts;
   return out;
-}
-
-function mismatchFinding(
-  m: Mismatch,
-  where: { package: string; location: string; target: string },
-  result: Extract<LinkResult, { kind: 'binary' }>,
-  fallsBack: boolean,
-): Finding {
-  const file = result.binary ?? '';
-  const base = {
-    file,
-    strategy: result.strategy,
-    fallback: fallsBack ? ('source-build' as const) : ('none' as const),
-  };
-  // when the install load-tests the prebuild and compiles instead, the mismatch explains the build
-  const fields = { ...where, ...(fallsBack ? { severity: 'info' as const } : {}) };
-  switch (m.code) {
-    case 'LIBC_MISMATCH':
-      return makeFinding('LIBC_MISMATCH', fields, {
-        ...base,
-        binaryLibc: m.binaryLibc,
-        targetLibc: m.targetLibc,
-        missingLibraries: m.missingLibraries,
-        missingSymbols: m.missingSymbols,
-        missingSymbolCount: m.missingSymbolCount,
-      });
-    case 'ARCH_MISMATCH':
-      return makeFinding('ARCH_MISMATCH', fields, {
-        ...base,
-        binaryArches: m.binaryArches,
-        targetArch: m.targetArch,
-      });
-    case 'PLATFORM_MISMATCH':
-      return makeFinding('PLATFORM_MISMATCH', fields, {
-        ...base,
-        binaryPlatform: m.binaryPlatform,
-        targetPlatform: m.targetPlatform,
-      });
-    case 'GLIBC_TOO_OLD':
-      return makeFinding('GLIBC_TOO_OLD', fields, { ...base, needed: m.needed, available: m.available });
-    case 'SHARED_LIBRARY_MISSING':
-      return makeFinding('SHARED_LIBRARY_MISSING', fields, { ...base, libraries: m.libraries });
-    case 'GLIBCXX_TOO_OLD':
-      return makeFinding('GLIBCXX_TOO_OLD', fields, { ...base, needed: m.needed, available: m.available });
-    case 'NAPI_VERSION_TOO_HIGH':
-      return makeFinding('NAPI_VERSION_TOO_HIGH', fields, {
-        ...base,
-        declared: m.declared,
-        available: m.available,
-      });
-    case 'ABI_MISMATCH':
-      return makeFinding('ABI_MISMATCH', fields, { ...base, binaryAbi: m.binaryAbi, targetAbi: m.targetAbi });
-    case 'INVALID_BINARY':
-      return makeFinding('INVALID_BINARY', fields, { ...base, notes: m.notes });
-  }
 }
 
 /** The template variables a download URL needs and the target does not tell (download.problem's words). */

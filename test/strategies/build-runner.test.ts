@@ -156,3 +156,58 @@ describe('npm (no runner): nothing changes', () => {
     expect(predict(record('iconv', '3.0.1'), node20).outcome).toBe('source-build');
   });
 });
+
+describe('a prebuild that needs libraries no list says the target has', () => {
+  const iconv = record('hid', '3.4.0');
+  const shipped: ChainLink = { strategy: 'shipped-binary', files: ['prebuilds/hid.node'] };
+  const elf = (needed: string[], runpath: string[] = []) => ({
+    format: 'elf' as const,
+    arch: 'arm64',
+    arches: ['arm64'],
+    platform: 'linux',
+    libc: 'glibc' as const,
+    needed,
+    runpath,
+    glibcVersion: '2.17',
+    glibcxxVersion: null,
+    module: { kind: 'napi' as const },
+    napiVersion: null,
+    notes: [],
+  });
+  const [arm64] = targets(['node22-linux-arm64-glibc']) as [Target];
+
+  function withFacts(facts: ReturnType<typeof elf>, target: Target) {
+    const files = packageFiles(['prebuilds/hid.node', 'package.json']);
+    const ctx: PredictContext = {
+      native: { pkg: iconv, chain: [shipped], scripts: [] },
+      files: { ...files, facts: () => facts as never },
+      target,
+      resolvePlatformCandidate: (name, spec): PlatformCandidate => ({ source: 'missing', name, spec }),
+      filesOf: () => packageFiles([]),
+      env: {},
+      npmCache: '/nonexistent',
+      cacheHas: () => false,
+    };
+    const { prediction, findings } = evaluateChain(ctx);
+    return { outcome: prediction.outcome, findings };
+  }
+
+  it('libusb on an arm64 target with no library list: unknown, naming the libraries', () => {
+    const r = withFacts(elf(['libusb-1.0.so.0', 'libudev.so.1', 'libstdc++.so.6', 'libc.so.6']), arm64);
+    expect(r.outcome).toBe('unknown');
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        code: 'SHARED_LIBRARY_UNCHECKED',
+        severity: 'warning',
+        evidence: { file: 'prebuilds/hid.node', libraries: ['libusb-1.0.so.0', 'libudev.so.1'] },
+      }),
+    ]);
+  });
+
+  it('only the base every glibc image has, or a RUNPATH of its own: prebuilt', () => {
+    expect(withFacts(elf(['libstdc++.so.6', 'libm.so.6', 'libc.so.6', 'libz.so.1']), arm64).outcome).toBe(
+      'prebuilt',
+    );
+    expect(withFacts(elf(['libvips-cpp.so.42'], ['$ORIGIN/../lib']), arm64).outcome).toBe('prebuilt');
+  });
+});
