@@ -41,8 +41,9 @@ export interface HookRunners {
 /**
  * ── LOCKFILE-ONLY CHECK: the one place the preinstall hook calls it ──
  * Runs when the preinstall hook finds no installed tree and the manager does not name itself (npm
- * before 7 ran the root preinstall before it installed; npm 7–11 run it after; npm 12, pnpm and
- * Yarn 1 run it first but say so, and then the postinstall checks): `check` from the lockfile alone.
+ * before 7 ran the root preinstall before it installed; npm 7–11, pnpm 10, Yarn 2+ and Bun run it
+ * after; npm 12 and Yarn 1 run it first but say so, and then the postinstall checks): `check` from
+ * the lockfile alone.
  */
 export async function lockfileOnlyCheck(options: CheckOptions): Promise<CheckReport> {
   return check({ ...options, lockfileOnly: true });
