@@ -41,8 +41,9 @@ export interface HookRunners {
 /**
  * ── LOCKFILE-ONLY CHECK: the one place the preinstall hook calls it ──
  * Runs when the preinstall hook finds no installed tree and the manager does not name itself (npm
- * before 7 ran the root preinstall before it installed; npm 7–11 run it after; npm 12, pnpm and
- * Yarn 1 run it first but say so, and then the postinstall checks): `check` from the lockfile alone.
+ * before 7 ran the root preinstall before it installed; npm 7–11, pnpm 10, Yarn 2+ and Bun run it
+ * after; npm 12 and Yarn 1 run it first but say so, and then the postinstall checks): `check` from
+ * the lockfile alone.
  */
 export async function lockfileOnlyCheck(options: CheckOptions): Promise<CheckReport> {
   return check({ ...options, lockfileOnly: true });
@@ -56,13 +57,15 @@ const verify = async (options: VerifyOptions) => (await import('../verify/run.js
 const DEFAULT_RUNNERS: HookRunners = { check, verify, lockfileCheck: lockfileOnlyCheck };
 
 /**
- * Whether dependencies are in node_modules already. npm 7+ writes its hidden lockfile
+ * Whether dependencies are installed already. npm 7+ writes its hidden lockfile
  * (node_modules/.package-lock.json) at the end of every reify, before it runs the root's preinstall;
+ * Yarn's Plug'n'Play writes `.pnp.cjs` (or `.pnp.data.json`) and may leave no node_modules at all;
  * other package managers leave at least a package folder.
  */
 export function treeIsReified(root: string): boolean {
   const modules = join(root, 'node_modules');
   if (existsSync(join(modules, '.package-lock.json'))) return true;
+  if (existsSync(join(root, '.pnp.cjs')) || existsSync(join(root, '.pnp.data.json'))) return true;
   try {
     return readdirSync(modules).some((name) => !name.startsWith('.'));
   } catch {
@@ -73,10 +76,12 @@ export function treeIsReified(root: string): boolean {
 /**
  * The package manager running this hook, when it runs the root's own `preinstall` before it installs
  * the dependencies: npm 12+ (npm/cli#9267: on `npm ci` node_modules is missing or emptied, on
- * `npm install` it still holds the previous tree), pnpm and Yarn 1. Named by
- * `npm_config_user_agent` (`npm/12.2.3 node/v22.23.5 …`, `pnpm/10.12.1 npm/? …`, `yarn/1.22.22 …`);
- * null for npm 7–11, which run it after the install, and for a manager that does not say (Yarn 2+
- * included).
+ * `npm install` it still holds the previous tree), Yarn 1, and pnpm other than 10. Named by
+ * `npm_config_user_agent` (`npm/12.2.3 node/v22.23.5 …`, `pnpm/11.0.0 npm/? …`, `yarn/1.22.22 …`);
+ * null for npm 7–11 and pnpm 10, which run it after they install (measured with pnpm 10.34.9: the
+ * preinstall of a fresh install sees every dependency), and for a manager that does not say (Yarn 2+
+ * and Bun run it after they install, too). A pnpm not measured is taken to run it first: deferring to
+ * the postinstall costs nothing, while a check left to a preinstall that ran too early never happens.
  * Then the preinstall hook cannot see the tree being installed (native-guard itself is usually not
  * there yet), and the postinstall hook checks as well as verifies.
  */
@@ -84,7 +89,8 @@ export function preinstallRunsFirst(env: Record<string, string | undefined>): st
   const agent = env.npm_config_user_agent ?? '';
   const npm = /^npm\/((\d+)\.\d+\.\d+)/.exec(agent);
   if (npm) return Number(npm[2]) >= 12 ? `npm ${npm[1]}` : null;
-  // Yarn 2+ is not known to run it first: treated as npm 11 is
+  // Yarn 2+ and Bun run it after they install: treated as npm 11 is
+  if (/^pnpm\/10\./.test(agent)) return null;
   const other = /^(pnpm\/\d+|yarn\/1)\.\d+\.\d+/.exec(agent)?.[0];
   return other ? other.replace('/', ' ') : null;
 }

@@ -174,7 +174,7 @@ describe.skipIf(!runnable)('npm install with the hooks init wires (real npm, rea
   it(
     'the preinstall hook where node_modules is absent (called as npm would, with only a lockfile)',
     () => {
-      // npm 11 never runs it so; npm 6, pnpm and yarn run a root preinstall before they install
+      // npm 11 never runs it so; npm 6, npm 12 and Yarn 1 run a root preinstall before they install
       ok(npm(app, ['install']));
       const fresh = join(tmp.dir, 'fresh-clone');
       mkdirSync(fresh);

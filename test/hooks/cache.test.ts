@@ -218,9 +218,48 @@ describe('the hooks’ answer cache', () => {
     expect(answerCache('postinstall', io({ NATIVE_GUARD_VERBOSE: '1' }))).toBeNull();
   });
 
-  it('an installed tree without npm’s hidden lockfile cannot be keyed: no cache', () => {
+  it('an installed tree without any manager’s record of it cannot be keyed: no cache', () => {
     rmSync(join(project, 'node_modules', '.package-lock.json'));
     expect(answerCache('postinstall', io())).toBeNull();
+  });
+
+  // the record each manager rewrites when it changes the tree (seen with the real managers in
+  // test/e2e/manager-hooks.test.ts): any one keys the tree, and its change is a miss
+  const RECORDS: Array<[string, string]> = [
+    ['pnpm', 'node_modules/.modules.yaml'],
+    ['pnpm', 'node_modules/.pnpm/lock.yaml'],
+    ['Yarn 1', 'node_modules/.yarn-integrity'],
+    ['Yarn Berry (node-modules)', 'node_modules/.yarn-state.yml'],
+    ['Bun', 'bun.lock'],
+    ['Bun (binary lockfile)', 'bun.lockb'],
+  ];
+  for (const [manager, record] of RECORDS) {
+    it(`a ${manager} tree is keyed by ${record}: kept, and a miss when it changes`, () => {
+      rmSync(join(project, 'node_modules', '.package-lock.json'));
+      mkdirSync(join(project, record, '..'), { recursive: true });
+      writeFileSync(join(project, record), 'first install\n');
+      remember();
+      expect(lookup()).not.toBeNull();
+      writeFileSync(join(project, record), 'another install\n');
+      expect(lookup()).toBeNull();
+    });
+  }
+
+  it('the folders Yarn 1 and Bun make afresh on PATH for each script are the same folder to the key', () => {
+    // Yarn 1 puts its shims first (/tmp/yarn--<ms>-<random>), Bun its node-gyp shim last (here
+    // before the rest, so that it is the node-gyp the toolchain stamps find, whatever this machine has)
+    const shims = (yarn: string, bun: string) => {
+      for (const dir of [yarn, bun]) mkdirSync(join(tmp.dir, dir), { recursive: true });
+      writeFileSync(join(tmp.dir, bun, 'node-gyp'), '#!/bin/sh\nexec bun x node-gyp "$@"\n');
+      return { PATH: [join(tmp.dir, yarn), join(tmp.dir, bun), process.env.PATH].join(':') };
+    };
+    remember('postinstall', shims('yarn--1796590233927-0.08347730195339498', '.9a90b226cfe805aa-1.node-gyp'));
+    const next = shims('yarn--1796590236076-0.39751340896811294', '.ebfb58b56fa48814-1.node-gyp');
+    expect(lookup('postinstall', next)).not.toBeNull();
+    // any other folder of PATH still counts, and a shim of another size is another shim
+    expect(lookup('postinstall', { PATH: `${next.PATH}:${join(tmp.dir, 'other')}` })).toBeNull();
+    writeFileSync(join(tmp.dir, '.ebfb58b56fa48814-1.node-gyp', 'node-gyp'), '#!/bin/sh\nexit 1\n');
+    expect(lookup('postinstall', next)).toBeNull();
   });
 
   it('a binary that changes while the hook runs: the answer is not kept', () => {

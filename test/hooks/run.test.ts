@@ -76,13 +76,15 @@ function withConfig(project: string, name: string, nativeGuard: unknown): string
 }
 
 describe('treeIsReified', () => {
-  it('is npm’s hidden lockfile, or a package folder; not an empty or missing node_modules', () => {
+  it('is npm’s hidden lockfile, Yarn’s .pnp.cjs, or a package folder; not an empty or missing node_modules', () => {
     const dir = (name: string, files: Record<string, string>) =>
       writeProject(join(tmp.dir, 'reified', name), { files });
     expect(treeIsReified(dir('npm', HIDDEN_LOCKFILE))).toBe(true);
     expect(
       treeIsReified(dir('pnpm', { 'node_modules/.modules.yaml': '', 'node_modules/a/package.json': '{}' })),
     ).toBe(true);
+    // Yarn Plug'n'Play: no node_modules at all, the package map is the installed tree
+    expect(treeIsReified(dir('pnp', { '.pnp.cjs': '', 'yarn.lock': '' }))).toBe(true);
     expect(treeIsReified(dir('none', { 'package-lock.json': '{}' }))).toBe(false);
     expect(treeIsReified(dir('dot-only', { 'node_modules/.cache/x': '' }))).toBe(false);
   });
@@ -374,8 +376,12 @@ describe('a package manager that runs the root preinstall before it installs (np
     expect(preinstallRunsFirst(NPM12)).toBe('npm 12.2.3');
     expect(preinstallRunsFirst(agent('npm/13.0.0-pre.1 node/v24.1.0 linux x64'))).toBe('npm 13.0.0');
     expect(preinstallRunsFirst(agent('pnpm/11.0.0 npm/? node/v22.23.5 linux x64'))).toBe('pnpm 11.0.0');
+    // measured with the real pnpm 10 (test/e2e/manager-hooks.test.ts): it runs the root preinstall after it links
+    expect(preinstallRunsFirst(agent('pnpm/10.34.9 npm/? node/v20.20.2 linux x64'))).toBeNull();
+    expect(preinstallRunsFirst(agent('pnpm/9.15.0 npm/? node/v20.20.2 linux x64'))).toBe('pnpm 9.15.0');
     expect(preinstallRunsFirst(agent('yarn/1.22.22 npm/? node/v20.20.2 linux x64'))).toBe('yarn 1.22.22');
     expect(preinstallRunsFirst(agent('yarn/4.5.0 npm/? node/v20.20.2 linux x64'))).toBeNull();
+    expect(preinstallRunsFirst(agent('bun/1.3.0 npm/? node/v24.3.0 linux x64'))).toBeNull();
     expect(preinstallRunsFirst(NPM11)).toBeNull();
     expect(preinstallRunsFirst(agent('npm/7.0.0 node/v14.0.0'))).toBeNull();
     expect(preinstallRunsFirst({})).toBeNull();

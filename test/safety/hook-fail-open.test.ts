@@ -34,7 +34,7 @@ function brokenPackage(name: string, hookJs: string | null, runJs?: string): str
     mkdirSync(join(pkg, 'dist', 'hooks'), { recursive: true });
     writeFileSync(join(pkg, 'dist', 'hooks', 'run.js'), hookJs);
     // the real entry hooks/run.js imports first (the answer cache), which imports run.js on a miss
-    for (const f of ['hooks/entry.js', 'hooks/cache.js', 'io/files.js']) {
+    for (const f of ['hooks/entry.js', 'hooks/cache.js', 'hooks/cache-key.js', 'io/files.js']) {
       if (!existsSync(join(PACKAGE, 'dist', f))) continue;
       mkdirSync(dirname(join(pkg, 'dist', f)), { recursive: true });
       copyFileSync(join(PACKAGE, 'dist', f), join(pkg, 'dist', f));
