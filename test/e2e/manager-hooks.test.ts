@@ -76,6 +76,13 @@ interface Case {
   /** The hook lines of the fresh install and of the second one, as patterns. */
   first: RegExp[];
   second: RegExp[] | null;
+  /**
+   * Bun may save bun.lock (its record of the tree, part of the cache key) while or after its root
+   * preinstall runs on a fresh install: the preinstall's answer is then kept under the key without
+   * it, and the first repeat install checks again (and keeps that answer). The install after it is
+   * the one asserted; the one between must still go through with the compact lines.
+   */
+  settles?: boolean;
 }
 
 const CHECK =
@@ -130,6 +137,7 @@ const CASES: Case[] = [
     install: ['install'],
     first: [CHECK, VERIFY],
     second: [CACHED(CHECK), CACHED(VERIFY)],
+    settles: true,
   },
   {
     // a layout native-guard cannot read: said once by each command, and a strict install goes on
@@ -182,6 +190,11 @@ beforeAll(() => {
     ok(run(dir, [process.execPath, CLI, 'init', ...(c.strict ? ['--strict'] : [])]));
     const command = [...got.manager.command, ...c.install];
     const first = run(dir, command);
+    const between = c.second && c.settles ? run(dir, command) : null;
+    if (between) {
+      ok(between);
+      if (hookLines(between).length !== c.first.length) throw new Error(`hook lines:\n${between.output}`);
+    }
     results.set(c.label, { first, second: c.second ? run(dir, command) : null });
   }
 }, 30 * MINUTES);
@@ -201,7 +214,7 @@ describe.runIf(runnable)('the hooks under pnpm, Yarn and Bun (the real managers)
       expect(r.first.output).not.toMatch(/prebuilt/);
     });
     if (c.second) {
-      it(`${c.label}: a second install with nothing changed ${c.second.length ? 'answers from the cache' : 'runs no hook'}`, () => {
+      it(`${c.label}: ${c.settles ? 'a repeat install' : 'a second install'} with nothing changed ${c.second.length ? 'answers from the cache' : 'runs no hook'}`, () => {
         const r = results.get(c.label);
         if (!r?.second) throw new Error(`no install: ${skipped.get(c.label) ?? 'not run'}`);
         const lines = hookLines(r.second);
