@@ -13,26 +13,9 @@ import type { Target } from '../../src/model/target.js';
 import { evaluateChain } from '../../src/strategies/predict.js';
 import { packageFiles } from '../helpers/package-files.js';
 import { fakeHost, targets } from '../helpers/targets.js';
+import { packageRecord } from '../helpers/records.js';
 
-function record(name: string, version: string, extra: Partial<PackageRecord> = {}): PackageRecord {
-  return {
-    name,
-    version,
-    id: `${name}@${version}`,
-    location: `node_modules/${name}`,
-    path: `/p/node_modules/${name}`,
-    manifest: { scripts: {}, dependencies: {}, optionalDependencies: {} },
-    rootEntries: ['binding.gyp', 'package.json'],
-    dependencies: [],
-    isRoot: false,
-    isWorkspace: false,
-    optional: false,
-    dev: false,
-    inBundle: false,
-    installed: true,
-    ...extra,
-  };
-}
+const record = packageRecord;
 
 const BUILD: ChainLink = { strategy: 'source-build', builder: 'implicit-node-gyp', script: null };
 

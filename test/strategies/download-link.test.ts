@@ -9,6 +9,7 @@ import type { Target } from '../../src/model/target.js';
 import { predictDownload } from '../../src/strategies/download-link.js';
 import { packageFiles } from '../helpers/package-files.js';
 import { targets } from '../helpers/targets.js';
+import { manifestOf, packageRecord } from '../helpers/records.js';
 
 const [bookworm, alpine, tuple] = targets([
   'node:22-bookworm',
@@ -21,24 +22,8 @@ const RELEASES = 'https://github.com/owner/addon/releases/download/v1.0.0';
 const GLIBC_URL = `${RELEASES}/addon-v1.0.0-node-v127-linux-x64.tar.gz`;
 const MUSL_URL = `${RELEASES}/addon-v1.0.0-node-v127-linuxmusl-x64.tar.gz`;
 
-function record(name: string, version: string, manifest: Partial<ManifestFacts> = {}): PackageRecord {
-  return {
-    name,
-    version,
-    id: `${name}@${version}`,
-    location: `node_modules/${name}`,
-    path: `/p/node_modules/${name}`,
-    manifest: { scripts: {}, dependencies: {}, optionalDependencies: {}, ...manifest },
-    rootEntries: ['binding.gyp', 'package.json'],
-    dependencies: [],
-    isRoot: false,
-    isWorkspace: false,
-    optional: false,
-    dev: false,
-    inBundle: false,
-    installed: true,
-  };
-}
+const record = (name: string, version: string, manifest: Partial<ManifestFacts> = {}): PackageRecord =>
+  packageRecord(name, version, { manifest: manifestOf(manifest) });
 
 type DownloadLink = Extract<ChainLink, { strategy: 'prebuild-install' | 'node-pre-gyp' }>;
 const PREBUILD_INSTALL: DownloadLink = {

@@ -10,6 +10,7 @@ import { hostSourceBuildFindings } from '../../src/strategies/host-build.js';
 import { evaluateChain } from '../../src/strategies/predict.js';
 import { packageFiles } from '../helpers/package-files.js';
 import { fakeHost, targets } from '../helpers/targets.js';
+import { packageRecord } from '../helpers/records.js';
 
 function details(overrides: Partial<ToolchainDetails> = {}): ToolchainDetails {
   return {
@@ -27,24 +28,7 @@ function details(overrides: Partial<ToolchainDetails> = {}): ToolchainDetails {
 const host = (d: ToolchainDetails, extra: Partial<Target> = {}) =>
   fakeHost({ toolchain: { python: true, make: true, cxx: true, details: d }, ...extra });
 
-function record(name: string, version: string): PackageRecord {
-  return {
-    name,
-    version,
-    id: `${name}@${version}`,
-    location: `node_modules/${name}`,
-    path: `/p/node_modules/${name}`,
-    manifest: { scripts: {}, dependencies: {}, optionalDependencies: {} },
-    rootEntries: ['binding.gyp', 'package.json'],
-    dependencies: [],
-    isRoot: false,
-    isWorkspace: false,
-    optional: false,
-    dev: false,
-    inBundle: false,
-    installed: true,
-  };
-}
+const record = (name: string, version: string): PackageRecord => packageRecord(name, version);
 
 const NODE_GYP: Extract<ChainLink, { strategy: 'source-build' }> = {
   strategy: 'source-build',

@@ -9,6 +9,7 @@ import { legacyFolders, legacyVersion, pickLegacyPrebuild } from '../../src/stra
 import { evaluateChain } from '../../src/strategies/predict.js';
 import { packageFiles } from '../helpers/package-files.js';
 import { targets } from '../helpers/targets.js';
+import { manifestOf, packageRecord } from '../helpers/records.js';
 
 const [glibc, musl, arm, arm64, darwin, node20, electron] = targets([
   'node22-linux-x64-glibc',
@@ -20,24 +21,11 @@ const [glibc, musl, arm, arm64, darwin, node20, electron] = targets([
   'electron@33',
 ]) as [Target, Target, Target, Target, Target, Target, Target];
 
-function record(name: string, version: string, deps: Record<string, string> = {}): PackageRecord {
-  return {
-    name,
-    version,
-    id: `${name}@${version}`,
-    location: `node_modules/${name}`,
-    path: `/p/node_modules/${name}`,
-    manifest: { scripts: {}, dependencies: deps, optionalDependencies: {} },
+const record = (name: string, version: string, deps: Record<string, string> = {}): PackageRecord =>
+  packageRecord(name, version, {
     rootEntries: ['prebuilds/', 'package.json'],
-    dependencies: [],
-    isRoot: false,
-    isWorkspace: false,
-    optional: false,
-    dev: false,
-    inBundle: false,
-    installed: true,
-  };
-}
+    manifest: manifestOf({ dependencies: deps }),
+  });
 
 function context(
   range: string | null,

@@ -15,6 +15,7 @@ import {
 } from '../../src/strategies/platform-packages.js';
 import { evaluateChain } from '../../src/strategies/predict.js';
 import { fakeHost, targets } from '../helpers/targets.js';
+import { packageRecord } from '../helpers/records.js';
 
 const [glibc, musl, darwin, win, arm64] = targets([
   'node22-linux-x64-glibc',
@@ -65,25 +66,8 @@ const elf = (libc: 'glibc' | 'musl', arch = 'x64'): BinaryFacts => ({
   notes: [],
 });
 
-function record(name: string, version: string, extra: Partial<PackageRecord> = {}): PackageRecord {
-  return {
-    name,
-    version,
-    id: `${name}@${version}`,
-    location: `node_modules/${name}`,
-    path: `/p/node_modules/${name}`,
-    manifest: { scripts: {}, dependencies: {}, optionalDependencies: {} },
-    rootEntries: ['package.json'],
-    dependencies: [],
-    isRoot: false,
-    isWorkspace: false,
-    optional: false,
-    dev: false,
-    inBundle: false,
-    installed: true,
-    ...extra,
-  };
-}
+const record = (name: string, version: string, extra: Partial<PackageRecord> = {}): PackageRecord =>
+  packageRecord(name, version, { rootEntries: ['package.json'], ...extra });
 
 /** A platform package as installed, with its manifest's os/cpu/libc. */
 function installed(

@@ -14,6 +14,7 @@ import {
 } from '../../src/strategies/source-build.js';
 import { packageFiles } from '../helpers/package-files.js';
 import { fakeHost, targets } from '../helpers/targets.js';
+import { packageRecord } from '../helpers/records.js';
 
 const [bookworm, slim, alpine, tuple] = targets([
   'node:22-bookworm',
@@ -24,25 +25,7 @@ const [bookworm, slim, alpine, tuple] = targets([
 const host = fakeHost();
 const noMake = fakeHost({ toolchain: { python: true, make: false, cxx: true } });
 
-function record(extra: Partial<PackageRecord> = {}): PackageRecord {
-  return {
-    name: 'addon',
-    version: '1.0.0',
-    id: 'addon@1.0.0',
-    location: 'node_modules/addon',
-    path: '/p/node_modules/addon',
-    manifest: { scripts: {}, dependencies: {}, optionalDependencies: {} },
-    rootEntries: ['binding.gyp', 'package.json'],
-    dependencies: [],
-    isRoot: false,
-    isWorkspace: false,
-    optional: false,
-    dev: false,
-    inBundle: false,
-    installed: true,
-    ...extra,
-  };
-}
+const record = (extra: Partial<PackageRecord> = {}): PackageRecord => packageRecord('addon', '1.0.0', extra);
 
 const script = (text: string) => ({ event: 'install' as const, text });
 const BUILD: ChainLink = {
