@@ -63,9 +63,26 @@ for (const m of [...suite, ...smoke]) {
 const NODE_DEPENDENT = [
   'test/verify/', // loaders require() addons with this Node: ABI, N-API version, process groups
   'test/probe/', // the loader pool and its protocol, child processes of this Node
-  'test/hooks/', // the hooks run on the Node npm gives them; the answer cache is keyed by it
-  'test/e2e/', // the real npm / pnpm / Yarn / Bun lifecycle on this Node
-  'test/safety/', // deadlines, process groups, pipes and signals: child_process behaviour
+  // the hooks run on the Node npm gives them; the answer cache is keyed by it (init's text edits are not)
+  'test/hooks/run.test.ts',
+  'test/hooks/cache.test.ts',
+  'test/hooks/cache-hook.test.ts',
+  // npm's lifecycle on this Node: the hooks, npm 12's ordering, node-gyp against this Node's headers
+  // (the pnpm / Yarn / Bun layout tests read trees whose shape does not depend on the Node: once)
+  'test/e2e/hooks.test.ts',
+  'test/e2e/npm12.test.ts',
+  'test/e2e/manager-node-gyp.test.ts',
+  // deadlines, process groups, pipes and signals: child_process behaviour of this Node (the
+  // hostile-input cases that only read bytes and text run once)
+  'test/safety/hook-deadline.test.ts',
+  'test/safety/hook-fail-open.test.ts',
+  'test/safety/hook-npm-daemon.test.ts',
+  'test/safety/lockfile-deadline.test.ts',
+  'test/safety/lockfile-memory.test.ts',
+  'test/safety/probe.test.ts',
+  'test/safety/verify-channel.test.ts',
+  'test/safety/verify-daemon.test.ts',
+  'test/safety/verify-env.test.ts',
   'test/cli/', // the built CLI's start-up, output and exit codes on this Node
   'test/commands/',
   'test/binary/fixture-behaviour.test.ts', // fixture addons really loaded by this Node
@@ -94,16 +111,29 @@ function fetchNode(major) {
   }).trim();
 }
 
-/** Runs a command with its output shown as it comes, and kept for the summary. */
-function tee(cmd, argv, env) {
+/**
+ * Runs a command with its output shown as it comes, each line prefixed with `label` (the majors run
+ * side by side), and keeps its stdout for the summary.
+ */
+function tee(label, cmd, argv, env) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      process.stdout.write(chunk);
-    });
+    const show = (stream, print, keep) => {
+      let partial = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk) => {
+        if (keep) stdout += chunk;
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) print(`${label} ${line}`);
+      });
+      stream.on('end', () => {
+        if (partial) print(`${label} ${partial}`);
+      });
+    };
+    show(child.stdout, console.log, true);
+    show(child.stderr, console.error, false);
     child.on('close', (status) => resolve({ status, stdout }));
   });
 }
@@ -124,13 +154,21 @@ function envFor(node) {
 
 const results = [];
 
-for (const major of suite) {
+/**
+ * One vitest run under a Node major. The majors run side by side: vitest gives each run one worker
+ * on a 2-core machine and much of a run is spent waiting on npm and the registry, so two runs
+ * together take little longer than one. They share nothing a test writes: dist/ is built once by
+ * `npm test` before (tests that pack the repository pass --ignore-scripts, so `prepare` does not
+ * rebuild it), and the caches under .cache/ are filled under a lock.
+ */
+async function vitestOn(major) {
   const node = fetchNode(major);
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   const part = filters.length ? 'chosen files' : all ? 'whole suite' : 'Node-dependent files';
-  console.log(`\n=== vitest on Node ${version} (${node}): ${part} ===`);
+  console.log(`\n=== vitest on Node ${version} (${node}): ${part}; its lines start [node${major}] ===`);
   const t0 = Date.now();
   const run = await tee(
+    `[node${major}]`,
     node,
     [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...selection],
     envFor(node),
@@ -140,7 +178,7 @@ for (const major of suite) {
   const plain = (run.stdout ?? '').replace(/\x1b\[[0-9;]*m/g, '');
   const tests = plain.match(/^\s*Tests\s+(.+)$/m)?.[1]?.trim() ?? 'no summary';
   const count = (word) => Number(tests.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
-  results.push({
+  return {
     node: version,
     what: 'vitest',
     ok: run.status === 0,
@@ -148,8 +186,12 @@ for (const major of suite) {
     passed: count('passed'),
     failed: count('failed') + (run.status === 0 ? 0 : count('failed') ? 0 : 1),
     s: (Date.now() - t0) / 1000,
-  });
+  };
 }
+
+// each Node fetched first, one after another (a fetch may `npm pack` it), then the runs side by side
+for (const major of suite) fetchNode(major);
+results.push(...(await Promise.all(suite.map(vitestOn))));
 
 /** The built CLI under a Node: --version, check on a fixture tree, verify of fixture addons, inspect. */
 function smokeRun(node) {

@@ -49,7 +49,8 @@ const npm = (cwd: string, args: string[]) =>
 /** `npm pack` of a folder into the temp folder; returns the tarball's path. */
 async function pack(dir: string): Promise<string> {
   const before = new Set(readdirSync(tmp.dir));
-  ok(await run(dir, 'npm', ['pack', '--pack-destination', tmp.dir, '--loglevel=error']));
+  // --ignore-scripts: native-guard's `prepare` would rebuild dist/ under test files running beside this one
+  ok(await run(dir, 'npm', ['pack', '--ignore-scripts', '--pack-destination', tmp.dir, '--loglevel=error']));
   const made = readdirSync(tmp.dir).find((f) => f.endsWith('.tgz') && !before.has(f));
   if (!made) throw new Error(`npm pack made no tarball in ${dir}`);
   return join(tmp.dir, made);

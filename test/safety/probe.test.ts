@@ -104,7 +104,8 @@ beforeAll(() => {
   ensureBuilt();
   tmp = tempDir('ng-safety-probe-');
   marker = join(tmp.dir, 'MARKER');
-  const packed = ok(run(REPO, 'npm', ['pack', '--json', '--pack-destination', tmp.dir]));
+  // --ignore-scripts: `prepare` would rebuild dist/ under the feet of test files running beside this one
+  const packed = ok(run(REPO, 'npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp.dir]));
   const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string }>;
   const tarball = join(tmp.dir, info!.filename);
 
