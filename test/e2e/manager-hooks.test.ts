@@ -24,13 +24,23 @@ const HOME = join(REPO, '.cache', 'managers', 'home');
 let tmp: ReturnType<typeof tempDir>;
 let tarball: string;
 
-function cleanEnv(): NodeJS.ProcessEnv {
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(npm_|NATIVE_GUARD|GITHUB_|INIT_CWD$|NODE_OPTIONS$|VITEST|CI$|YARN_|PNPM_|BUN_)/i.test(k)) continue;
     env[k] = v;
   }
-  return { ...env, HOME, NO_COLOR: '1', YARN_ENABLE_TELEMETRY: '0', COREPACK_ENABLE_STRICT: '0' };
+  // pnpm 11 reads a global config.yaml from $XDG_CONFIG_HOME/pnpm: one of the test's own, or none
+  const xdg = join(HOME, '.config');
+  return {
+    ...env,
+    HOME,
+    XDG_CONFIG_HOME: xdg,
+    NO_COLOR: '1',
+    YARN_ENABLE_TELEMETRY: '0',
+    COREPACK_ENABLE_STRICT: '0',
+    ...extra,
+  };
 }
 
 interface Run {
@@ -41,10 +51,10 @@ interface Run {
 }
 
 /** Runs to the end (the kill timer fails the run, never passes it). */
-function run(cwd: string, command: string[]): Run {
+function run(cwd: string, command: string[], env: Record<string, string> = {}): Run {
   const r = spawnSync(command[0]!, command.slice(1), {
     cwd,
-    env: cleanEnv(),
+    env: cleanEnv(env),
     encoding: 'utf8',
     timeout: 10 * MINUTES,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,6 +87,8 @@ interface Case {
   install: string[];
   files?: Record<string, string>;
   strict?: boolean;
+  /** pnpm 11's global config.yaml (in an XDG_CONFIG_HOME of the case's own). */
+  globalConfig?: string;
   /** The fresh install fails (the manager's own verdict, after the hooks ran): its status and words. */
   fails?: { status: number; says: RegExp };
   /** The hook lines of the fresh install and of the second one, as patterns. */
@@ -148,6 +160,16 @@ const CASES: Case[] = [
       /^ {2}error {3}INSTALL_FAILS_IGNORED_BUILD {2}bufferutil@4\.1\.0: pnpm 11\.\d+\.\d+ fails the whole install on it \(ERR_PNPM_IGNORED_BUILDS/,
       VERIFY,
     ],
+    second: null,
+  },
+  {
+    // strictDepBuilds: false in the global config.yaml (pnpm 11 reads it there, not allowBuilds):
+    // pnpm skips the undecided build with a warning and goes on, and so does the check
+    label: 'pnpm 11, strictDepBuilds: false in the global config.yaml',
+    manager: 'pnpm11',
+    install: ['install'],
+    globalConfig: 'strictDepBuilds: false\n',
+    first: [NOT_YET, CHECK, VERIFY],
     second: null,
   },
   {
@@ -242,16 +264,22 @@ function installed(c: Case): { first: Run; second: Run | null } {
   };
   writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   for (const [file, text] of Object.entries(c.files ?? {})) writeFileSync(join(dir, file), text);
+  const env: Record<string, string> = {};
+  if (c.globalConfig !== undefined) {
+    env.XDG_CONFIG_HOME = `${dir}-config`;
+    mkdirSync(join(env.XDG_CONFIG_HOME, 'pnpm'), { recursive: true });
+    writeFileSync(join(env.XDG_CONFIG_HOME, 'pnpm', 'config.yaml'), c.globalConfig);
+  }
   // the wiring as a user has it committed, before any install
   ok(run(dir, [process.execPath, CLI, 'init', ...(c.strict ? ['--strict'] : [])]));
   const command = [...got.manager.command, ...c.install];
-  const first = run(dir, command);
-  const between = c.second && c.settles ? run(dir, command) : null;
+  const first = run(dir, command, env);
+  const between = c.second && c.settles ? run(dir, command, env) : null;
   if (between) {
     ok(between);
     if (hookLines(between).length !== c.first.length) throw new Error(`hook lines:\n${between.output}`);
   }
-  const result = { first, second: c.second ? run(dir, command) : null };
+  const result = { first, second: c.second ? run(dir, command, env) : null };
   results.set(c.label, result);
   return result;
 }
@@ -261,25 +289,33 @@ afterAll(() => tmp?.cleanup());
 describe.runIf(runnable)('the hooks under pnpm, Yarn and Bun (the real managers)', () => {
   for (const c of CASES) {
     const goesOn = c.fails ? `and the manager exits ${c.fails.status}` : 'and goes on';
-    it(`${c.label}: the fresh install checks and verifies once, compactly, ${goesOn}`, () => {
-      const r = installed(c);
-      const lines = hookLines(r.first);
-      expect(r.first.status, r.first.output).toBe(c.fails?.status ?? 0);
-      expect(lines.length, r.first.output).toBe(c.first.length);
-      c.first.forEach((pattern, i) => expect(lines[i]).toMatch(pattern));
-      if (c.fails) expect(r.first.output).toMatch(c.fails.says);
-      // never the full report (its matrix says prebuilt); an internal error would be one more line
-      expect(r.first.output).not.toMatch(/prebuilt/);
-    }, 20 * MINUTES);
-    if (c.second) {
-      it(`${c.label}: ${c.settles ? 'a repeat install' : 'a second install'} with nothing changed ${c.second.length ? 'answers from the cache' : 'runs no hook'}`, () => {
+    it(
+      `${c.label}: the fresh install checks and verifies once, compactly, ${goesOn}`,
+      () => {
         const r = installed(c);
-        if (!r.second) throw new Error('no second install');
-        const lines = hookLines(r.second);
-        expect(r.second.status, r.second.output).toBe(0);
-        expect(lines.length, r.second.output).toBe(c.second!.length);
-        c.second!.forEach((pattern, i) => expect(lines[i]).toMatch(pattern));
-      }, 20 * MINUTES);
+        const lines = hookLines(r.first);
+        expect(r.first.status, r.first.output).toBe(c.fails?.status ?? 0);
+        expect(lines.length, r.first.output).toBe(c.first.length);
+        c.first.forEach((pattern, i) => expect(lines[i]).toMatch(pattern));
+        if (c.fails) expect(r.first.output).toMatch(c.fails.says);
+        // never the full report (its matrix says prebuilt); an internal error would be one more line
+        expect(r.first.output).not.toMatch(/prebuilt/);
+      },
+      20 * MINUTES,
+    );
+    if (c.second) {
+      it(
+        `${c.label}: ${c.settles ? 'a repeat install' : 'a second install'} with nothing changed ${c.second.length ? 'answers from the cache' : 'runs no hook'}`,
+        () => {
+          const r = installed(c);
+          if (!r.second) throw new Error('no second install');
+          const lines = hookLines(r.second);
+          expect(r.second.status, r.second.output).toBe(0);
+          expect(lines.length, r.second.output).toBe(c.second!.length);
+          c.second!.forEach((pattern, i) => expect(lines[i]).toMatch(pattern));
+        },
+        20 * MINUTES,
+      );
     }
   }
 });
