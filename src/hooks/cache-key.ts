@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FILE_LIMITS, parseJsonText, readBounded } from '../io/files.js';
-import { pnpmGlobalConfigFile } from '../managers/pnpm-global-config.js';
+import { pnpmGlobalConfigFile, pnpmGlobalRcFile } from '../managers/pnpm-global-config.js';
 import type { HookEvent } from './init-plan.js';
 
 /** The inputs the entry has; the same as hooks/run.ts's HookIo. */
@@ -250,8 +250,9 @@ export function cacheKey(
       env.npm_config_globalconfig && isAbsolute(env.npm_config_globalconfig)
         ? fileHash(env.npm_config_globalconfig)
         : null,
-    // pnpm 11's global config.yaml can set strictDepBuilds and dangerouslyAllowAllBuilds
+    // pnpm's global config: 11's config.yaml (strictDepBuilds, dangerouslyAllowAllBuilds), 10's rc
     pnpmGlobalConfig: hashAt(pnpmGlobalConfigFile(env, runtime.platform)),
+    pnpmGlobalRc: hashAt(pnpmGlobalRcFile(env, runtime.platform)),
     reified: isReified,
     env: npmEnv,
     tools: toolStamps(env),

@@ -1,9 +1,13 @@
 // pnpm's build policy: which dependency builds pnpm runs, whether an unapproved one fails the whole
 // install (strictDepBuilds), and which builds it really skipped at the last install (.modules.yaml).
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
-import { pnpmGlobalBuildSettings, pnpmGlobalConfigFile } from '../managers/pnpm-global-config.js';
+import {
+  pnpmGlobalBuildSettings,
+  pnpmGlobalConfigFile,
+  pnpmGlobalRcFile,
+} from '../managers/pnpm-global-config.js';
 import type { PnpmGlobalBuildSettings } from '../managers/pnpm-global-config.js';
 import type { AllowSetting, InstallScriptPolicy } from '../model/prediction.js';
 import { FILE_LIMITS, readBounded, readRegularFile } from '../io/files.js';
@@ -87,9 +91,9 @@ export interface PnpmContext {
 const bool = (v: string | undefined): boolean | undefined =>
   v === undefined ? undefined : v.trim() === 'true' ? true : v.trim() === 'false' ? false : undefined;
 
-/** `strict-dep-builds=true` in the project's .npmrc (pnpm 10 reads it; pnpm 11 reads no settings there). */
-function npmrcStrict(root: string): boolean | undefined {
-  const text = readBounded(join(root, '.npmrc'), FILE_LIMITS.config);
+/** `strict-dep-builds=true` in an npmrc-style (INI) file; undefined when it does not say. */
+function iniStrict(file: string): boolean | undefined {
+  const text = readBounded(file, FILE_LIMITS.config);
   if (text === null) return undefined;
   let out: boolean | undefined;
   for (const line of text.split(/\r?\n/)) {
@@ -100,10 +104,26 @@ function npmrcStrict(root: string): boolean | undefined {
 }
 
 /**
+ * pnpm 10's npmrc-style files after the environment, first wins (measured with pnpm 10.34.9): the
+ * project's .npmrc, the user's (`npm_config_userconfig`, else ~/.npmrc), pnpm's global `rc`.
+ * pnpm 11 reads no setting from any of them.
+ */
+function pnpm10Rcs(root: string, env: Record<string, string | undefined>): Array<[string, string]> {
+  const home = env.HOME || (process.platform === 'win32' ? env.USERPROFILE : undefined);
+  const user = env.npm_config_userconfig || (home ? join(home, '.npmrc') : null);
+  const global = pnpmGlobalRcFile(env, process.platform);
+  const out: Array<[string, string]> = [[join(root, '.npmrc'), '.npmrc']];
+  if (user && isAbsolute(user)) out.push([user, user]);
+  if (global && isAbsolute(global)) out.push([global, global]);
+  return out;
+}
+
+/**
  * strictDepBuilds, measured with pnpm 10.34.9 and 11.29.0: an unapproved build fails the whole
  * install (ERR_PNPM_IGNORED_BUILDS) instead of being skipped with a warning. Off by default in pnpm
  * 10, on in pnpm 11. pnpm 10 reads pnpm-workspace.yaml first, then `npm_config_strict_dep_builds`,
- * then .npmrc `strict-dep-builds` (package.json's "pnpm" field is not read for it); pnpm 11 reads
+ * then `strict-dep-builds` in the project's, the user's and pnpm's global rc (package.json's "pnpm"
+ * field is not read for it); pnpm 11 reads
  * `pnpm_config_strict_dep_builds` first, then pnpm-workspace.yaml, then its global config.yaml.
  */
 function strictDepBuilds(
@@ -125,8 +145,10 @@ function strictDepBuilds(
   if (fromYaml !== undefined) return { strict: fromYaml, source: 'pnpm-workspace.yaml' };
   const fromEnv = bool(env.npm_config_strict_dep_builds);
   if (fromEnv !== undefined) return { strict: fromEnv, source: 'npm_config_strict_dep_builds' };
-  const fromNpmrc = npmrcStrict(root);
-  if (fromNpmrc !== undefined) return { strict: fromNpmrc, source: '.npmrc' };
+  for (const [file, source] of pnpm10Rcs(root, env)) {
+    const fromRc = iniStrict(file);
+    if (fromRc !== undefined) return { strict: fromRc, source };
+  }
   return { strict: false, source: null };
 }
 

@@ -177,7 +177,7 @@ describe('the hooks’ answer cache', () => {
     expect(lookup()).not.toBeNull();
   });
 
-  it("pnpm 11's global config.yaml ($XDG_CONFIG_HOME/pnpm, else ~/.config/pnpm) is in the key", () => {
+  it("pnpm's global config.yaml and rc ($XDG_CONFIG_HOME/pnpm, else ~/.config/pnpm) are in the key", () => {
     // it can turn strictDepBuilds off or allow every build, which changes check's answer
     const xdg = { XDG_CONFIG_HOME: join(project, 'xdg') };
     remember('postinstall', xdg);
@@ -188,6 +188,10 @@ describe('the hooks’ answer cache', () => {
     remember('postinstall', xdg);
     expect(lookup('postinstall', xdg)).not.toBeNull();
     writeFileSync(join(project, 'xdg', 'pnpm', 'config.yaml'), 'strictDepBuilds: true\n');
+    expect(lookup('postinstall', xdg)).toBeNull();
+    // pnpm 10's rc beside it (strict-dep-builds)
+    remember('postinstall', xdg);
+    writeFileSync(join(project, 'xdg', 'pnpm', 'rc'), 'strict-dep-builds=true\n');
     expect(lookup('postinstall', xdg)).toBeNull();
     // without XDG_CONFIG_HOME, the one under HOME (on Linux; macOS keeps it in Library/Preferences)
     if (process.platform !== 'linux') return;

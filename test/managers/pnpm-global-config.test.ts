@@ -6,7 +6,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pnpmGlobalBuildSettings, pnpmGlobalConfigFile } from '../../src/managers/pnpm-global-config.js';
+import {
+  pnpmGlobalBuildSettings,
+  pnpmGlobalConfigFile,
+  pnpmGlobalRcFile,
+} from '../../src/managers/pnpm-global-config.js';
 import type { PackageRecord } from '../../src/model/package.js';
 import type { NpmConfigView } from '../../src/tree/npm-config.js';
 import { pnpmScriptPolicy } from '../../src/tree/pnpm-policy.js';
@@ -36,6 +40,12 @@ describe('where pnpm 11 reads its global config.yaml (its getConfigDir)', () => 
     expect(pnpmGlobalConfigFile({ USERPROFILE: '/u' }, 'win32')).toBe(
       join('/u', '.config', 'pnpm', 'config.yaml'),
     );
+  });
+
+  it("pnpm 10's rc sits in the same folder", () => {
+    expect(pnpmGlobalRcFile({ XDG_CONFIG_HOME: '/x' }, 'linux')).toBe(join('/x', 'pnpm', 'rc'));
+    expect(pnpmGlobalRcFile({ HOME: '/h' }, 'linux')).toBe(join('/h', '.config', 'pnpm', 'rc'));
+    expect(pnpmGlobalRcFile({}, 'linux')).toBeNull();
   });
 
   it('no home folder in the environment: none (the machine’s own is never guessed)', () => {
@@ -158,5 +168,54 @@ describe('pnpm 11 with a global config.yaml (measured with pnpm 11.29.0)', () =>
     const { policy } = setup('10.34.9', {}, 'strictDepBuilds: true\ndangerouslyAllowAllBuilds: true\n');
     expect(policy.strict).toBeUndefined();
     expect(policy.verdict(bufferutil)).toBe('not-allowed');
+  });
+});
+
+describe("pnpm 10's strict-dep-builds in npmrc files (measured with pnpm 10.34.9)", () => {
+  /** A pnpm 10 project, a home folder and a config folder; each file only when its text is given. */
+  function pnpm10(
+    files: { npmrc?: string; userNpmrc?: string; rc?: string },
+    extra: Record<string, string> = {},
+  ) {
+    const dir = mkdtempSync(join(scratch, 'p10-'));
+    const root = join(dir, 'project');
+    const home = join(dir, 'home');
+    const xdg = join(dir, 'xdg');
+    for (const d of [root, home, join(xdg, 'pnpm')]) mkdirSync(d, { recursive: true });
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ packageManager: 'pnpm@10.34.9' }));
+    if (files.npmrc !== undefined) writeFileSync(join(root, '.npmrc'), files.npmrc);
+    if (files.userNpmrc !== undefined) writeFileSync(join(home, '.npmrc'), files.userNpmrc);
+    if (files.rc !== undefined) writeFileSync(join(xdg, 'pnpm', 'rc'), files.rc);
+    const env = { HOME: home, XDG_CONFIG_HOME: xdg, ...extra };
+    return { policy: pnpmScriptPolicy(root, npm, { env }), home, rc: join(xdg, 'pnpm', 'rc') };
+  }
+  const on = 'strict-dep-builds=true\n';
+  const off = 'strict-dep-builds=false\n';
+
+  it('pnpm’s global rc alone turns it on (pnpm: ERR_PNPM_IGNORED_BUILDS)', () => {
+    const { policy, rc } = pnpm10({ rc: on });
+    expect(policy.strict?.source).toBe(rc);
+    expect(policy.verdict(bufferutil)).toBe('unreviewed-strict');
+  });
+
+  it('the user’s ~/.npmrc alone turns it on, and wins over the global rc', () => {
+    const { policy, home } = pnpm10({ userNpmrc: on, rc: off });
+    expect(policy.strict?.source).toBe(join(home, '.npmrc'));
+    expect(pnpm10({ userNpmrc: off, rc: on }).policy.strict).toBeUndefined();
+  });
+
+  it('the project’s .npmrc and npm_config_strict_dep_builds win over the global rc', () => {
+    expect(pnpm10({ npmrc: off, rc: on }).policy.strict).toBeUndefined();
+    expect(pnpm10({ npmrc: on, rc: off }).policy.strict?.source).toBe('.npmrc');
+    expect(pnpm10({ rc: on }, { npm_config_strict_dep_builds: 'false' }).policy.strict).toBeUndefined();
+  });
+
+  it('pnpm 11 reads none of them (pnpm 11.29.0 with strict-dep-builds=false in its rc: ERR_PNPM_IGNORED_BUILDS)', () => {
+    const dir = mkdtempSync(join(scratch, 'p11rc-'));
+    mkdirSync(join(dir, 'xdg', 'pnpm'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ packageManager: 'pnpm@11.29.0' }));
+    writeFileSync(join(dir, 'xdg', 'pnpm', 'rc'), off);
+    const policy = pnpmScriptPolicy(dir, npm, { env: { XDG_CONFIG_HOME: join(dir, 'xdg') } });
+    expect(policy.strict).toEqual({ source: null, keepsIgnoredBuilds: false });
   });
 });
