@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FILE_LIMITS, parseJsonText, readBounded } from '../io/files.js';
+import { pnpmGlobalConfigFile, pnpmGlobalRcFile } from '../managers/pnpm-global-config.js';
 import type { HookEvent } from './init-plan.js';
 
 /** The inputs the entry has; the same as hooks/run.ts's HookIo. */
@@ -96,6 +97,8 @@ function fileHash(path: string): string | null {
   const text = readBounded(path, FILE_LIMITS.lockfile);
   return text === null ? null : createHash('sha256').update(text).digest('hex');
 }
+
+const hashAt = (path: string | null) => (path && isAbsolute(path) ? fileHash(path) : null);
 
 /** The C library this Node runs on, from its own report header (no detect-libc: node: built-ins only). */
 function hostLibc(): string | null {
@@ -247,6 +250,9 @@ export function cacheKey(
       env.npm_config_globalconfig && isAbsolute(env.npm_config_globalconfig)
         ? fileHash(env.npm_config_globalconfig)
         : null,
+    // pnpm's global config: 11's config.yaml (strictDepBuilds, dangerouslyAllowAllBuilds), 10's rc
+    pnpmGlobalConfig: hashAt(pnpmGlobalConfigFile(env, runtime.platform)),
+    pnpmGlobalRc: hashAt(pnpmGlobalRcFile(env, runtime.platform)),
     reified: isReified,
     env: npmEnv,
     tools: toolStamps(env),

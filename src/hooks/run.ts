@@ -42,7 +42,7 @@ export interface HookRunners {
  * ── LOCKFILE-ONLY CHECK: the one place the preinstall hook calls it ──
  * Runs when the preinstall hook finds no installed tree and the manager does not name itself (npm
  * before 7 ran the root preinstall before it installed; npm 7–11, pnpm 10, Yarn 2+ and Bun run it
- * after; npm 12 and Yarn 1 run it first but say so, and then the postinstall checks): `check` from
+ * after; npm 12, pnpm 11 and Yarn 1 run it first but say so, and then the postinstall checks): `check` from
  * the lockfile alone.
  */
 export async function lockfileOnlyCheck(options: CheckOptions): Promise<CheckReport> {
@@ -76,12 +76,15 @@ export function treeIsReified(root: string): boolean {
 /**
  * The package manager running this hook, when it runs the root's own `preinstall` before it installs
  * the dependencies: npm 12+ (npm/cli#9267: on `npm ci` node_modules is missing or emptied, on
- * `npm install` it still holds the previous tree), Yarn 1, and pnpm other than 10. Named by
- * `npm_config_user_agent` (`npm/12.2.3 node/v22.23.5 …`, `pnpm/11.0.0 npm/? …`, `yarn/1.22.22 …`);
- * null for npm 7–11 and pnpm 10, which run it after they install (measured with pnpm 10.34.9: the
- * preinstall of a fresh install sees every dependency), and for a manager that does not say (Yarn 2+
- * and Bun run it after they install, too). A pnpm not measured is taken to run it first: deferring to
- * the postinstall costs nothing, while a check left to a preinstall that ran too early never happens.
+ * `npm install` it still holds the previous tree), Yarn 1, and pnpm other than 10 (measured with
+ * pnpm 11.29.0: on a fresh install node_modules holds only pnpm's `.tmp` when the root preinstall
+ * runs; on a repeat install it runs both root scripts again although it is "Already up to date").
+ * Named by `npm_config_user_agent` (`npm/12.2.3 node/v22.23.5 …`, `pnpm/11.29.0 npm/? …`,
+ * `yarn/1.22.22 …`); null for npm 7–11 and pnpm 10, which run it after they install (measured with
+ * pnpm 10.34.9: the preinstall of a fresh install sees every dependency), and for a manager that does
+ * not say (Yarn 2+ and Bun run it after they install, too). A pnpm not measured (9, 12+) is taken to
+ * run it first, as 11 does: deferring to the postinstall costs nothing, while a check left to a
+ * preinstall that ran too early never happens.
  * Then the preinstall hook cannot see the tree being installed (native-guard itself is usually not
  * there yet), and the postinstall hook checks as well as verifies.
  */

@@ -1,8 +1,14 @@
 // pnpm's build policy: which dependency builds pnpm runs, whether an unapproved one fails the whole
 // install (strictDepBuilds), and which builds it really skipped at the last install (.modules.yaml).
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
+import {
+  pnpmGlobalBuildSettings,
+  pnpmGlobalConfigFile,
+  pnpmGlobalRcFile,
+} from '../managers/pnpm-global-config.js';
+import type { PnpmGlobalBuildSettings } from '../managers/pnpm-global-config.js';
 import type { AllowSetting, InstallScriptPolicy } from '../model/prediction.js';
 import { FILE_LIMITS, readBounded, readRegularFile } from '../io/files.js';
 import type { NpmConfigView } from './npm-config.js';
@@ -85,9 +91,9 @@ export interface PnpmContext {
 const bool = (v: string | undefined): boolean | undefined =>
   v === undefined ? undefined : v.trim() === 'true' ? true : v.trim() === 'false' ? false : undefined;
 
-/** `strict-dep-builds=true` in the project's .npmrc (pnpm 10 reads it; pnpm 11 reads no settings there). */
-function npmrcStrict(root: string): boolean | undefined {
-  const text = readBounded(join(root, '.npmrc'), FILE_LIMITS.config);
+/** `strict-dep-builds=true` in an npmrc-style (INI) file; undefined when it does not say. */
+function iniStrict(file: string): boolean | undefined {
+  const text = readBounded(file, FILE_LIMITS.config);
   if (text === null) return undefined;
   let out: boolean | undefined;
   for (const line of text.split(/\r?\n/)) {
@@ -98,31 +104,73 @@ function npmrcStrict(root: string): boolean | undefined {
 }
 
 /**
+ * pnpm 10's npmrc-style files after the environment, first wins (measured with pnpm 10.34.9): the
+ * project's .npmrc, the user's (`npm_config_userconfig`, else ~/.npmrc), pnpm's global `rc`.
+ * pnpm 11 reads no setting from any of them.
+ */
+function pnpm10Rcs(root: string, env: Record<string, string | undefined>): Array<[string, string]> {
+  const home = env.HOME || (process.platform === 'win32' ? env.USERPROFILE : undefined);
+  const user = env.npm_config_userconfig || (home ? join(home, '.npmrc') : null);
+  const global = pnpmGlobalRcFile(env, process.platform);
+  const out: Array<[string, string]> = [[join(root, '.npmrc'), '.npmrc']];
+  if (user && isAbsolute(user)) out.push([user, user]);
+  if (global && isAbsolute(global)) out.push([global, global]);
+  return out;
+}
+
+/**
  * strictDepBuilds, measured with pnpm 10.34.9 and 11.29.0: an unapproved build fails the whole
  * install (ERR_PNPM_IGNORED_BUILDS) instead of being skipped with a warning. Off by default in pnpm
  * 10, on in pnpm 11. pnpm 10 reads pnpm-workspace.yaml first, then `npm_config_strict_dep_builds`,
- * then .npmrc `strict-dep-builds` (package.json's "pnpm" field is not read for it); pnpm 11 reads
- * `pnpm_config_strict_dep_builds` first, then pnpm-workspace.yaml.
+ * then `strict-dep-builds` in the project's, the user's and pnpm's global rc (package.json's "pnpm"
+ * field is not read for it); pnpm 11 reads
+ * `pnpm_config_strict_dep_builds` first, then pnpm-workspace.yaml, then its global config.yaml.
  */
 function strictDepBuilds(
   root: string,
   major: number | null,
   yaml: PnpmSettings | null,
   env: Record<string, string | undefined>,
+  global: GlobalConfig | null,
 ): { strict: boolean; source: string | null } {
   const fromYaml = typeof yaml?.strictDepBuilds === 'boolean' ? yaml.strictDepBuilds : undefined;
   if (major !== null && major >= 11) {
     const fromEnv = bool(env.pnpm_config_strict_dep_builds);
     if (fromEnv !== undefined) return { strict: fromEnv, source: 'pnpm_config_strict_dep_builds' };
     if (fromYaml !== undefined) return { strict: fromYaml, source: 'pnpm-workspace.yaml' };
+    const fromGlobal = global?.settings.strictDepBuilds;
+    if (fromGlobal !== undefined) return { strict: fromGlobal, source: global!.file };
     return { strict: true, source: null };
   }
   if (fromYaml !== undefined) return { strict: fromYaml, source: 'pnpm-workspace.yaml' };
   const fromEnv = bool(env.npm_config_strict_dep_builds);
   if (fromEnv !== undefined) return { strict: fromEnv, source: 'npm_config_strict_dep_builds' };
-  const fromNpmrc = npmrcStrict(root);
-  if (fromNpmrc !== undefined) return { strict: fromNpmrc, source: '.npmrc' };
+  for (const [file, source] of pnpm10Rcs(root, env)) {
+    const fromRc = iniStrict(file);
+    if (fromRc !== undefined) return { strict: fromRc, source };
+  }
   return { strict: false, source: null };
+}
+
+interface GlobalConfig {
+  file: string;
+  settings: PnpmGlobalBuildSettings;
+}
+
+/**
+ * pnpm 11's global config.yaml (managers/pnpm-global-config.ts) in the environment the check was
+ * given, read bounded; null when there is none or it is not a mapping.
+ */
+function readGlobalConfig(env: Record<string, string | undefined>): GlobalConfig | null {
+  const file = pnpmGlobalConfigFile(env, process.platform);
+  const text = file === null ? null : readBounded(file, FILE_LIMITS.config);
+  let settings: PnpmGlobalBuildSettings | null = null;
+  try {
+    settings = text === null ? null : pnpmGlobalBuildSettings(loadYaml(text));
+  } catch {
+    // a config.yaml that does not parse stops pnpm itself; nothing is assumed from it
+  }
+  return file && settings ? { file, settings } : null;
 }
 
 /**
@@ -202,10 +250,18 @@ export function pnpmScriptPolicy(
       : null;
   const ignored = legacy ? new Set(strings(settings.ignoredBuiltDependencies)) : new Set<string>();
   const never = legacy ? new Set(strings(settings.neverBuiltDependencies)) : new Set<string>();
+  // pnpm 10 reads no config.yaml; a pnpm of unknown version is taken as 10 for its defaults too
+  const global = major !== null && major >= 11 ? readGlobalConfig(ctx.env ?? {}) : null;
+  // dangerouslyAllowAllBuilds there runs every build, even one pnpm-workspace.yaml denies (pnpm 11.29.0)
+  const allowAll =
+    typeof yaml?.dangerouslyAllowAllBuilds === 'boolean'
+      ? yaml.dangerouslyAllowAllBuilds
+      : global?.settings.dangerouslyAllowAllBuilds === true;
+  if (allowAll && settings.dangerouslyAllowAllBuilds !== true) source = global!.file;
   const strict =
     major !== null && major < 10
       ? { strict: false, source: null }
-      : strictDepBuilds(root, major, yaml, ctx.env ?? {});
+      : strictDepBuilds(root, major, yaml, ctx.env ?? {}, global);
   const blocked = strict.strict ? ('unreviewed-strict' as const) : ('not-allowed' as const);
   const skipped = ctx.installed ? readIgnoredBuilds(root) : null;
   if (npm.ignoreScripts) source = 'ignore-scripts';
@@ -227,7 +283,7 @@ export function pnpmScriptPolicy(
       : {}),
     verdict(record) {
       if (npm.ignoreScripts) return 'ignored';
-      if (settings.dangerouslyAllowAllBuilds === true) return 'allowed';
+      if (settings.dangerouslyAllowAllBuilds === true || allowAll) return 'allowed';
       const keys = [record.name, `${record.name}@${record.version}`];
       if (keys.some((k) => denied.has(k))) return 'denied';
       if (keys.some((k) => allowed.has(k))) return 'allowed';

@@ -177,6 +177,35 @@ describe('the hooks’ answer cache', () => {
     expect(lookup()).not.toBeNull();
   });
 
+  it("pnpm's global config.yaml and rc ($XDG_CONFIG_HOME/pnpm, else ~/.config/pnpm) are in the key", () => {
+    // it can turn strictDepBuilds off or allow every build, which changes check's answer
+    const xdg = { XDG_CONFIG_HOME: join(project, 'xdg') };
+    remember('postinstall', xdg);
+    expect(lookup('postinstall', xdg)).not.toBeNull();
+    mkdirSync(join(project, 'xdg', 'pnpm'), { recursive: true });
+    writeFileSync(join(project, 'xdg', 'pnpm', 'config.yaml'), 'strictDepBuilds: false\n');
+    expect(lookup('postinstall', xdg)).toBeNull();
+    remember('postinstall', xdg);
+    expect(lookup('postinstall', xdg)).not.toBeNull();
+    writeFileSync(join(project, 'xdg', 'pnpm', 'config.yaml'), 'strictDepBuilds: true\n');
+    expect(lookup('postinstall', xdg)).toBeNull();
+    // pnpm 10's rc beside it (strict-dep-builds)
+    remember('postinstall', xdg);
+    writeFileSync(join(project, 'xdg', 'pnpm', 'rc'), 'strict-dep-builds=true\n');
+    expect(lookup('postinstall', xdg)).toBeNull();
+    // without XDG_CONFIG_HOME, the one under HOME (on Linux; macOS keeps it in Library/Preferences)
+    if (process.platform !== 'linux') return;
+    const home = { HOME: join(project, 'home') };
+    remember('postinstall', home);
+    expect(lookup('postinstall', home)).not.toBeNull();
+    mkdirSync(join(project, 'home', '.config', 'pnpm'), { recursive: true });
+    writeFileSync(
+      join(project, 'home', '.config', 'pnpm', 'config.yaml'),
+      'dangerouslyAllowAllBuilds: true\n',
+    );
+    expect(lookup('postinstall', home)).toBeNull();
+  });
+
   it('a corrupt, truncated, foreign or unreadable entry is a miss, never an error', () => {
     remember();
     const file = entryPath(project, 'postinstall');
