@@ -8,8 +8,8 @@ import { realManager } from '../managers/real-managers.js';
 import type { ManagerKey } from '../managers/real-managers.js';
 
 /**
- * The same project installed by each real package manager (npm, pnpm 10, Yarn 1, Yarn 4 with its
- * node-modules linker and with Plug'n'Play, Bun) and by a pnpm and a Bun workspace: `check` and
+ * The same project installed by each real package manager (npm, pnpm 10 and 11, Yarn 1, Yarn 4 with
+ * its node-modules linker and with Plug'n'Play, Bun) and by a 2-member workspace of each: `check` and
  * `verify` must find the same native package with the same outcome as under npm, name the manager
  * and its linker, and say nothing false about the layout (pnpm's and Bun's store folders are not
  * packages). The managers come from the registry (cached in .cache/managers), their package stores
@@ -53,6 +53,8 @@ interface Case {
   install: string[];
   files?: Record<string, string>;
   workspace?: boolean;
+  /** How member b names member a: `workspace:*` where the manager knows the protocol (npm and Yarn 1 do not). */
+  memberSpec?: string;
   expect: { name: string; linker: string };
 }
 
@@ -103,6 +105,32 @@ const CASES: Case[] = [
     expect: { name: 'yarn-berry', linker: 'pnp' },
   },
   { label: 'Bun', manager: 'bun', install: ['install'], expect: { name: 'bun', linker: 'hoisted' } },
+  {
+    label: 'npm workspace',
+    manager: 'npm',
+    install: ['install'],
+    workspace: true,
+    memberSpec: '1.0.0',
+    expect: { name: 'npm', linker: 'hoisted' },
+  },
+  {
+    label: 'Yarn 1 workspace',
+    manager: 'yarn1',
+    install: ['install'],
+    workspace: true,
+    memberSpec: '1.0.0',
+    expect: { name: 'yarn-classic', linker: 'hoisted' },
+  },
+  {
+    label: 'pnpm 11 workspace',
+    manager: 'pnpm11',
+    install: ['install'],
+    workspace: true,
+    files: {
+      'pnpm-workspace.yaml': 'packages:\n  - "packages/*"\nallowBuilds:\n  bufferutil: false\n  esbuild: false\n',
+    },
+    expect: { name: 'pnpm', linker: 'isolated' },
+  },
   {
     label: 'pnpm 10 workspace',
     manager: 'pnpm10',
@@ -156,7 +184,7 @@ function makeProject(dir: string, c: Case): void {
     const b = {
       name: 'b',
       version: '1.0.0',
-      dependencies: { a: 'workspace:*', esbuild: '0.25.0', 'is-number': '7.0.0' },
+      dependencies: { a: c.memberSpec ?? 'workspace:*', esbuild: '0.25.0', 'is-number': '7.0.0' },
     };
     writeFileSync(join(dir, 'packages', 'a', 'package.json'), JSON.stringify(a, null, 2));
     writeFileSync(join(dir, 'packages', 'b', 'package.json'), JSON.stringify(b, null, 2));
