@@ -127,7 +127,8 @@ const CASES: Case[] = [
     install: ['install'],
     workspace: true,
     files: {
-      'pnpm-workspace.yaml': 'packages:\n  - "packages/*"\nallowBuilds:\n  bufferutil: false\n  esbuild: false\n',
+      'pnpm-workspace.yaml':
+        'packages:\n  - "packages/*"\nallowBuilds:\n  bufferutil: false\n  esbuild: false\n',
     },
     expect: { name: 'pnpm', linker: 'isolated' },
   },
