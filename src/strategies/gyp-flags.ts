@@ -169,31 +169,55 @@ const STD_YEARS: Readonly<Record<string, number>> = {
 };
 const STD_FLAG = /^-std=((?:c|gnu)\+\+(\w\w))$/;
 
+/** A gyp string that loads nan's include folder (`<!(node -e "require('nan')")`): the target includes nan.h, and with it node.h and v8.h. */
+const NAN_INCLUDE = /require\(\\?["']nan\\?["']\)/;
+
+export interface TargetStandard {
+  target: string;
+  /** `c++11`, as written after `-std=`. */
+  standard: string;
+  year: number;
+  /** The target itself puts nan's headers on its include path. */
+  nan: boolean;
+}
+
 /**
- * The C++ standard the Linux build of a binding.gyp pins in `cflags_cc`: node-gyp's `-std=gnu++17`
- * (Node's common.gypi, merged first) is followed by the package's own flags, and the last `-std=` is
- * the one g++ uses. A `-std=` in `cflags` comes before node-gyp's and loses; `cflags_cc+` prepends.
- * With several pins, the newest. Null when there is no pin, the file does not parse, or a pin sits
- * in a branch that may or may not apply (a condition on anything but OS, a configuration).
+ * The C++ standard each target of a binding.gyp pins for Linux in its own `cflags_cc` (or that of its
+ * OS branches): node-gyp's `-std=gnu++17` (Node's common.gypi) comes first and the target's flags
+ * after, and g++ uses the last `-std=` (measured with node-gyp 10 against Node 20's headers). A pin
+ * in `target_defaults` comes before node-gyp's and loses (grpc 1.24's `-std=c++14` compiles on Node
+ * 20), so does one in `cflags` or `cflags_cc+`. With several pins, the newest. A target whose pin
+ * sits in a branch that may or may not apply (a condition on anything but OS, a configuration), or
+ * that removes flags with `cflags_cc!`, is left out; so is a target in such a branch.
+ * Null when the file does not parse.
  */
-export function linuxGypCxxStandard(text: string): { standard: string; year: number } | null {
+export function linuxGypTargetStandards(text: string): TargetStandard[] | null {
   const gyp = parseGyp(text);
   if (!gyp || typeof gyp !== 'object') return null;
-  let best: { standard: string; year: number } | null = null;
-  let unsure = false;
-  walkLinux(gyp, (dict, certain) => {
-    for (const [key, value] of Object.entries(dict)) {
-      if (!/^cflags_cc[!+=]?$/.test(key) || !Array.isArray(value)) continue;
-      for (const flag of value) {
-        const m = typeof flag === 'string' ? STD_FLAG.exec(flag) : null;
-        if (!m) continue;
-        const year = STD_YEARS[m[2]!];
-        if (!certain || year === undefined || key === 'cflags_cc!') unsure = true;
-        else if (key !== 'cflags_cc+' && (!best || year > best.year)) best = { standard: m[1]!, year };
+  const out: TargetStandard[] = [];
+  walkLinux(gyp, (target, targetCertain) => {
+    const name = target['target_name'];
+    if (typeof name !== 'string' || !targetCertain) return;
+    let best: { standard: string; year: number } | null = null;
+    let unsure = false;
+    let nan = false;
+    walkLinux(target, (dict, certain) => {
+      if (ownStrings(dict).some((s) => NAN_INCLUDE.test(s))) nan = true;
+      for (const [key, value] of Object.entries(dict)) {
+        if (!/^cflags_cc[!+=]?$/.test(key) || !Array.isArray(value)) continue;
+        for (const flag of value) {
+          const m = typeof flag === 'string' ? STD_FLAG.exec(flag) : null;
+          if (!m) continue;
+          const year = STD_YEARS[m[2]!];
+          if (!certain || year === undefined || key === 'cflags_cc!') unsure = true;
+          else if (key !== 'cflags_cc+' && (!best || year > best.year)) best = { standard: m[1]!, year };
+        }
       }
-    }
+    });
+    const pin = best as { standard: string; year: number } | null; // assigned in the callback
+    if (pin && !unsure) out.push({ target: name, standard: pin.standard, year: pin.year, nan });
   });
-  return unsure ? null : best;
+  return out;
 }
 
 /**
@@ -212,19 +236,11 @@ export function cxxYearNodeNeeds(nodeVersion: string): number | null {
   return null;
 }
 
-/** Whether the addon compiles against V8's headers for certain: through nan, whose nan.h includes node.h. */
-function usesV8Headers(ctx: PredictContext, gypText: string): boolean {
-  const pkg = ctx.native.pkg;
-  return (
-    pkg.dependencies.some((d) => d.name === 'nan') ||
-    Object.prototype.hasOwnProperty.call(pkg.manifest.dependencies ?? {}, 'nan') ||
-    /require\(\\?["']nan\\?["']\)/.test(gypText)
-  );
-}
-
 /**
- * A node-gyp build whose binding.gyp pins a C++ standard older than the target Node's headers
- * need fails on every target that builds: mmap-io 1.1.7's `-std=c++11` against Node 20.
+ * A node-gyp build whose binding.gyp pins, for a target that compiles against V8's headers, a C++
+ * standard older than the target Node's headers need fails on every target that builds: mmap-io
+ * 1.1.7's `-std=c++11` against Node 20. V8's headers for certain: the target puts nan's include
+ * folder on its path, or it is the file's only target and the package depends on nan.
  */
 export function gypStandardFindings(
   ctx: PredictContext,
@@ -236,9 +252,17 @@ export function gypStandardFindings(
   const needs = cxxYearNodeNeeds(target.version);
   if (!needs) return [];
   const text = ctx.files.readText('binding.gyp', 256 * 1024);
-  const pin = text ? linuxGypCxxStandard(text) : null;
-  if (!text || !pin || pin.year >= needs || !usesV8Headers(ctx, text)) return [];
-  const where = { package: native.pkg.id, location: native.pkg.location, target: target.id };
+  const pins = text ? linuxGypTargetStandards(text) : null;
+  if (!text || !pins?.length) return [];
+  const pkg = native.pkg;
+  const dependsOnNan =
+    pkg.dependencies.some((d) => d.name === 'nan') ||
+    Object.prototype.hasOwnProperty.call(pkg.manifest.dependencies ?? {}, 'nan');
+  const onlyTarget = (parseGyp(text) as { targets?: unknown }).targets;
+  const single = Array.isArray(onlyTarget) && onlyTarget.length === 1;
+  const pin = pins.find((p) => p.year < needs && (p.nan || (single && pins.length === 1 && dependsOnNan)));
+  if (!pin) return [];
+  const where = { package: pkg.id, location: pkg.location, target: target.id };
   return [
     makeFinding('BUILD_CXX_STANDARD_TOO_OLD', where, {
       standard: pin.standard,

@@ -8,7 +8,7 @@ import type { Target } from '../../src/model/target.js';
 import {
   cxxYearNodeNeeds,
   gypStandardFindings,
-  linuxGypCxxStandard,
+  linuxGypTargetStandards,
   linuxGypPkgConfigModules,
   pkgConfigCall,
 } from '../../src/strategies/gyp-flags.js';
@@ -65,32 +65,45 @@ describe('pkg-config calls in gyp commands', () => {
   });
 });
 
-describe('the C++ standard binding.gyp pins for Linux', () => {
+describe('the C++ standard each target of a binding.gyp pins for Linux', () => {
   const pin = (flags: string, key = 'cflags_cc') => `{'targets':[{'target_name':'a','${key}':[${flags}]}]}`;
+  const one = (text: string) =>
+    linuxGypTargetStandards(text)?.map(({ standard, year }) => ({ standard, year }));
 
-  it("cflags_cc's -std= (after node-gyp's own), with its C++ year", () => {
-    expect(linuxGypCxxStandard(pin("'-std=c++11'"))).toEqual({ standard: 'c++11', year: 2011 });
-    expect(linuxGypCxxStandard(pin("'-O2','-std=gnu++1y'"))).toEqual({ standard: 'gnu++1y', year: 2014 });
-    expect(linuxGypCxxStandard(pin("'-std=c++11'", 'cflags_cc='))).toEqual({ standard: 'c++11', year: 2011 });
+  it("a target's cflags_cc -std= (after node-gyp's own), with its C++ year", () => {
+    expect(one(pin("'-std=c++11'"))).toEqual([{ standard: 'c++11', year: 2011 }]);
+    expect(one(pin("'-O2','-std=gnu++1y'"))).toEqual([{ standard: 'gnu++1y', year: 2014 }]);
+    expect(one(pin("'-std=c++11'", 'cflags_cc='))).toEqual([{ standard: 'c++11', year: 2011 }]);
   });
 
-  it("no pin: -std in cflags (before node-gyp's), in cflags_cc+ (prepended), none at all", () => {
-    expect(linuxGypCxxStandard(pin("'-std=c++11'", 'cflags'))).toBeNull();
-    expect(linuxGypCxxStandard(pin("'-std=c++11'", 'cflags_cc+'))).toBeNull();
-    expect(linuxGypCxxStandard(pin("'-fexceptions'"))).toBeNull();
+  it("no pin: target_defaults (merged before node-gyp's), cflags, cflags_cc+, none at all", () => {
+    expect(
+      linuxGypTargetStandards(
+        `{'target_defaults':{'cflags_cc':['-std=c++14']},'targets':[{'target_name':'a'}]}`,
+      ),
+    ).toEqual([]);
+    expect(linuxGypTargetStandards(pin("'-std=c++11'", 'cflags'))).toEqual([]);
+    expect(linuxGypTargetStandards(pin("'-std=c++11'", 'cflags_cc+'))).toEqual([]);
+    expect(linuxGypTargetStandards(pin("'-fexceptions'"))).toEqual([]);
+    expect(linuxGypTargetStandards('not gyp {')).toBeNull();
   });
 
-  it('a pin that may or may not apply, or a removed one, makes the answer unknown', () => {
-    const uncertain = `{'targets':[{'cflags_cc':['-std=c++11'],'conditions':[['node_major>=20',{'cflags_cc':['-std=c++17']}]]}]}`;
-    expect(linuxGypCxxStandard(uncertain)).toBeNull();
-    const config = `{'targets':[{'cflags_cc':['-std=c++11'],'configurations':{'Release':{'cflags_cc':['-std=c++20']}}}]}`;
-    expect(linuxGypCxxStandard(config)).toBeNull();
-    expect(linuxGypCxxStandard(pin("'-std=gnu++17'", 'cflags_cc!'))).toBeNull();
+  it('a pin that may or may not apply, or a removed one, leaves the target out', () => {
+    const uncertain = `{'targets':[{'target_name':'a','cflags_cc':['-std=c++11'],'conditions':[['node_major>=20',{'cflags_cc':['-std=c++17']}]]}]}`;
+    expect(linuxGypTargetStandards(uncertain)).toEqual([]);
+    const config = `{'targets':[{'target_name':'a','cflags_cc':['-std=c++11'],'configurations':{'Release':{'cflags_cc':['-std=c++20']}}}]}`;
+    expect(linuxGypTargetStandards(config)).toEqual([]);
+    expect(linuxGypTargetStandards(pin("'-std=gnu++17'", 'cflags_cc!'))).toEqual([]);
+    const electronOnly = `{'conditions':[['runtime=="electron"',{'targets':[{'target_name':'a','cflags_cc':['-std=c++11']}]}]]}`;
+    expect(linuxGypTargetStandards(electronOnly)).toEqual([]);
   });
 
-  it('the mac branch does not count; several Linux pins: the newest', () => {
-    const gyp = `{'targets':[{'conditions':[['OS=="mac"',{'cflags_cc':['-std=c++20']},{'cflags_cc':['-std=c++11']}]],'cflags_cc':['-std=c++14']}]}`;
-    expect(linuxGypCxxStandard(gyp)).toEqual({ standard: 'c++14', year: 2014 });
+  it("the mac branch does not count, the Linux one does; several pins: the newest; nan's include folder is seen", () => {
+    const gyp = `{'targets':[{'target_name':'a','include_dirs':["<!(node -e \\"require('nan')\\")"],'conditions':[['OS=="mac"',{'cflags_cc':['-std=c++20']},{'cflags_cc':['-std=c++11']}]],'cflags_cc':['-std=c++14']},{'target_name':'b','cflags_cc':['-std=c++11']}]}`;
+    expect(linuxGypTargetStandards(gyp)).toEqual([
+      { target: 'a', standard: 'c++14', year: 2014, nan: true },
+      { target: 'b', standard: 'c++11', year: 2011, nan: false },
+    ]);
   });
 });
 
@@ -163,7 +176,7 @@ describe('BUILD_CXX_STANDARD_TOO_OLD', () => {
     expect(gypStandardFindings(context(fakeHost({ version: '14.21.3' }), CXX11), BUILD)).toEqual([]);
   });
 
-  it('V8 headers only for certain: nan in binding.gyp or in the dependencies; a Node-API addon is no claim', () => {
+  it('V8 headers only for certain: the target includes nan, or it is the only one and the package depends on nan', () => {
     const napi = `{'targets':[{'target_name':'m','include_dirs':["<!(node -p \\"require('node-addon-api').include\\")"],'cflags_cc':['-std=c++11']}]}`;
     expect(gypStandardFindings(context(fakeHost(), napi), BUILD)).toEqual([]);
     const withNan = packageRecord('cxx-addon', '1.1.7', {
@@ -172,6 +185,9 @@ describe('BUILD_CXX_STANDARD_TOO_OLD', () => {
     expect(gypStandardFindings(context(fakeHost(), napi, withNan), BUILD).map((f) => f.code)).toEqual([
       'BUILD_CXX_STANDARD_TOO_OLD',
     ]);
+    // a second target (a C++ library without node.h, say) pinning c++11 need not include V8's headers
+    const twoTargets = `{'targets':[{'target_name':'lib','cflags_cc':['-std=c++11']},{'target_name':'addon','include_dirs':["<!(node -e \\"require('nan')\\")"]}]}`;
+    expect(gypStandardFindings(context(fakeHost(), twoTargets, withNan), BUILD)).toEqual([]);
   });
 
   it('cmake-js builds and non-Linux targets are not judged', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { extract, grade, truthOf } from '../../bench/truth/truth.mjs';
-import { linuxGypCxxStandard, linuxGypPkgConfigModules } from '../../src/strategies/gyp-flags.js';
+import { linuxGypPkgConfigModules, linuxGypTargetStandards } from '../../src/strategies/gyp-flags.js';
 import { linuxGypLibraries } from '../../src/strategies/gyp-libraries.js';
 import { hostPkgConfigModules } from '../../src/targets/pkg-config.js';
 import { hostSystemLibraries } from '../../src/targets/libc.js';
@@ -73,13 +73,18 @@ describe('what else a real binding.gyp asks of the build (fixtures/gyp/, from np
     expect(linuxGypLibraries(gyp('native-keymap-3.3.9.binding.gyp'))).toBeNull();
   });
   it("mmap-io 1.1.7: cflags_cc -std=c++11 (its mac branch's OTHER_CPLUSPLUSFLAGS do not count)", () => {
-    expect(linuxGypCxxStandard(gyp('mmap-io-1.1.7.binding.gyp'))).toEqual({ standard: 'c++11', year: 2011 });
+    expect(linuxGypTargetStandards(gyp('mmap-io-1.1.7.binding.gyp'))).toEqual([
+      { target: 'mmap-io', standard: 'c++11', year: 2011, nan: true },
+    ]);
     expect(linuxGypPkgConfigModules(gyp('mmap-io-1.1.7.binding.gyp'))).toEqual([]);
+  });
+  it("grpc 1.24.11: its -std=c++14 is in target_defaults, merged before node-gyp's gnu++17 (it compiled on Node 20): no pin", () => {
+    expect(linuxGypTargetStandards(gyp('grpc-1.24.11.binding.gyp'))).toEqual([]);
   });
   it('the files read before say nothing new: no pkg-config, no pinned standard', () => {
     for (const f of ['authenticate-pam-1.0.5.binding.gyp', 'keyboard-layout-2.0.17.binding.gyp']) {
       expect(linuxGypPkgConfigModules(gyp(f)), f).toEqual([]);
-      expect(linuxGypCxxStandard(gyp(f)), f).toBeNull();
+      expect(linuxGypTargetStandards(gyp(f)), f).toEqual([]);
     }
   });
 });
