@@ -71,6 +71,19 @@ export interface FindingEvidence {
     libraries: string[];
     file: string;
   };
+  BUILD_PKG_CONFIG_MISSING: {
+    /** pkg-config modules (`xkbfile`) binding.gyp's Linux commands ask for, with no `<module>.pc` in pkg-config's folders here. */
+    modules: string[];
+    file: string;
+  };
+  BUILD_CXX_STANDARD_TOO_OLD: {
+    /** The `-std=` binding.gyp's Linux `cflags_cc` sets after node-gyp's own (`c++11`). */
+    standard: string;
+    /** The C++ year the target Node's headers need at least (`17`). */
+    needs: number;
+    nodeVersion: string;
+    file: string;
+  };
   PYTHON_DISTUTILS_MISSING: { python: string | null; pythonVersion: string | null; nodeGyp: string | null };
   /** The binary needs libraries beyond every glibc image's base, and the target has no library list. */
   SHARED_LIBRARY_UNCHECKED: { file: string; libraries: string[] };

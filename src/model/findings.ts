@@ -68,6 +68,14 @@ export const FINDINGS: Record<FindingCode, FindingMeta> = {
     title: 'The source build links a system library this machine lacks',
     severity: 'error',
   },
+  BUILD_PKG_CONFIG_MISSING: {
+    title: 'The source build asks pkg-config for a library this machine has no .pc file of',
+    severity: 'error',
+  },
+  BUILD_CXX_STANDARD_TOO_OLD: {
+    title: "The build's C++ standard is older than the target Node's headers need",
+    severity: 'error',
+  },
   PYTHON_DISTUTILS_MISSING: { title: 'Python 3.12+ with a node-gyp that needs distutils', severity: 'error' },
   SHARED_LIBRARY_UNCHECKED: {
     title: 'The binary needs a shared library the target may not have',

@@ -106,6 +106,11 @@ export interface Target {
    * (ld.so.cache and the standard folders), for the host and `node22`-style targets. Not in the JSON.
    */
   systemLibraries?: readonly string[];
+  /**
+   * The pkg-config modules (`.pc` file names without `.pc`) in this machine's pkg-config folders:
+   * the host only (Linux). Not in the JSON.
+   */
+  pkgConfigModules?: readonly string[];
   /** ARM version node-gyp-build matches `armv` tags against (`"8"` on arm64, `"7"` on arm). */
   armv: string | null;
   /** libuv major, matched against node-gyp-build's `uv` tags. */

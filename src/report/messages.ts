@@ -18,6 +18,7 @@ import {
 } from './message-parts.js';
 import { ignoredBuildWords, scriptDeniedWords, scriptNotNeededWords } from './script-denied-words.js';
 import { buildRunnerWords } from './build-runner-words.js';
+import { buildGypWords } from './build-gyp-words.js';
 
 /**
  * The finding with every string in it made inert (one line, controls escaped, bounded): names,
@@ -160,6 +161,9 @@ export function describe(finding: Finding, target?: Target): Words {
     case 'NODE_GYP_NOT_FOUND':
     case 'NODE_GYP_UNSUPPORTED_NODE':
       return buildRunnerWords(f, pkg, on, name);
+    case 'BUILD_PKG_CONFIG_MISSING':
+    case 'BUILD_CXX_STANDARD_TOO_OLD':
+      return buildGypWords(f, pkg, on, name);
     case 'PYTHON_DISTUTILS_MISSING':
       return {
         message: `${pkg}${on}: python ${f.evidence.pythonVersion ?? '≥ 3.12'} has no distutils, which node-gyp ${f.evidence.nodeGyp ?? '< 10'} needs`,

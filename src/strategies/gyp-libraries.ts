@@ -63,7 +63,7 @@ export const TOOLCHAIN_LIBRARIES: ReadonlySet<string> = new Set([
 ]);
 
 /** Whether a gyp condition holds on Linux; null for anything but plain OS tests. */
-function linuxCondition(cond: unknown): boolean | null {
+export function linuxCondition(cond: unknown): boolean | null {
   if (typeof cond !== 'string') return null;
   const parts = cond.split(/\s*(?:or|\|\|)\s*/);
   let any = false;

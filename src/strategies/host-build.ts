@@ -3,6 +3,7 @@ import { makeFinding } from '../model/findings.js';
 import type { Finding } from '../model/findings.js';
 import type { ChainLink, PredictContext } from '../model/prediction.js';
 import { linuxGypLibraries } from './gyp-libraries.js';
+import { linuxGypPkgConfigModules } from './gyp-flags.js';
 
 /**
  * What can still break a source build on this machine when python3, make and g++ are present: node-gyp
@@ -51,13 +52,21 @@ export function hostSourceBuildFindings(
   }
   // `-lfoo` in binding.gyp links libfoo.so or libfoo.a from the system: without it (a -dev package
   // not installed) the build fails, and usually at its first #include already
-  if (target.platform === 'linux' && target.systemLibraries) {
-    const text = ctx.files.readText('binding.gyp', 256 * 1024);
-    const libs = text ? linuxGypLibraries(text) : null;
+  const text = target.platform === 'linux' ? ctx.files.readText('binding.gyp', 256 * 1024) : null;
+  if (text && target.systemLibraries) {
+    const libs = linuxGypLibraries(text);
     const have = new Set(target.systemLibraries);
     const missing = (libs ?? []).filter((l) => !have.has(`lib${l}.so`) && !have.has(`lib${l}.a`));
     if (missing.length)
       out.push(makeFinding('BUILD_LIBRARY_MISSING', where, { libraries: missing, file: 'binding.gyp' }));
+  }
+  // `<!@(pkg-config x11 xkbfile --libs)`: gyp runs it while loading binding.gyp, and pkg-config fails
+  // for a module whose .pc file (shipped by its -dev package, with the headers) is not there
+  if (text && target.pkgConfigModules) {
+    const have = new Set(target.pkgConfigModules);
+    const missing = (linuxGypPkgConfigModules(text) ?? []).filter((m) => !have.has(m));
+    if (missing.length)
+      out.push(makeFinding('BUILD_PKG_CONFIG_MISSING', where, { modules: missing, file: 'binding.gyp' }));
   }
   return out;
 }

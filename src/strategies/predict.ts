@@ -23,6 +23,7 @@ import { predictPkgPrebuilds } from './pkg-prebuilds.js';
 import { predictRequireAddon } from './require-addon.js';
 import { predictShippedBinary } from './shipped-binary.js';
 import { buildRunnerFindings } from './build-runner.js';
+import { gypStandardFindings } from './gyp-flags.js';
 import { mismatchFinding } from './mismatch-finding.js';
 import { predictSourceBuild, toolchainComplete, toolchainEvidence } from './source-build.js';
 
@@ -216,6 +217,7 @@ export function evaluateChain(ctx: PredictContext, opts: EvaluateOptions = {}): 
           const extra = [
             ...(opts.sourceBuildFindings?.(ctx, buildLink) ?? []),
             ...buildRunnerFindings(ctx, buildLink, opts.nodeGyp),
+            ...gypStandardFindings(ctx, buildLink),
           ];
           findings.push(...extra);
           const blocked = extra.some((f) => f.severity === 'error');

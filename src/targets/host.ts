@@ -2,6 +2,7 @@ import os from 'node:os';
 import { armvFor, napiFor, UV_MAJOR } from './abi.js';
 import { toolScope } from './exec.js';
 import { hostGlibcxxVersion, hostLibc, hostSystemLibraries } from './libc.js';
+import { hostPkgConfigModules } from './pkg-config.js';
 import { detectToolchain } from './toolchain.js';
 import type { NpmToolConfig } from './toolchain.js';
 import type { HostEnvironment, LibcFacts, Target } from '../model/target.js';
@@ -41,6 +42,8 @@ export interface DetectHostOptions {
   detectGlibcxx?: (arch: string) => string | null;
   /** The sonames the host's loader finds (glibc Linux only); defaults to ld.so.cache and the standard folders. */
   detectLibraries?: (arch: string) => string[] | null;
+  /** The pkg-config modules the host has (Linux only); defaults to listing pkg-config's folders. */
+  detectPkgConfig?: (env: Record<string, string | undefined>) => string[] | null;
   /** The project being checked: nothing inside it (or any node_modules) is run to learn the host. */
   projectRoot?: string | null;
 }
@@ -63,6 +66,9 @@ export async function detectHost(
   const systemLibraries =
     libc?.family === 'glibc' ? (options.detectLibraries ?? hostSystemLibraries)(env.arch) : null;
   if (systemLibraries) Object.assign(glibcxx, { systemLibraries });
+  const pkgConfigModules =
+    env.platform === 'linux' ? (options.detectPkgConfig ?? hostPkgConfigModules)(env.env) : null;
+  if (pkgConfigModules) Object.assign(glibcxx, { pkgConfigModules });
   const napi = Number(env.versions.napi);
   // node-gyp-build reads ARM_VERSION first, then the arch, then Node's own build config.
   const armv =

@@ -153,6 +153,44 @@ describe('system libraries binding.gyp links', () => {
   });
 });
 
+describe('pkg-config modules binding.gyp asks for', () => {
+  const X11 =
+    "{ 'targets': [ { 'conditions': [ ['OS==\"linux\"', { 'libraries': [ '<!@(pkg-config x11 xkbfile --libs)' ] }] ] } ] }";
+
+  it('a module with no .pc file on the machine: BUILD_PKG_CONFIG_MISSING naming only that one', () => {
+    const f = hostSourceBuildFindings(
+      context(host(details(), { pkgConfigModules: ['x11', 'zlib'] }), { gyp: X11 }),
+      NODE_GYP,
+    );
+    expect(f).toMatchObject([
+      {
+        code: 'BUILD_PKG_CONFIG_MISSING',
+        severity: 'error',
+        evidence: { modules: ['xkbfile'], file: 'binding.gyp' },
+      },
+    ]);
+  });
+
+  it('every module there, or the machine’s modules not known: no claim', () => {
+    expect(codes(host(details(), { pkgConfigModules: ['x11', 'xkbfile'] }), { gyp: X11 })).toEqual([]);
+    expect(codes(host(details()), { gyp: X11 })).toEqual([]);
+  });
+
+  it('a failure the command tolerates (`|| true`, `--exists`) is no claim', () => {
+    const tolerant =
+      "{ 'targets': [ { 'libraries': [ '<!@(pkg-config --libs alsa || true)' ], 'defines': [ '<!(pkg-config --exists alsa && echo HAVE_ALSA=1 || echo HAVE_ALSA=0)' ] } ] }";
+    expect(codes(host(details(), { pkgConfigModules: [] }), { gyp: tolerant })).toEqual([]);
+  });
+
+  it('through the chain the error blocks the build: fails', () => {
+    const v = evaluateChain(context(host(details(), { pkgConfigModules: ['x11'] }), { gyp: X11 }), {
+      sourceBuildFindings: hostSourceBuildFindings,
+    });
+    expect(v.prediction.outcome).toBe('fails');
+    expect(v.findings.map((f) => f.code)).toEqual(['BUILD_PKG_CONFIG_MISSING']);
+  });
+});
+
 describe('where these checks do not apply', () => {
   it('any target but the host, even one with the same details', () => {
     const [image] = targets(['node:22-bookworm']);
