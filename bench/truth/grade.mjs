@@ -433,6 +433,31 @@ ${
 ${summary.perTarget.map((k) => `| ${TARGET_NAMES[k.kind]} | \`${k.kind}\` | ${k.cells} | ${k.graded} | ${k.right} | ${pct(k.right, k.graded)} | ${k.unknown} | ${k.falsePrebuilt} | ${k.falseFails} |`).join('\n')}
 
 `;
+// The installed-tree and verify sections need run-truth's host installs (WORK/runs/*/host). On a
+// machine without them those cells cannot be regraded: the previous page's sections are carried over,
+// marked with the build they graded, rather than dropped without a word.
+const previous = existsSync(OUT) ? readFileSync(OUT, 'utf8') : '';
+const carried =
+  !summary.installed.length && !verifyRows.length
+    ? previous.match(/### `check` on the installed host tree\n[\s\S]*?(?=\n## )/)?.[0]
+    : undefined;
+if (carried) {
+  // the build those cells were graded with: the previous page's, or the one it carried them from
+  const fromHash =
+    carried.match(/the page that graded build ([0-9a-f]+)/)?.[1] ??
+    previous.match(/\(hash ([0-9a-f]+)\)/)?.[1] ??
+    'unknown';
+  const body = carried
+    .replace(/\nNot regraded in this run:[^\n]*\n(Its wrong installed-tree cells:\n\n(\|[^\n]*\n?)+)?/, '')
+    .trimEnd();
+  const oldWrong = previous.split('\n').filter((l) => /^\| .* \| `[\w-]+` \(installed\) \|/.test(l));
+  const where = `${process.env.TRUTH_WORK ? '$TRUTH_WORK' : '~/.cache/native-guard-truth'}/runs/*/host`;
+  md += `${body}\n\nNot regraded in this run: run-truth's host installs (\`${where}\`) are not on the machine that ran it. Carried over from the page that graded build ${fromHash}.\n${
+    oldWrong.length
+      ? `Its wrong installed-tree cells:\n\n| package | target | truth | predicted | findings | note |\n|---|---|---|---|---|---|\n${oldWrong.join('\n')}\n`
+      : ''
+  }\n`;
+}
 if (summary.installed.length) {
   md += `### \`check\` on the installed host tree
 
