@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { EXIT_OK, EXIT_USAGE } from './commands/types.js';
 import type { Command, CommandIo } from './commands/types.js';
+import { errorMessage } from './report/error-words.js';
 
 interface CommandEntry {
   name: string;
@@ -88,8 +89,8 @@ function errorText(err: unknown, debug: boolean): string {
   if (debug) return `native-guard: ${e?.stack ?? String(err)}\n`;
   const known = typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code);
   return known
-    ? `native-guard: ${e.message}\n`
-    : `native-guard: internal error: ${e?.message ?? String(err)} (run with --debug for details)\n`;
+    ? `native-guard: ${errorMessage(err)}\n`
+    : `native-guard: internal error: ${errorMessage(err)} (run with --debug for details)\n`;
 }
 
 async function run(argv: string[], io: CommandIo, out: Output): Promise<number> {

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { FILE_LIMITS, parseJsonText, readRegularFile } from './io/files.js';
+import { CodedError } from './model/errors.js';
+import type { ConfigErrorFact } from './model/errors.js';
 import type { Finding } from './model/findings.js';
 
 /** The `"nativeGuard"` block of the project's package.json. */
@@ -12,15 +14,15 @@ export interface ProjectConfig {
   allowSourceBuild?: string[];
 }
 
-export class ConfigError extends Error {
-  readonly code = 'ECONFIG';
+/** A `nativeGuard` block that does not validate; `key` is the offending one (`nativeGuard.strict`). */
+export class ConfigError extends CodedError<'config'> {
   readonly key: string;
   readonly file: string;
-  constructor(message: string, key: string, file: string) {
-    super(message);
+  constructor(fact: ConfigErrorFact, key: string) {
+    super('config', fact, 'ECONFIG');
     this.name = 'ConfigError';
     this.key = key;
-    this.file = file;
+    this.file = fact.file;
   }
 }
 
@@ -32,16 +34,12 @@ const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(
 export function parseProjectConfig(value: unknown, file: string): ProjectConfig {
   if (value === undefined) return {};
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError(`${file}: "nativeGuard" must be an object`, 'nativeGuard', file);
+    throw new ConfigError({ why: 'not-an-object', file }, 'nativeGuard');
   }
   const raw = value as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
     if (!(KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(
-        `${file}: unknown key "nativeGuard.${key}" (known: ${KEYS.join(', ')})`,
-        `nativeGuard.${key}`,
-        file,
-      );
+      throw new ConfigError({ why: 'unknown-key', file, key, known: [...KEYS] }, `nativeGuard.${key}`);
     }
   }
   const config: ProjectConfig = {};
@@ -49,21 +47,13 @@ export function parseProjectConfig(value: unknown, file: string): ProjectConfig 
     const v = raw[key];
     if (v === undefined) continue;
     if (!isStringList(v)) {
-      throw new ConfigError(
-        `${file}: "nativeGuard.${key}" must be an array of strings`,
-        `nativeGuard.${key}`,
-        file,
-      );
+      throw new ConfigError({ why: 'not-string-list', file, key }, `nativeGuard.${key}`);
     }
     config[key] = v;
   }
   if (raw.strict !== undefined) {
     if (typeof raw.strict !== 'boolean') {
-      throw new ConfigError(
-        `${file}: "nativeGuard.strict" must be true or false`,
-        'nativeGuard.strict',
-        file,
-      );
+      throw new ConfigError({ why: 'not-boolean', file, key: 'strict' }, 'nativeGuard.strict');
     }
     config.strict = raw.strict;
   }
@@ -84,7 +74,7 @@ export function readProjectConfig(root: string): ProjectConfig {
   try {
     pkg = parseJsonText(text);
   } catch (err) {
-    throw new ConfigError(`${file}: invalid JSON (${(err as Error).message})`, 'package.json', file);
+    throw new ConfigError({ why: 'invalid-json', file, error: (err as Error).message }, 'package.json');
   }
   return parseProjectConfig((pkg as Record<string, unknown> | null)?.nativeGuard, file);
 }

@@ -13,7 +13,9 @@ import type { DockerInstructionEvidence, Finding } from '../model/findings.js';
 import type { BinarySent, StageSummary } from '../model/reports.js';
 import type { TargetContext } from '../targets/index.js';
 import type { Target } from '../model/target.js';
-import { describeReadError, FILE_LIMITS, readRegularFile } from '../io/files.js';
+import { FILE_LIMITS, readRegularFile } from '../io/files.js';
+import { CodedError } from '../model/errors.js';
+import type { DockerErrorFact } from '../model/errors.js';
 import { DEFAULT_CONTEXT_LIMITS, placeInStage, scanContext } from './context.js';
 import type { ContextLimits, ContextScan } from './context.js';
 import { parseDockerfile } from './dockerfile.js';
@@ -54,10 +56,10 @@ export interface DockerAnalysis {
   findings: Finding[];
 }
 
-export class DockerfileError extends Error {
-  readonly code = 'EDOCKERFILE';
-  constructor(message: string) {
-    super(message);
+/** A Dockerfile, ignore file or build context that cannot be read; report/error-words.ts words it. */
+export class DockerfileError extends CodedError<'docker'> {
+  constructor(fact: DockerErrorFact) {
+    super('docker', fact, 'EDOCKERFILE');
     this.name = 'DockerfileError';
   }
 }
@@ -82,11 +84,20 @@ export function instructionEvidence(dockerfile: string, ref: InstructionRef): Do
 }
 
 /** The Dockerfile or ignore file, read bounded: a FIFO or a link to /dev/zero is an error, not a hang. */
-function readText(path: string, what: string): string {
+function readText(path: string, what: 'Dockerfile' | 'ignore file'): string {
   try {
     return readRegularFile(path, FILE_LIMITS.config);
   } catch (err) {
-    throw new DockerfileError(`cannot read ${what} ${path}: ${describeReadError(err)}`);
+    const e = err as NodeJS.ErrnoException & { limit?: number };
+    const [code, limit] = [e.code ?? null, typeof e.limit === 'number' ? e.limit : null];
+    throw new DockerfileError({
+      why: 'unreadable',
+      what,
+      path,
+      code,
+      limit,
+      error: e.message ?? String(err),
+    });
   }
 }
 
@@ -135,7 +146,7 @@ export function analyzeDockerBuild(options: DockerOptions): DockerAnalysis {
   findings.push(...baseImageFindings(dockerfile, plan));
 
   if (!existsSync(contextPath)) {
-    throw new DockerfileError(`build context ${contextPath} does not exist`);
+    throw new DockerfileError({ why: 'no-context', path: contextPath });
   }
   const ignoreText = ignorePath ? readText(ignorePath, 'ignore file') : '';
   const rules = compileIgnore(ignoreText);

@@ -42,7 +42,7 @@ export function dockerForCheck(
   const explicit = options.dockerfile !== undefined;
   const path = resolve(root, options.dockerfile ?? 'Dockerfile');
   if (!existsSync(path)) {
-    if (explicit) throw new DockerfileError(`no Dockerfile at ${path}`);
+    if (explicit) throw new DockerfileError({ why: 'no-dockerfile', path });
     return null;
   }
   const analysis = analyzeDockerBuild({

@@ -6,6 +6,8 @@
 import { DEBIAN_RELEASES } from '../targets/data/images.js';
 import { parseTarget, TargetError } from '../targets/index.js';
 import type { TargetContext } from '../targets/index.js';
+import { CodedError } from '../model/errors.js';
+import type { DockerErrorFact } from '../model/errors.js';
 import type { Target, Toolchain } from '../model/target.js';
 import type { BaseImageProblem } from '../model/findings.js';
 import { resolveStageRef } from './dockerfile.js';
@@ -104,10 +106,10 @@ export interface PlanOptions {
   stage?: string;
 }
 
-export class DockerPlanError extends Error {
-  readonly code = 'EDOCKERFILE';
-  constructor(message: string) {
-    super(message);
+/** A Dockerfile with no stage to plan (no FROM, or no `--docker-target` stage); report/error-words.ts words it. */
+export class DockerPlanError extends CodedError<'docker'> {
+  constructor(fact: DockerErrorFact) {
+    super('docker', fact, 'EDOCKERFILE');
     this.name = 'DockerPlanError';
   }
 }
@@ -235,13 +237,13 @@ export function planDockerfile(
   options: PlanOptions = {},
 ): DockerPlan {
   const { stages } = model;
-  if (stages.length === 0) throw new DockerPlanError('the Dockerfile has no FROM instruction');
+  if (stages.length === 0) throw new DockerPlanError({ why: 'no-from' });
   let final = stages[stages.length - 1]!;
   if (options.stage !== undefined) {
     const ref = resolveStageRef(stages, options.stage, stages.length);
     if (typeof ref !== 'number') {
-      const names = stages.map((s) => s.name ?? String(s.index)).join(', ');
-      throw new DockerPlanError(`--docker-target ${options.stage}: no such stage (stages: ${names})`);
+      const names = stages.map((s) => s.name ?? String(s.index));
+      throw new DockerPlanError({ why: 'no-such-stage', stage: options.stage, stages: names });
     }
     final = stages[ref]!;
   }

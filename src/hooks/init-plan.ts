@@ -1,5 +1,7 @@
 // What `init` and `init --remove` change in package.json, planned on the parsed manifest: the hook
 // script text, how it chains onto a script already there, and the nativeGuard block. Pure.
+import { CodedError } from '../model/errors.js';
+import type { InitErrorFact } from '../model/errors.js';
 import type { ProjectConfig } from '../config.js';
 import { shWrap } from './init-text.js';
 
@@ -184,12 +186,11 @@ export interface InitPlan {
   changes: InitChange[];
 }
 
-export class InitError extends Error {
-  readonly code: string;
-  constructor(message: string, code = 'EINIT') {
-    super(message);
+/** Why init leaves package.json as it is; report/error-words.ts words it. */
+export class InitError extends CodedError<'init'> {
+  constructor(fact: InitErrorFact, code = 'EINIT') {
+    super('init', fact, code);
     this.name = 'InitError';
-    this.code = code;
   }
 }
 
@@ -199,7 +200,7 @@ export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 function scriptsOf(manifest: Record<string, unknown>, file: string): Record<string, unknown> | undefined {
   const scripts = manifest.scripts;
   if (scripts === undefined) return undefined;
-  if (!isPlainObject(scripts)) throw new InitError(`${file}: "scripts" must be an object`);
+  if (!isPlainObject(scripts)) throw new InitError({ why: 'scripts-not-object', file });
   return scripts;
 }
 
@@ -235,7 +236,7 @@ export function planInit(
       scriptsChanged = true;
       changes.push({ kind: 'script-added', event, script: ours });
     } else if (typeof existing !== 'string') {
-      throw new InitError(`${file}: "scripts.${event}" must be a string`);
+      throw new InitError({ why: 'script-not-string', file, event });
     } else if (wiredAfter(existing, event) !== null) {
       // init's hook (this version's text or an earlier one's) after the user's script: chain that
       // script again, so an earlier init's " && " onto text it could not chain onto gets wrapped
@@ -259,9 +260,7 @@ export function planInit(
       changes.push({ kind: 'script-custom', event, script: existing });
     } else if (existing.trim() === '') {
       // `"" && hook` is a shell syntax error, and replacing "" could not be undone exactly
-      throw new InitError(
-        `${file}: "scripts.${event}" is an empty string: delete it or give it a command, then run init again`,
-      );
+      throw new InitError({ why: 'script-empty', file, event });
     } else {
       const { script: after, wrapped } = chainHook(existing, ours);
       scripts[event] = after;
@@ -285,11 +284,9 @@ export function planInit(
         (key) => !sameJsonValue(block[key], wanted[key]),
       );
       if (differs.length) {
-        const settings = differs.map((k) => `"${k}": ${JSON.stringify(wanted[k])}`).join(', ');
-        throw new InitError(
-          `${file} already has a "nativeGuard" block: set ${settings} in it by hand ` +
-            `(init writes only a new block, so that "init --remove" never has an old one to rebuild)`,
-        );
+        // init writes only a new block, so that "init --remove" never has an old one to rebuild
+        const settings = differs.map((k): [string, unknown] => [k, wanted[k]]);
+        throw new InitError({ why: 'config-differs', file, settings });
       }
       changes.push({ kind: 'config-present', config: wanted });
     }

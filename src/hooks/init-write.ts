@@ -43,10 +43,7 @@ export function applyPlan(manifest: Record<string, unknown>, plan: InitPlan): Re
 function memberIndex(obj: ObjectText, key: string, label: string, file: string): number {
   const found = obj.members.flatMap((m, i) => (m.key === key ? [i] : []));
   if (found.length > 1) {
-    throw new InitError(
-      `${file}: "${label}" is written ${found.length} times (npm reads only the last): ` +
-        'keep one, then run init again',
-    );
+    throw new InitError({ why: 'duplicate-key', file, label, count: found.length });
   }
   return found[0] ?? -1;
 }
@@ -117,9 +114,7 @@ export function editPackageText(
     means = undefined;
   }
   if (!sameJsonValue(means, applyPlan(manifest, plan))) {
-    throw new InitError(
-      `${file}: init could not edit this file safely, so it left it unchanged (a bug: please report it)`,
-    );
+    throw new InitError({ why: 'edit-unsafe', file });
   }
   return out;
 }
@@ -176,7 +171,7 @@ export function replaceFileAtomically(file: string, text: string): void {
       }
     }
     const e = err as NodeJS.ErrnoException;
-    throw new InitError(`cannot write ${file} (${e.code ?? e.message}): it is unchanged`, 'EWRITE');
+    throw new InitError({ why: 'cannot-write', file, error: e.code ?? e.message }, 'EWRITE');
   }
   try {
     // the rename is on disk once the folder is: best effort, as a folder cannot be opened on Windows

@@ -34,7 +34,8 @@ async function workspaceMembers(
   try {
     return await mapWorkspaces({ cwd: root, pkg: manifest });
   } catch (err) {
-    throw new InitError(`${join(root, 'package.json')}: cannot read "workspaces": ${(err as Error).message}`);
+    const file = join(root, 'package.json');
+    throw new InitError({ why: 'workspaces-unreadable', file, error: (err as Error).message });
   }
 }
 
@@ -74,14 +75,12 @@ function readPackageText(root: string, file: string): string {
     text = readRegularFile(file);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') throw new InitError(`no package.json in ${root}`, 'ENOPACKAGEJSON');
-    throw new InitError(`${file}: cannot read it (${e.code ?? e.message})`);
+    if (e.code === 'ENOENT') throw new InitError({ why: 'no-package-json', root }, 'ENOPACKAGEJSON');
+    throw new InitError({ why: 'cannot-read', file, error: e.code ?? e.message });
   }
   // bytes that are not UTF-8 read as U+FFFD, and writing the text back would change them
   if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(readFileSync(file))) {
-    throw new InitError(
-      `${file}: not valid UTF-8 (npm reads it as UTF-8 too): fix its encoding, then run init again`,
-    );
+    throw new InitError({ why: 'not-utf8', file });
   }
   return text;
 }
@@ -99,17 +98,15 @@ export async function initProject(options: InitProjectOptions = {}): Promise<Ini
   try {
     manifest = parseJsonText(original);
   } catch (err) {
-    throw new InitError(`${file}: ${(err as Error).message.split('\n')[0]}`);
+    throw new InitError({ why: 'invalid-json', file, error: (err as Error).message.split('\n')[0] ?? '' });
   }
-  if (!isPlainObject(manifest)) throw new InitError(`${file}: not a JSON object`);
+  if (!isPlainObject(manifest)) throw new InitError({ why: 'not-an-object', file });
 
   if (!options.remove) {
     const owner = await owningWorkspaceRoot(root);
     if (owner) {
-      throw new InitError(
-        `${root} is a workspace of ${owner}: the hooks belong in the root, whose install checks every workspace. ` +
-          `Run "native-guard init" there (-C ${owner})`,
-      );
+      // the hooks belong in the root, whose install checks every workspace
+      throw new InitError({ why: 'workspace-member', root, owner });
     }
   }
   const members = await workspaceMembers(root, manifest);

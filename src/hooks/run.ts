@@ -13,6 +13,7 @@ import { escapeData, renderGithubAnnotations } from '../report/github.js';
 import { renderCheckCompact, renderVerifyCompact } from '../report/hook-text.js';
 import { makeStyle, wantsColor } from '../report/style.js';
 import { renderVerifyText } from '../report/verify-text.js';
+import { errorMessage } from '../report/error-words.js';
 import type { VerifyOptions } from '../verify/run.js';
 
 export interface HookIo {
@@ -191,7 +192,7 @@ export async function runHook(
     if (!(err instanceof ConfigError)) return problem(`internal error: ${(err as Error).message}`, false);
     const strict = strictInBrokenConfig(root);
     return problem(
-      `skipped: ${err.message}${strict ? '' : ' (a config that does not validate cannot turn on "strict")'}`,
+      `skipped: ${errorMessage(err)}${strict ? '' : ' (a config that does not validate cannot turn on "strict")'}`,
       strict,
     );
   }
@@ -237,7 +238,7 @@ export async function runHook(
   } catch (err) {
     if (err instanceof HookDeadline) return problem(`${err.message}: stopped`, strict);
     const e = err as Error | undefined;
-    const message = e?.message?.split('\n')[0] ?? String(err);
+    const message = errorMessage(err).split('\n')[0]!;
     if (isExpected(err)) return problem(message, strict);
     return problem(
       `internal error: ${message}${verbose ? '' : ' (NATIVE_GUARD_VERBOSE=1 prints the stack)'}`,

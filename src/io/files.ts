@@ -97,15 +97,6 @@ export function readRegularFile(path: string, limit: number = FILE_LIMITS.lockfi
   return readRegular(path, limit, true);
 }
 
-/** What a read error says, for a one-line message: "not a regular file (a FIFO, socket or device)". */
-export function describeReadError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException & { limit?: number };
-  if (e.code === 'ENOTREG') return 'not a regular file (a FIFO, socket or device)';
-  if (e.code === 'EISDIR') return 'a folder';
-  if (e.code === 'EFBIG' && typeof e.limit === 'number') return `larger than ${formatBytes(e.limit)}`;
-  return e.code ?? e.message ?? String(err);
-}
-
 const formatBytes = (n: number): string => (n % MiB === 0 ? `${n / MiB} MiB` : `${n} bytes`);
 
 function readRegular(path: string, max: number, wholeOrError: boolean): string {

@@ -3,6 +3,7 @@
  * everything downstream works on these, so strategies stay testable with in-memory input.
  */
 import type { BinaryFacts } from './binary.js';
+import type { TreeErrorFact } from './errors.js';
 
 /** The manifest fields native-guard reads; everything else in package.json is dropped. */
 export interface ManifestFacts {
@@ -171,6 +172,8 @@ export type TreeProblem = {
 export type TreeProblemReason =
   /** An error's own first line (the file system's, Arborist's or the JSON parser's), quoted as it said it. */
   | { reason: 'error'; error: string }
+  /** A nested project whose tree cannot be loaded, as the tree loader's coded error said. */
+  | { reason: 'tree-unreadable'; tree: TreeErrorFact }
   | { reason: 'case-conflict'; name: string; other: string }
   /** package.json is a FIFO, socket, device or dangling link. */
   | { reason: 'not-regular' }

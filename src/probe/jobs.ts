@@ -1,5 +1,7 @@
 // What the loader pool is asked (a job) and what it answers (an outcome), as plain data, and the
 // lines the loader writes on its result channel.
+import { CodedError } from '../model/errors.js';
+import type { LoaderErrorFact } from '../model/errors.js';
 import type { ProtocolViolation } from '../model/load.js';
 
 /** What one loader does for one job: load a `.node` file, or require a package's entry point. */
@@ -101,10 +103,9 @@ export interface PoolOptions {
 }
 
 /** Thrown when loaders cannot be started at all (a `--node` that is not a working Node). */
-export class LoaderStartError extends Error {
-  readonly code = 'ELOADER';
-  constructor(message: string) {
-    super(message);
+export class LoaderStartError extends CodedError<'loader'> {
+  constructor(fact: LoaderErrorFact) {
+    super('loader', fact, 'ELOADER');
     this.name = 'LoaderStartError';
   }
 }

@@ -146,9 +146,12 @@ export class Loader {
     if (!this.readyWaiter) return;
     const stderr = this.stderr.trim();
     this.readyWaiter.reject(
-      new LoaderStartError(
-        `cannot start a loader with ${this.options.nodePath}: ${detail}${stderr ? ` (${stderr.split('\n')[0]})` : ''}`,
-      ),
+      new LoaderStartError({
+        why: 'cannot-start',
+        node: this.options.nodePath,
+        detail,
+        stderr: stderr ? (stderr.split('\n')[0] ?? '') : null,
+      }),
     );
     this.readyWaiter = null;
   }

@@ -231,7 +231,7 @@ export class LoaderPool {
       slot.inflight--;
       if (outcome.status === 'not-started') {
         if (outcome.loaderBroken && ++p.notStarted >= MAX_NOT_STARTED) {
-          p.reject(new LoaderStartError(`a loader could not run a job: ${outcome.detail}`));
+          p.reject(new LoaderStartError({ why: 'job-not-run', detail: outcome.detail }));
         } else {
           this.queue.unshift(p);
         }

@@ -50,8 +50,13 @@ function evidenceJson(f: Finding): object {
     case 'LINK_BROKEN':
     case 'FOLDER_UNREADABLE':
     case 'LOCKFILE_INVALID':
-    case 'PACKAGE_NAME_CASE_CONFLICT':
-      return { ...f.evidence, detail: treeProblemWords(f.evidence) };
+    case 'PACKAGE_NAME_CASE_CONFLICT': {
+      const detail = treeProblemWords(f.evidence);
+      // a nested project's tree error: its words in `error` as for any error, its code in `tree`
+      if (f.evidence.reason === 'tree-unreadable')
+        return { ...f.evidence, reason: 'error', error: detail, detail };
+      return { ...f.evidence, detail };
+    }
     default:
       return f.evidence;
   }

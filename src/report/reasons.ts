@@ -16,12 +16,15 @@ export function baseImageWords(e: BaseImageProblem & { image: string }): string 
   }
 }
 import type { TreeProblemReason } from '../model/package.js';
+import { treeErrorWords } from './error-words.js';
 
 /** What is wrong at a tree problem's path (the tree findings' `detail` in JSON). */
 export function treeProblemWords(e: TreeProblemReason): string {
   switch (e.reason) {
     case 'error':
       return e.error;
+    case 'tree-unreadable':
+      return treeErrorWords(e.tree);
     case 'case-conflict':
       return `${e.name} and ${e.other} differ only in case: one folder on macOS and Windows, and npm keeps only one of them`;
     case 'not-regular':

@@ -46,11 +46,11 @@ export async function loadInstalledTree(root: string): Promise<ProjectTree> {
     tree = await new Arborist({ path: root }).loadActual({ filter });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new TreeError(`cannot read the installed tree at ${root}: ${e.message}`, e.code ?? 'ETREE', root);
+    throw new TreeError({ why: 'installed-tree', root, error: e.message }, e.code ?? 'ETREE', root);
   }
   const rootErr = tree.errors[0];
   if (rootErr && (rootErr.code === 'ENOENT' || rootErr.code === 'ENOTDIR')) {
-    throw new TreeError(`no package.json in ${root}`, 'ENOPACKAGEJSON', root);
+    throw new TreeError({ why: 'no-package-json', root }, 'ENOPACKAGEJSON', root);
   }
 
   const projectRoot = tree.realpath;

@@ -2,19 +2,20 @@ import { readdirSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { FILE_LIMITS } from '../io/files.js';
+import { CodedError } from '../model/errors.js';
+import type { ProjectFileReader, TreeErrorFact } from '../model/errors.js';
 
 /**
  * The project's own files and the one readdir each package gets: checked to be regular files of a
  * sane size before Arborist, npm's config loader or native-guard read them whole.
  */
 
-export class TreeError extends Error {
-  readonly code: string;
+/** A tree that cannot be loaded: `code` is the errno (or ENOPACKAGEJSON, ELOCKFILE, …), `path` the file or folder. */
+export class TreeError extends CodedError<'tree'> {
   readonly path: string;
-  constructor(message: string, code: string, path: string) {
-    super(message);
+  constructor(fact: TreeErrorFact, code: string, path: string) {
+    super('tree', fact, code);
     this.name = 'TreeError';
-    this.code = code;
     this.path = path;
   }
 }
@@ -43,20 +44,18 @@ const PROJECT_FILES: Array<[string, number]> = [
 ];
 
 /** Why `file` cannot be read whole, as a TreeError; null when it is a regular file within `limit`. */
-function unreadableFile(file: string, stat: Stats, limit: number, consequence: string): TreeError | null {
+function unreadableFile(
+  file: string,
+  stat: Stats,
+  limit: number,
+  reader: ProjectFileReader,
+): TreeError | null {
   if (!stat.isFile()) {
-    return new TreeError(
-      `${file} is ${stat.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, socket or device)'}: ${consequence}`,
-      stat.isDirectory() ? 'EISDIR' : 'ENOTREG',
-      file,
-    );
+    const folder = stat.isDirectory();
+    return new TreeError({ why: 'not-regular', file, folder, reader }, folder ? 'EISDIR' : 'ENOTREG', file);
   }
   if (stat.size > limit) {
-    return new TreeError(
-      `${file} is larger than ${limit / (1024 * 1024)} MiB (${stat.size} bytes): ${consequence}`,
-      'EFBIG',
-      file,
-    );
+    return new TreeError({ why: 'too-large', file, limit, size: stat.size, reader }, 'EFBIG', file);
   }
   return null;
 }
@@ -77,12 +76,12 @@ export function assertProjectFiles(root: string): void {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') {
         if (name === 'package.json')
-          throw new TreeError(`no package.json in ${root}`, 'ENOPACKAGEJSON', root);
+          throw new TreeError({ why: 'no-package-json', root }, 'ENOPACKAGEJSON', root);
         continue;
       }
-      throw new TreeError(`cannot read ${file}: ${(err as Error).message}`, code ?? 'EREAD', file);
+      throw new TreeError({ why: 'cannot-read', file, error: (err as Error).message }, code ?? 'EREAD', file);
     }
-    const problem = unreadableFile(file, stat, limit, 'npm and native-guard cannot read it');
+    const problem = unreadableFile(file, stat, limit, 'project');
     if (problem) throw problem;
   }
 }
@@ -100,11 +99,7 @@ export function assertHiddenLockfile(root: string): void {
     // absent, or a dangling link: Arborist reads the folders instead
     return;
   }
-  const problem = unreadableFile(
-    hidden,
-    stat,
-    FILE_LIMITS.lockfile,
-    "npm's tree reader cannot read it; remove it (npm writes it again on the next install)",
-  );
+  // Arborist reads it: a bad one is removed, npm writes it again on the next install
+  const problem = unreadableFile(hidden, stat, FILE_LIMITS.lockfile, 'hidden-lockfile');
   if (problem) throw problem;
 }

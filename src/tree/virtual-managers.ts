@@ -77,7 +77,11 @@ export function readManagerLockfile(root: string, file: ManagerLockfile): Lockfi
     text = readRegularFile(path);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new TreeError(`cannot read ${path}: ${e.code ?? 'error'}`, 'ELOCKFILE', path);
+    throw new TreeError(
+      { why: 'lockfile-unreadable', file: path, code: e.code ?? 'error', detail: null },
+      'ELOCKFILE',
+      path,
+    );
   }
   if (file === 'pnpm-lock.yaml') return readPnpmLock(text);
   if (file === 'bun.lock') return readBunLock(text);
@@ -125,17 +129,18 @@ export function managerLockfileTree(
 ): ProjectTree {
   const binary = lock.problems.find((p) => p.code === 'binary-lockfile');
   if (binary) {
-    throw new TreeError(
-      `${file} is Bun's binary lockfile, which native-guard does not read: save a text lockfile: bun install --save-text-lockfile`,
-      'EBINARYLOCKFILE',
-      join(root, file),
-    );
+    throw new TreeError({ why: 'binary-lockfile', lockfile: file }, 'EBINARYLOCKFILE', join(root, file));
   }
   const broken = lock.problems.find(
     (p) => p.code === 'syntax' || p.code === 'not-a-lockfile' || p.code === 'unsupported-version',
   );
   if (broken) {
-    throw new TreeError(`cannot read ${join(root, file)}: ${broken.code}`, 'ELOCKFILE', join(root, file));
+    const path = join(root, file);
+    throw new TreeError(
+      { why: 'lockfile-unreadable', file: path, code: broken.code, detail: null },
+      'ELOCKFILE',
+      path,
+    );
   }
   const byId = new Map(lock.packages.map((p) => [p.id, p]));
   const records = new Map<string, PackageRecord>();
@@ -273,7 +278,7 @@ export function managerLockfileTree(
           else {
             if (records.size >= PLACEMENT_LIMIT)
               throw new TreeError(
-                `${join(root, file)} places more than ${PLACEMENT_LIMIT} packages`,
+                { why: 'too-many-packages', file: join(root, file), limit: PLACEMENT_LIMIT },
                 'ETOOLARGE',
                 join(root, file),
               );

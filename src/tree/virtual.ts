@@ -20,8 +20,10 @@ export async function loadLockfileTree(root: string): Promise<ProjectTree> {
   const { index, problem } = readLockfile(root);
   if (!index) {
     if (problem) {
+      const detail = problem.reason === 'error' ? problem.error : problem.reason;
+      const code = problem.errorCode ?? 'error';
       throw new TreeError(
-        `cannot read ${problem.path}: ${problem.errorCode ?? 'error'}: ${problem.reason === 'error' ? problem.error : problem.reason}`,
+        { why: 'lockfile-unreadable', file: problem.path, code, detail },
         'ELOCKFILE',
         problem.path,
       );
@@ -29,11 +31,7 @@ export async function loadLockfileTree(root: string): Promise<ProjectTree> {
     // pnpm-lock.yaml, yarn.lock or bun.lock: the same kind of tree, laid out as npm would
     const other = loadManagerLockfileTree(root);
     if (other) return other;
-    throw new TreeError(
-      `no node_modules and no package-lock.json or npm-shrinkwrap.json in ${root}: run \`npm install --package-lock-only\` first`,
-      'ENOLOCKFILE',
-      root,
-    );
+    throw new TreeError({ why: 'no-lockfile', root }, 'ENOLOCKFILE', root);
   }
   let tree: ArboristNode;
   try {
@@ -41,8 +39,8 @@ export async function loadLockfileTree(root: string): Promise<ProjectTree> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT' || e.code === 'ENOTDIR')
-      throw new TreeError(`no package.json in ${root}`, 'ENOPACKAGEJSON', root);
-    throw new TreeError(`cannot read the lockfile tree at ${root}: ${e.message}`, e.code ?? 'ETREE', root);
+      throw new TreeError({ why: 'no-package-json', root }, 'ENOPACKAGEJSON', root);
+    throw new TreeError({ why: 'lockfile-tree', root, error: e.message }, e.code ?? 'ETREE', root);
   }
 
   const locationOf = (node: ArboristNode): string => (node.isRoot ? '' : node.location);

@@ -1,6 +1,8 @@
 // The Node verify loads with: the `--node` given, and that Node as a Target.
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { CodedError } from '../model/errors.js';
+import type { VerifyErrorFact } from '../model/errors.js';
 import { armvFor, napiFor, UV_MAJOR } from '../targets/abi.js';
 import type { LibcFacts, Target } from '../model/target.js';
 import type { NodeFacts } from '../probe/jobs.js';
@@ -38,12 +40,11 @@ export function targetFromNode(
   };
 }
 
-export class VerifyError extends Error {
-  readonly code: string;
-  constructor(message: string, code: string) {
-    super(message);
+/** A `--node` that is no Node binary; report/error-words.ts words it. */
+export class VerifyError extends CodedError<'verify'> {
+  constructor(fact: VerifyErrorFact, code: string) {
+    super('verify', fact, code);
     this.name = 'VerifyError';
-    this.code = code;
   }
 }
 
@@ -54,13 +55,13 @@ export function resolveNodeBinary(spec: string, cwd: string): string {
   try {
     stat = statSync(path);
   } catch {
-    throw new VerifyError(`--node ${spec}: no such file`, 'ENODE');
+    throw new VerifyError({ why: 'no-such-node', spec }, 'ENODE');
   }
   if (stat.isDirectory()) {
     for (const candidate of [join(path, 'bin', 'node'), join(path, 'node.exe'), join(path, 'node')]) {
       if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
     }
-    throw new VerifyError(`--node ${spec}: a folder without bin/node`, 'ENODE');
+    throw new VerifyError({ why: 'node-folder-without-bin', spec }, 'ENODE');
   }
   return path;
 }

@@ -7,13 +7,12 @@ import { applyIgnore, readProjectConfig } from '../config.js';
 import type { ProjectConfig } from '../config.js';
 import { makeFinding, sortFindings } from '../model/findings.js';
 import type { Finding } from '../model/findings.js';
-import type { ProjectTree } from '../model/package.js';
+import type { ProjectTree, TreeProblemReason } from '../model/package.js';
 import type { VerifyReport } from '../model/reports.js';
 import type { LibcFacts } from '../model/target.js';
 import { LoaderPool } from '../probe/pool.js';
 import { loaderLibc } from '../targets/libc.js';
-import { assertProjectFiles } from '../tree/actual.js';
-import type { TreeError } from '../tree/actual.js';
+import { assertProjectFiles, TreeError } from '../tree/actual.js';
 import { detectProjectManager, layoutOf, loadProjectTree } from '../tree/installed.js';
 import { treeProblemFindings } from '../tree/problems.js';
 import { findNestedProjects } from '../tree/projects.js';
@@ -191,12 +190,17 @@ async function loadProjects(
     try {
       tree = await loadProjectTree(dir, userAgent);
     } catch (err) {
-      const e = err as TreeError;
+      const e = err as NodeJS.ErrnoException;
+      // the tree loader's coded error, or Arborist's own
+      const reason: TreeProblemReason =
+        e instanceof TreeError
+          ? { reason: 'tree-unreadable', tree: e.fact }
+          : { reason: 'error', error: e.message };
       findings.push(
         makeFinding(
           e.code === 'EACCES' || e.code === 'EPERM' ? 'FOLDER_UNREADABLE' : 'PACKAGE_JSON_INVALID',
           { location: rel },
-          { path: dir, errorCode: e.code ?? null, reason: 'error', error: e.message },
+          { path: dir, errorCode: e.code ?? null, ...reason },
         ),
       );
       continue;

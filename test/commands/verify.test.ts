@@ -8,6 +8,7 @@ import type { CommandIo } from '../../src/commands/types.js';
 import { addon } from '../binary/paths.js';
 import { tempDir, writeProject } from '../helpers/fixture-project.js';
 import { CLI } from '../helpers/build.js';
+import { rejectedWords } from '../helpers/error-words.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
@@ -76,17 +77,15 @@ describe('native-guard verify: usage', () => {
   });
 
   it('says so when --node is not a Node binary', async () => {
-    await expect(verifyCommand.run(['--node', 'nope/bin/node'], io(project))).rejects.toMatchObject({
-      code: 'ENODE',
-      message: `--node ${join(project, 'nope/bin/node')}: no such file`,
-    });
+    const nope = verifyCommand.run(['--node', 'nope/bin/node'], io(project));
+    await expect(nope).rejects.toMatchObject({ code: 'ENODE' });
+    expect(await rejectedWords(nope)).toBe(`--node ${join(project, 'nope/bin/node')}: no such file`);
     const fake = join(tmp.dir, 'fake-node');
     writeFileSync(fake, '#!/bin/sh\necho "not node" >&2\nexit 1\n');
     chmodSync(fake, 0o755);
-    await expect(verifyCommand.run(['--node', fake], io(project))).rejects.toMatchObject({
-      code: 'ELOADER',
-      message: expect.stringContaining('cannot start a loader'),
-    });
+    const broken = verifyCommand.run(['--node', fake], io(project));
+    await expect(broken).rejects.toMatchObject({ code: 'ELOADER' });
+    expect(await rejectedWords(broken)).toContain('cannot start a loader');
   });
 
   it('fails with a one-line error where there is no package.json', async () => {

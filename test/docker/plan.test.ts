@@ -3,6 +3,7 @@ import { parseDockerfile } from '../../src/docker/dockerfile.js';
 import { archOfPlatform, planDockerfile, platformArgs } from '../../src/docker/plan.js';
 import type { TargetContext } from '../../src/targets/index.js';
 import { fakeHost } from '../helpers/targets.js';
+import { thrownWords } from '../helpers/error-words.js';
 
 const ctx: TargetContext = { host: fakeHost(), today: '2026-11-25' };
 
@@ -87,7 +88,9 @@ describe('the image target of a Dockerfile', () => {
     const text = 'FROM node:22 AS build\nRUN npm ci\nFROM node:22-slim AS app\n';
     expect(plan(text, { stage: 'build' }).final.stage.name).toBe('build');
     expect(plan(text, { stage: '1' }).final.stage.name).toBe('app');
-    expect(() => plan(text, { stage: 'nope' })).toThrow(/no such stage \(stages: build, app\)/);
+    expect(thrownWords(() => plan(text, { stage: 'nope' }))).toBe(
+      '--docker-target nope: no such stage (stages: build, app)',
+    );
   });
 });
 

@@ -9,6 +9,7 @@ import { applyPlan } from '../../src/hooks/init-write.js';
 import { hookScript, InitError, planChanges, planInit, planRemove } from '../../src/hooks/init-plan.js';
 import { ensureBuilt, REPO } from '../helpers/build.js';
 import { tempDir } from '../helpers/fixture-project.js';
+import { rejectedWords, thrownWords } from '../helpers/error-words.js';
 
 const PRE = hookScript('preinstall');
 const POST = hookScript('postinstall');
@@ -241,8 +242,8 @@ describe('planInit / planRemove', () => {
     const manifest = { nativeGuard: { targets: ['host'], ignore: ['x'] } };
     expect(planInit(manifest, { targets: ['host'] }).nativeGuard).toBeUndefined();
     expect(() => planInit(manifest, { strict: true })).toThrow(InitError);
-    expect(() => planInit(manifest, { strict: true })).toThrow(/"strict": true in it by hand/);
-    expect(() => planInit(manifest, { targets: ['node:22-alpine'] })).toThrow(
+    expect(thrownWords(() => planInit(manifest, { strict: true }))).toMatch(/"strict": true in it by hand/);
+    expect(thrownWords(() => planInit(manifest, { targets: ['node:22-alpine'] }))).toMatch(
       /"targets": \["node:22-alpine"\]/,
     );
   });
@@ -263,13 +264,13 @@ describe('planInit / planRemove', () => {
   });
 
   it('refuses what it cannot chain onto or give back', () => {
-    expect(() => planInit({ scripts: { preinstall: '' } }, {})).toThrow(
+    expect(thrownWords(() => planInit({ scripts: { preinstall: '' } }, {}))).toMatch(
       /"scripts.preinstall" is an empty string/,
     );
-    expect(() => planInit({ scripts: { postinstall: 3 } }, {})).toThrow(
+    expect(thrownWords(() => planInit({ scripts: { postinstall: 3 } }, {}))).toMatch(
       /"scripts.postinstall" must be a string/,
     );
-    expect(() => planInit({ scripts: ['a'] }, {})).toThrow(/"scripts" must be an object/);
+    expect(thrownWords(() => planInit({ scripts: ['a'] }, {}))).toMatch(/"scripts" must be an object/);
   });
 });
 
@@ -363,8 +364,10 @@ describe('initProject on real package.json files: idempotent, and --remove gives
   it('fails with one line for a missing or broken package.json', async () => {
     await expect(initProject({ cwd: join(tmp.dir, 'nowhere') })).rejects.toMatchObject({
       code: 'ENOPACKAGEJSON',
-      message: expect.stringContaining('no package.json in'),
     });
+    expect(await rejectedWords(initProject({ cwd: join(tmp.dir, 'nowhere') }))).toContain(
+      'no package.json in',
+    );
     await expect(initProject({ cwd: project('{"name": "a",}\n') })).rejects.toMatchObject({ code: 'EINIT' });
   });
 });
@@ -394,7 +397,7 @@ describe('workspaces', () => {
   it('in a workspace: refused, naming the root', async () => {
     const member = join(root, 'packages', 'web');
     const before = readFileSync(join(member, 'package.json'), 'utf8');
-    await expect(initProject({ cwd: member })).rejects.toThrow(
+    expect(await rejectedWords(initProject({ cwd: member }))).toMatch(
       new RegExp(
         `is a workspace of ${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the hooks belong in the root`,
       ),

@@ -3,17 +3,13 @@
 // one on PATH, else the registry's latest). One problem per test.
 import { describe, expect, it } from 'vitest';
 import type { PackageRecord } from '../../src/model/package.js';
-import type {
-  ChainLink,
-  NodeGypRunner,
-  PlatformCandidate,
-  PredictContext,
-} from '../../src/model/prediction.js';
+import type { ChainLink, NodeGypRunner, PlatformCandidate } from '../../src/model/prediction.js';
 import type { Target } from '../../src/model/target.js';
 import { evaluateChain } from '../../src/strategies/predict.js';
 import { packageFiles } from '../helpers/package-files.js';
 import { fakeHost, targets } from '../helpers/targets.js';
 import { packageRecord } from '../helpers/records.js';
+import { predictContext } from '../helpers/predict-context.js';
 
 const record = packageRecord;
 
@@ -24,7 +20,7 @@ function predict(
   target: Target,
   options: { runner?: NodeGypRunner; nodeGyp?: PackageRecord; chain?: ChainLink[] } = {},
 ) {
-  const ctx: PredictContext = {
+  const ctx = predictContext({
     native: { pkg, chain: options.chain ?? [BUILD], scripts: [] },
     files: packageFiles(['binding.gyp', 'package.json']),
     target,
@@ -32,11 +28,7 @@ function predict(
       name === 'node-gyp' && options.nodeGyp
         ? { source: 'installed', record: options.nodeGyp }
         : { source: 'missing', name, spec },
-    filesOf: () => packageFiles([]),
-    env: {},
-    npmCache: '/nonexistent',
-    cacheHas: () => false,
-  };
+  });
   const { prediction, findings } = evaluateChain(ctx, options.runner ? { nodeGyp: options.runner } : {});
   return { outcome: prediction.outcome, codes: findings.map((f) => f.code), findings };
 }
@@ -161,16 +153,11 @@ describe('a prebuild that needs libraries no list says the target has', () => {
 
   function withFacts(facts: ReturnType<typeof elf>, target: Target) {
     const files = packageFiles(['prebuilds/hid.node', 'package.json']);
-    const ctx: PredictContext = {
+    const ctx = predictContext({
       native: { pkg: iconv, chain: [shipped], scripts: [] },
       files: { ...files, facts: () => facts as never },
       target,
-      resolvePlatformCandidate: (name, spec): PlatformCandidate => ({ source: 'missing', name, spec }),
-      filesOf: () => packageFiles([]),
-      env: {},
-      npmCache: '/nonexistent',
-      cacheHas: () => false,
-    };
+    });
     const { prediction, findings } = evaluateChain(ctx);
     return { outcome: prediction.outcome, findings };
   }

@@ -10,6 +10,7 @@ import { predictDownload } from '../../src/strategies/download-link.js';
 import { packageFiles } from '../helpers/package-files.js';
 import { targets } from '../helpers/targets.js';
 import { manifestOf, packageRecord } from '../helpers/records.js';
+import { predictContext } from '../helpers/predict-context.js';
 
 const [bookworm, alpine, tuple] = targets([
   'node:22-bookworm',
@@ -54,16 +55,15 @@ function context(s: Setup, target: Target): PredictContext {
     ...base,
     readText: (f) => (f === 'package.json' ? (s.packageJson ?? null) : null),
   };
-  return {
+  return predictContext({
     native: { pkg, chain: [], scripts: [] },
     files,
     target,
     resolvePlatformCandidate: (name, spec) => s.tools?.[name] ?? { source: 'missing', name, spec },
-    filesOf: () => packageFiles([]),
     env: s.env ?? {},
     npmCache: '/cache',
     cacheHas: (p) => (s.cache ?? []).includes(p),
-  };
+  });
 }
 
 const run = (

@@ -11,6 +11,7 @@ import { evaluateChain } from '../../src/strategies/predict.js';
 import { packageFiles } from '../helpers/package-files.js';
 import { fakeHost, targets } from '../helpers/targets.js';
 import { packageRecord } from '../helpers/records.js';
+import { predictContext } from '../helpers/predict-context.js';
 
 function details(overrides: Partial<ToolchainDetails> = {}): ToolchainDetails {
   return {
@@ -42,17 +43,13 @@ function context(
 ): PredictContext {
   const base = packageFiles(['binding.gyp', 'package.json']);
   const files: PackageFiles = { ...base, readText: (f) => (f === 'binding.gyp' ? (opts.gyp ?? null) : null) };
-  return {
+  return predictContext({
     native: { pkg: record('pam-addon', '1.0.5'), chain: [NODE_GYP], scripts: [] },
     files,
     target,
     resolvePlatformCandidate: (name, spec) =>
       name === 'node-gyp' && opts.ownNodeGyp ? opts.ownNodeGyp : { source: 'missing', name, spec },
-    filesOf: () => packageFiles([]),
-    env: {},
-    npmCache: '/nonexistent',
-    cacheHas: () => false,
-  };
+  });
 }
 
 const codes = (target: Target, opts: Parameters<typeof context>[1] = {}, link = NODE_GYP) =>

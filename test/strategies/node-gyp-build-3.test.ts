@@ -3,13 +3,14 @@
 // release's index.js tries. One problem per test.
 import { describe, expect, it } from 'vitest';
 import type { PackageFiles, PackageRecord } from '../../src/model/package.js';
-import type { PlatformCandidate, PredictContext } from '../../src/model/prediction.js';
+import type { PlatformCandidate } from '../../src/model/prediction.js';
 import type { Target } from '../../src/model/target.js';
 import { legacyFolders, legacyVersion, pickLegacyPrebuild } from '../../src/strategies/node-gyp-build-3.js';
 import { evaluateChain } from '../../src/strategies/predict.js';
 import { packageFiles } from '../helpers/package-files.js';
 import { targets } from '../helpers/targets.js';
 import { manifestOf, packageRecord } from '../helpers/records.js';
+import { predictContext } from '../helpers/predict-context.js';
 
 const [glibc, musl, arm, arm64, darwin, node20, electron] = targets([
   'node22-linux-x64-glibc',
@@ -34,7 +35,7 @@ function context(
   target: Target,
 ) {
   const pkg = record('@datadog/native-metrics', '2.0.0', range === null ? {} : { 'node-gyp-build': range });
-  const ctx: PredictContext = {
+  return predictContext({
     native: {
       pkg,
       chain: [{ strategy: 'node-gyp-build', optionalPackages: false, script: null }],
@@ -44,12 +45,7 @@ function context(
     target,
     resolvePlatformCandidate: (name, spec) =>
       name === 'node-gyp-build' && resolved ? resolved : { source: 'missing', name, spec },
-    filesOf: () => packageFiles([]),
-    env: {},
-    npmCache: '/nonexistent',
-    cacheHas: () => false,
-  };
-  return ctx;
+  });
 }
 
 const installedGyp = (version: string): PlatformCandidate => ({

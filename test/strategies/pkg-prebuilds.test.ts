@@ -15,6 +15,7 @@ import {
 import { evaluateChain } from '../../src/strategies/predict.js';
 import { scriptChain } from '../../src/strategies/script-chain.js';
 import { fakeHost, noToolchain, targets } from '../helpers/targets.js';
+import { predictContext } from '../helpers/predict-context.js';
 
 const [glibc, musl, darwin, win] = targets([
   'node22-linux-x64-glibc',
@@ -83,16 +84,12 @@ function context(
     manifest: { scripts: { install: INSTALL }, dependencies: {}, optionalDependencies: {} },
     dependencies: [],
   };
-  return {
+  return predictContext({
     native: { pkg: pkg as unknown as PackageRecord, chain, scripts: [{ event: 'install', text: INSTALL }] },
     files,
     target,
-    resolvePlatformCandidate: (name: string, spec: string) => ({ source: 'missing', name, spec }),
-    filesOf: () => memFiles({}),
     env,
-    npmCache: '/nonexistent',
-    cacheHas: () => false,
-  };
+  });
 }
 
 /** The chain node-hid's install script reads as. */

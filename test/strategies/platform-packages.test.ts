@@ -16,6 +16,7 @@ import {
 import { evaluateChain } from '../../src/strategies/predict.js';
 import { fakeHost, targets } from '../helpers/targets.js';
 import { packageRecord } from '../helpers/records.js';
+import { predictContext } from '../helpers/predict-context.js';
 
 const [glibc, musl, darwin, win, arm64] = targets([
   'node22-linux-x64-glibc',
@@ -114,16 +115,13 @@ function context({ candidates, files = {}, parentInstalled = true }: Setup, targ
       optionalDependencies: Object.fromEntries(names.map((n) => [n, '1.2.3'])),
     },
   });
-  return {
+  return predictContext({
     native: { pkg, chain: [{ strategy: 'platform-packages', candidates: names }], scripts: [] },
     files: memFiles({}),
     target,
     resolvePlatformCandidate: (name, spec) => candidates[name] ?? { source: 'missing', name, spec },
     filesOf: (r) => files[r.name] ?? memFiles({}),
-    env: {},
-    npmCache: '/nonexistent',
-    cacheHas: () => false,
-  };
+  });
 }
 
 const link = (s: Setup, target: Target) => {

@@ -5,11 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import type { BinaryFacts } from '../../src/model/binary.js';
 import type { PackageFiles, PackageRecord } from '../../src/model/package.js';
-import type { ChainLink, PredictContext } from '../../src/model/prediction.js';
+import type { ChainLink } from '../../src/model/prediction.js';
 import type { Target } from '../../src/model/target.js';
 import { evaluateChain } from '../../src/strategies/predict.js';
 import { packageFiles } from '../helpers/package-files.js';
 import { targets } from '../helpers/targets.js';
+import { predictContext } from '../helpers/predict-context.js';
 
 const [bookworm, slim, win] = targets(['node:22-bookworm', 'node:22-slim', 'node22-win32-x64']) as [
   Target,
@@ -54,17 +55,7 @@ const pkg: PackageRecord = {
 };
 
 function verdict(chain: ChainLink[], target: Target, f: PackageFiles = files({})) {
-  const ctx: PredictContext = {
-    native: { pkg, chain, scripts: [] },
-    files: f,
-    target,
-    resolvePlatformCandidate: (name, spec) => ({ source: 'missing', name, spec }),
-    filesOf: () => packageFiles([]),
-    env: {},
-    npmCache: '/nonexistent',
-    cacheHas: () => false,
-  };
-  return evaluateChain(ctx);
+  return evaluateChain(predictContext({ native: { pkg, chain, scripts: [] }, files: f, target }));
 }
 
 const script = (text: string) => ({ event: 'install' as const, text });

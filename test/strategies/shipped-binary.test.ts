@@ -10,6 +10,7 @@ import { evaluateChain } from '../../src/strategies/predict.js';
 import { predictShippedBinary } from '../../src/strategies/shipped-binary.js';
 import { packageFiles } from '../helpers/package-files.js';
 import { targets } from '../helpers/targets.js';
+import { predictContext } from '../helpers/predict-context.js';
 
 const [node22, node20, alpine, arm64, darwin] = targets([
   'node22-linux-x64-glibc',
@@ -60,16 +61,7 @@ const pkg: PackageRecord = {
 
 function context(f: PackageFiles, target: Target, shipped: string[]): PredictContext {
   const link: ChainLink = { strategy: 'shipped-binary', files: shipped };
-  return {
-    native: { pkg, chain: [link], scripts: [] },
-    files: f,
-    target,
-    resolvePlatformCandidate: (name, spec) => ({ source: 'missing', name, spec }),
-    filesOf: () => packageFiles([]),
-    env: {},
-    npmCache: '/nonexistent',
-    cacheHas: () => false,
-  };
+  return predictContext({ native: { pkg, chain: [link], scripts: [] }, files: f, target });
 }
 
 const verdict = (facts: Record<string, BinaryFacts | null>, target: Target, shipped = Object.keys(facts)) =>

@@ -4,7 +4,7 @@
 // One problem per test.
 import { describe, expect, it } from 'vitest';
 import type { PackageRecord } from '../../src/model/package.js';
-import type { ChainLink, PredictContext } from '../../src/model/prediction.js';
+import type { ChainLink } from '../../src/model/prediction.js';
 import type { Target } from '../../src/model/target.js';
 import { evaluateChain } from '../../src/strategies/predict.js';
 import {
@@ -15,6 +15,7 @@ import {
 import { packageFiles } from '../helpers/package-files.js';
 import { fakeHost, targets } from '../helpers/targets.js';
 import { packageRecord } from '../helpers/records.js';
+import { predictContext } from '../helpers/predict-context.js';
 
 const [bookworm, slim, alpine, tuple] = targets([
   'node:22-bookworm',
@@ -35,17 +36,13 @@ const BUILD: ChainLink = {
 };
 
 function verdict(target: Target, chain: ChainLink[] = [BUILD], pkg = record()) {
-  const ctx: PredictContext = {
-    native: { pkg, chain, scripts: [] },
-    files: packageFiles(['binding.gyp', 'package.json']),
-    target,
-    resolvePlatformCandidate: (name, spec) => ({ source: 'missing', name, spec }),
-    filesOf: () => packageFiles([]),
-    env: {},
-    npmCache: '/nonexistent',
-    cacheHas: () => false,
-  };
-  return evaluateChain(ctx);
+  return evaluateChain(
+    predictContext({
+      native: { pkg, chain, scripts: [] },
+      files: packageFiles(['binding.gyp', 'package.json']),
+      target,
+    }),
+  );
 }
 
 describe('the toolchain a target has', () => {

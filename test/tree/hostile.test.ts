@@ -10,6 +10,7 @@ import { readBounded, readRegularFile } from '../../src/io/files.js';
 import { readLockfile } from '../../src/tree/lockfile.js';
 import type { ProjectTree } from '../../src/model/package.js';
 import { materializeCase } from '../robustness/corpus.js';
+import { rejectedWords } from '../helpers/error-words.js';
 
 let work: string;
 beforeAll(() => {
@@ -37,7 +38,7 @@ describe('loadInstalledTree on hostile trees', () => {
     const dir = join(work, 'lockfile-fifo');
     materializeCase('lockfile-fifo', dir);
     await expect(loadInstalledTree(dir)).rejects.toThrow(TreeError);
-    await expect(loadInstalledTree(dir)).rejects.toThrow(join(dir, 'package-lock.json'));
+    expect(await rejectedWords(loadInstalledTree(dir))).toContain(join(dir, 'package-lock.json'));
   });
 
   it('dangling links, cycles, links to a file or to a folder without package.json: LINK_BROKEN with the reason', async () => {
