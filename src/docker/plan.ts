@@ -155,10 +155,6 @@ function distrolessTarget(image: string, ctx: TargetContext): Target | null {
   };
 }
 
-function shortTargetError(err: TargetError): string {
-  return err.message.replace(/^Unknown target "[^"]*": /, '').replace(/\. Valid targets look like:.*$/, '');
-}
-
 export function stageTarget(stages: Stage[], stage: Stage, ctx: TargetContext): StageTarget {
   const chain = stageChain(stages, stage);
   const root = chain[0]!;
@@ -193,7 +189,7 @@ export function stageTarget(stages: Stage[], stage: Stage, ctx: TargetContext): 
     if (!(err instanceof TargetError)) throw err;
     const reason =
       err.reason === 'not-node-image' || err.reason === 'unknown-form' ? 'not-node-image' : 'unknown-tag';
-    return { ...base, problem: { reason, targetError: shortTargetError(err) } };
+    return { ...base, problem: { reason, targetError: err.fact } };
   }
 }
 

@@ -2,7 +2,7 @@
  * The errors the domain throws for bad input or a file it cannot read, as a code and arguments.
  * The sentence is `report/error-words.ts`'s (`errorWords(err)`); `.message` is only a short tag for
  * programmers (`tree/no-package-json`). `code` is the stable errno-style code the CLI and the hooks
- * treat as an expected error (ENOPACKAGEJSON, EINIT, ECONFIG, EDOCKERFILE, ENODE, ELOADER, …).
+ * treat as an expected error (ENOPACKAGEJSON, EINIT, ECONFIG, EDOCKERFILE, ENODE, ELOADER, ETARGET, …).
  */
 
 /** Why the installed tree or the lockfile tree cannot be loaded (TreeError). */
@@ -80,6 +80,80 @@ export type LoaderErrorFact =
   | { why: 'cannot-start'; node: string; detail: string; stderr: string | null }
   | { why: 'job-not-run'; detail: string };
 
+/** Valid target forms, shown in every TargetError's words so a typo is fixed without opening the docs. */
+export const TARGET_EXAMPLES = [
+  'host',
+  'node22-linux-x64-musl',
+  'node@22.15.0/linux/arm64/glibc',
+  'electron@33',
+  'node:22-alpine',
+  'node:lts-slim',
+  'node:24-bookworm',
+] as const;
+
+/** Why a target does not resolve, as callers branch on it (TargetError.reason). */
+export type TargetErrorReason =
+  | 'empty'
+  | 'unknown-form'
+  | 'not-node-image'
+  | 'unknown-version'
+  | 'unknown-platform'
+  | 'unknown-arch'
+  | 'unknown-libc'
+  | 'unknown-variant'
+  | 'no-image-for-line'
+  | 'arch-not-published';
+
+/** Which image line a `node:` tag asked for: a major, the current line, or the LTS line on a date. */
+export type ImageLineAsked =
+  { line: 'major'; major: number } | { line: 'current' } | { line: 'lts'; today: string };
+
+/**
+ * Why a target the user wrote does not resolve (TargetError). `spec`: the target as written; the
+ * other fields are what was written in it and what would have been accepted.
+ */
+export type TargetErrorFact = { spec: string } & (
+  | { why: 'empty' }
+  | { why: 'unknown-form' }
+  /** An image name that is not the official node image (`redis:7`). */
+  | { why: 'not-node-image' }
+  /** `version`: as written after `electron@`. */
+  | { why: 'unknown-electron'; version: string }
+  | { why: 'not-a-node-version'; version: string }
+  /** `newest`: the newest release the data knows (null: none). */
+  | { why: 'no-node-release'; version: string; newest: string | null }
+  | { why: 'unknown-platform'; platform: string; known: string[] }
+  | { why: 'unknown-arch'; arch: string; known: string[] }
+  | { why: 'unknown-libc'; libc: string }
+  /** A libc written for a platform other than linux. */
+  | { why: 'libc-not-linux'; platform: string }
+  /** `known`: what the line's tags accept after the version (alpine, slim and its variants). */
+  | { why: 'unknown-variant'; variant: string; major: number; known: string[] }
+  | { why: 'unknown-image-tag'; tag: string }
+  /** `lines`: the majors the image data knows. */
+  | { why: 'no-image-for-line'; asked: ImageLineAsked; lines: number[] }
+  /** `node:<major>-<variant>` is published for `published` only. */
+  | { why: 'arch-not-published'; major: number; variant: string; arch: string; published: string[] }
+);
+
+/** The reason each TargetErrorFact is reported under. */
+export const TARGET_ERROR_REASON: Record<TargetErrorFact['why'], TargetErrorReason> = {
+  empty: 'empty',
+  'unknown-form': 'unknown-form',
+  'not-node-image': 'not-node-image',
+  'unknown-electron': 'unknown-version',
+  'not-a-node-version': 'unknown-version',
+  'no-node-release': 'unknown-version',
+  'unknown-platform': 'unknown-platform',
+  'unknown-arch': 'unknown-arch',
+  'unknown-libc': 'unknown-libc',
+  'libc-not-linux': 'unknown-libc',
+  'unknown-variant': 'unknown-variant',
+  'unknown-image-tag': 'unknown-variant',
+  'no-image-for-line': 'no-image-for-line',
+  'arch-not-published': 'arch-not-published',
+};
+
 export interface ErrorFacts {
   tree: TreeErrorFact;
   init: InitErrorFact;
@@ -87,6 +161,7 @@ export interface ErrorFacts {
   docker: DockerErrorFact;
   verify: VerifyErrorFact;
   loader: LoaderErrorFact;
+  target: TargetErrorFact;
 }
 
 export type ErrorFamily = keyof ErrorFacts;

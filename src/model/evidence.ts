@@ -1,4 +1,5 @@
 // Evidence shapes several finding codes share (binary mismatches, loads, Docker, tree problems).
+import type { TargetErrorFact } from './errors.js';
 import type { LoadClassification, RuntimeLoader } from './load.js';
 import type { TreeProblemReason } from './package.js';
 import type { Mismatch, StrategyName } from './prediction.js';
@@ -61,10 +62,11 @@ export type LoadEvidence<C extends LoadClassification['code']> = LoadEvidenceBas
 
 /**
  * Why a stage's base image says nothing native-guard can use, as a code and its arguments.
- * `targetError`: what the target parser said of the image name (its words, quoted as data).
+ * `targetError`: why the target parser refused the image name, coded (JSON writes its words,
+ * report/target-error-words.ts's short form, under the same name).
  */
 export type BaseImageProblem =
-  | { reason: 'not-node-image' | 'unknown-tag'; targetError: string }
+  | { reason: 'not-node-image' | 'unknown-tag'; targetError: TargetErrorFact }
   | { reason: 'scratch' }
   | { reason: 'unresolved' }
   | { reason: 'bad-platform'; platform: string };

@@ -1,4 +1,5 @@
 import { codedErrorFact } from '../model/errors.js';
+import { targetErrorWords } from './target-error-words.js';
 import type {
   ConfigErrorFact,
   DockerErrorFact,
@@ -162,6 +163,8 @@ export function errorWords(err: unknown): string | null {
       return verifyErrorWords(coded.fact);
     case 'loader':
       return loaderErrorWords(coded.fact);
+    case 'target':
+      return targetErrorWords(coded.fact);
   }
 }
 

@@ -6,6 +6,7 @@ import { invalidBinaryWords, mismatchJson } from './binary-words.js';
 import { evidenceItemJson } from './download-words.js';
 import { describeIn } from './messages.js';
 import { baseImageWords, dockerfileProblemWords, fetchDetailWords, treeProblemWords } from './reasons.js';
+import { targetErrorDetail } from './target-error-words.js';
 
 /**
  * A finding as JSON: its data, plus the rendered words and docs anchor for tools that show them.
@@ -34,8 +35,12 @@ function evidenceJson(f: Finding): object {
   switch (f.code) {
     case 'DOCKERFILE_PROBLEM':
       return { ...f.evidence, detail: dockerfileProblemWords(f.evidence) };
-    case 'DOCKER_BASE_IMAGE_UNKNOWN':
-      return { ...f.evidence, detail: baseImageWords(f.evidence) };
+    case 'DOCKER_BASE_IMAGE_UNKNOWN': {
+      const e = f.evidence;
+      // the parser's refusal as the words it always had here, in its place
+      const words = 'targetError' in e ? { targetError: targetErrorDetail(e.targetError) } : {};
+      return { ...e, ...words, detail: baseImageWords(e) };
+    }
     case 'NO_PREBUILD_FOR_TARGET':
     case 'TOOLCHAIN_MISSING':
     case 'SOURCE_BUILD_REQUIRED':

@@ -6,7 +6,7 @@ export function baseImageWords(e: BaseImageProblem & { image: string }): string 
   switch (e.reason) {
     case 'not-node-image':
     case 'unknown-tag':
-      return e.targetError;
+      return targetErrorDetail(e.targetError);
     case 'scratch':
       return 'FROM scratch has no Node';
     case 'unresolved':
@@ -17,6 +17,7 @@ export function baseImageWords(e: BaseImageProblem & { image: string }): string 
 }
 import type { TreeProblemReason } from '../model/package.js';
 import { treeErrorWords } from './error-words.js';
+import { targetErrorDetail } from './target-error-words.js';
 
 /** What is wrong at a tree problem's path (the tree findings' `detail` in JSON). */
 export function treeProblemWords(e: TreeProblemReason): string {

@@ -8,7 +8,7 @@ export {
   NODE_PLATFORMS,
   NODE_ARCHES,
 } from './parse.js';
-export type { TargetContext, TargetErrorReason } from './parse.js';
+export type { TargetContext, TargetErrorFact, TargetErrorReason } from './parse.js';
 export { currentHostEnvironment, detectHost } from './host.js';
 export type { DetectHostOptions } from './host.js';
 export { detectToolchain } from './toolchain.js';

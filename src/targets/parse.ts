@@ -5,10 +5,11 @@ import type { DistroRelease, ImageLine } from './data/images.js';
 import { TargetError } from './errors.js';
 import { currentMajor, findRelease, loadNodeReleases, ltsMajor, newestRelease } from './releases.js';
 import type { NodeReleaseData } from './releases.js';
+import type { ImageLineAsked } from '../model/errors.js';
 import type { Libc, Target, Toolchain } from '../model/target.js';
 
 export { TargetError, TARGET_EXAMPLES } from './errors.js';
-export type { TargetErrorReason } from './errors.js';
+export type { TargetErrorFact, TargetErrorReason } from './errors.js';
 
 export interface TargetContext {
   /** The machine native-guard runs on, from `detectHost()`. */
@@ -59,7 +60,7 @@ const BARE_IMAGE_TOOLCHAIN: Toolchain = { python: false, make: false, cxx: false
  */
 export function parseTarget(spec: string, ctx: TargetContext): Target {
   const text = spec.trim();
-  if (text === '') throw new TargetError(spec, 'empty', 'empty target');
+  if (text === '') throw new TargetError({ spec, why: 'empty' });
   const data = ctx.data ?? loadNodeReleases();
 
   if (text === 'host') return hostTarget(spec, ctx);
@@ -79,13 +80,9 @@ export function parseTarget(spec: string, ctx: TargetContext): Target {
   if (dashed) return nodeTarget(spec, dashed[1]!, dashed[2], dashed[3], dashed[4], ctx, data);
 
   if (/^[\w.-]+(?:\/[\w.-]+)*:[\w.-]+$/.test(text)) {
-    throw new TargetError(
-      spec,
-      'not-node-image',
-      'only the official node image is known; for another image write its platform as node22-linux-x64-glibc',
-    );
+    throw new TargetError({ spec, why: 'not-node-image' });
   }
-  throw new TargetError(spec, 'unknown-form', 'not a target form');
+  throw new TargetError({ spec, why: 'unknown-form' });
 }
 
 /** Resolve every `--target`; each may hold a comma-separated list. None given means the host. */
@@ -106,7 +103,7 @@ export function resolveTargets(specs: readonly string[], ctx: TargetContext): Ta
 
 function checkArch(spec: string, arch: string): string {
   if (!NODE_ARCHES.includes(arch)) {
-    throw new TargetError(spec, 'unknown-arch', `unknown arch "${arch}" (one of ${NODE_ARCHES.join(', ')})`);
+    throw new TargetError({ spec, why: 'unknown-arch', arch, known: [...NODE_ARCHES] });
   }
   return arch;
 }
@@ -127,7 +124,7 @@ function electronTarget(spec: string, versionText: string, ctx: TargetContext): 
       : semver.valid(versionText);
   const abi = version === null ? null : abiFor(version, 'electron');
   if (version === null || abi === null) {
-    throw new TargetError(spec, 'unknown-version', `node-abi knows no Electron ${versionText}`);
+    throw new TargetError({ spec, why: 'unknown-electron', version: versionText });
   }
   const arch = checkArch(spec, ctx.arch ?? ctx.host.arch);
   // Compiling for Electron uses Electron's headers, downloaded by node-gyp; the host's Node headers don't count.
@@ -169,7 +166,7 @@ interface ResolvedNode {
 function resolveNodeVersion(spec: string, text: string, data: NodeReleaseData, major?: number): ResolvedNode {
   const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(text);
   if (!m || (major !== undefined && Number(m[1]) !== major)) {
-    throw new TargetError(spec, 'unknown-version', `"${text}" is not a Node version`);
+    throw new TargetError({ spec, why: 'not-a-node-version', version: text });
   }
   const lineMajor = Number(m[1]);
   const full = m[3] !== undefined;
@@ -193,11 +190,12 @@ function resolveNodeVersion(spec: string, text: string, data: NodeReleaseData, m
   }
   const abi = version === null ? null : abiFor(version, 'node');
   if (version === null || abi === null) {
-    throw new TargetError(
+    throw new TargetError({
       spec,
-      'unknown-version',
-      `no Node ${text} in the release data (${data.releases[0]?.version ?? 'none'} is the newest it knows)`,
-    );
+      why: 'no-node-release',
+      version: text,
+      newest: data.releases[0]?.version ?? null,
+    });
   }
   return { version, abi, napi: napiFor(version, 'node'), unreleased };
 }
@@ -205,11 +203,7 @@ function resolveNodeVersion(spec: string, text: string, data: NodeReleaseData, m
 function parseLibc(spec: string, text: string): { libc: Libc; libcVersion: string | null } {
   const m = /^(glibc|musl)(\d+\.\d+(?:\.\d+)?)?$/.exec(text);
   if (!m) {
-    throw new TargetError(
-      spec,
-      'unknown-libc',
-      `unknown libc "${text}" (glibc or musl, optionally glibc2.28, musl1.2.5)`,
-    );
+    throw new TargetError({ spec, why: 'unknown-libc', libc: text });
   }
   return { libc: m[1] as Libc, libcVersion: m[2] ?? null };
 }
@@ -254,18 +248,14 @@ function nodeTarget(
   }
 
   if (!NODE_PLATFORMS.includes(platform)) {
-    throw new TargetError(
-      spec,
-      'unknown-platform',
-      `unknown platform "${platform}" (one of ${NODE_PLATFORMS.join(', ')})`,
-    );
+    throw new TargetError({ spec, why: 'unknown-platform', platform, known: [...NODE_PLATFORMS] });
   }
   const arch = checkArch(spec, archText);
   let libc: Libc | null = null;
   let libcVersion: string | null = null;
   if (libcText !== undefined) {
     if (platform !== 'linux') {
-      throw new TargetError(spec, 'unknown-libc', `a libc is only meaningful for linux, not ${platform}`);
+      throw new TargetError({ spec, why: 'libc-not-linux', platform });
     }
     ({ libc, libcVersion } = parseLibc(spec, libcText));
   } else if (platform === 'linux') {
@@ -316,12 +306,8 @@ function resolveVariant(spec: string, text: string | undefined, line: ImageLine)
     const distro = DEBIAN_RELEASES[debian[1]!];
     if (distro) return { name, distro, release: debian[1]!, slim: debian[2] !== undefined };
   }
-  const known = ['alpine', 'slim', ...Object.keys(line.variants)].join(', ');
-  throw new TargetError(
-    spec,
-    'unknown-variant',
-    `unknown image variant "${text}" (node:${line.major} has ${known})`,
-  );
+  const known = ['alpine', 'slim', ...Object.keys(line.variants)];
+  throw new TargetError({ spec, why: 'unknown-variant', variant: text ?? name, major: line.major, known });
 }
 
 function isVariantName(text: string): boolean {
@@ -334,15 +320,11 @@ function isVariantName(text: string): boolean {
 
 function imageTarget(spec: string, tag: string, ctx: TargetContext, data: NodeReleaseData): Target {
   const today = ctx.today ?? data.generated;
-  const imageLine = (major: number | null, what: string): ImageLine => {
+  const imageLine = (major: number | null, asked: ImageLineAsked): ImageLine => {
     const line = IMAGE_LINES.find((l) => l.major === major);
     if (!line) {
-      const lines = IMAGE_LINES.map((l) => l.major).join(', ');
-      throw new TargetError(
-        spec,
-        'no-image-for-line',
-        `no node image data for ${what} (lines known: ${lines})`,
-      );
+      const lines = IMAGE_LINES.map((l) => l.major);
+      throw new TargetError({ spec, why: 'no-image-for-line', asked, lines });
     }
     return line;
   };
@@ -353,22 +335,23 @@ function imageTarget(spec: string, tag: string, ctx: TargetContext, data: NodeRe
   let versionText: string | undefined;
   let variantText: string | undefined;
   if (tag === 'latest' || tag === 'current' || isVariantName(tag)) {
-    line = imageLine(currentMajor(data), 'the current line');
+    line = imageLine(currentMajor(data), { line: 'current' });
     variantText = tag === 'latest' || tag === 'current' ? undefined : tag;
   } else {
     const dash = tag.indexOf('-');
     const head = dash === -1 ? tag : tag.slice(0, dash);
     variantText = dash === -1 ? undefined : tag.slice(dash + 1);
     if (/^\d+(\.\d+){0,2}$/.test(head)) {
-      line = imageLine(Number(head.split('.')[0]), `Node ${head.split('.')[0]}`);
+      const major = Number(head.split('.')[0]);
+      line = imageLine(major, { line: 'major', major });
       versionText = head;
     } else if (head === 'lts') {
-      line = imageLine(ltsMajor(data, today), `the LTS line on ${today}`);
+      line = imageLine(ltsMajor(data, today), { line: 'lts', today });
     } else if (head === 'current') {
-      line = imageLine(currentMajor(data), 'the current line');
+      line = imageLine(currentMajor(data), { line: 'current' });
     } else {
       const byCodename = IMAGE_LINES.find((l) => l.codename === head);
-      if (!byCodename) throw new TargetError(spec, 'unknown-variant', `unknown image tag "${tag}"`);
+      if (!byCodename) throw new TargetError({ spec, why: 'unknown-image-tag', tag });
       line = byCodename;
     }
     // `lts-krypton` is a real tag: the codename only restates the line.
@@ -385,11 +368,14 @@ function imageTarget(spec: string, tag: string, ctx: TargetContext, data: NodeRe
     line.variants[variant.name] ?? line.variants[variant.slim ? `${sameFamily}-slim` : sameFamily] ?? [];
   const arch = checkArch(spec, ctx.arch ?? ctx.host.arch);
   if (!published.includes(arch)) {
-    throw new TargetError(
+    throw new TargetError({
       spec,
-      'arch-not-published',
-      `node:${line.major}-${variant.name} is not published for ${arch} (only ${published.join(', ')}); pass --arch`,
-    );
+      why: 'arch-not-published',
+      major: line.major,
+      variant: variant.name,
+      arch,
+      published: [...published],
+    });
   }
 
   const full = variant.distro.distro === 'debian' && !variant.slim;
