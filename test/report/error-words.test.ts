@@ -7,7 +7,10 @@ import { makeFinding } from '../../src/model/findings.js';
 import { LoaderStartError } from '../../src/probe/jobs.js';
 import { errorMessage, errorWords } from '../../src/report/error-words.js';
 import { findingJson } from '../../src/report/json.js';
-import { treeProblemWords } from '../../src/report/reasons.js';
+import { baseImageWords, treeProblemWords } from '../../src/report/reasons.js';
+import { targetErrorDetail } from '../../src/report/target-error-words.js';
+import { TargetError } from '../../src/targets/errors.js';
+import type { TargetErrorFact, TargetErrorReason } from '../../src/targets/errors.js';
 import { TreeError } from '../../src/tree/actual.js';
 import { VerifyError } from '../../src/verify/node.js';
 
@@ -312,5 +315,176 @@ describe('error words: codes from the domain, sentences from report/', () => {
       tree,
       detail: words,
     });
+  });
+});
+
+const EXAMPLES =
+  'Valid targets look like: host, node22-linux-x64-musl, node@22.15.0/linux/arm64/glibc, electron@33, node:22-alpine, node:lts-slim, node:24-bookworm';
+
+describe('target error words: what was written and what is accepted, worded in report/', () => {
+  const ARCHES = ['x64', 'arm64', 'arm', 'ia32', 'ppc64', 's390x', 'riscv64', 'loong64', 'mips64el'];
+  const PLATFORMS = ['linux', 'darwin', 'win32', 'freebsd', 'openbsd', 'sunos', 'aix', 'android'];
+  const VARIANTS = ['alpine', 'slim', 'alpine3.23', 'bookworm', 'bookworm-slim'];
+  const cases: Array<[TargetErrorFact, TargetErrorReason, string]> = [
+    [{ spec: '', why: 'empty' }, 'empty', 'empty target'],
+    [{ spec: 'nodeX', why: 'unknown-form' }, 'unknown-form', 'not a target form'],
+    [
+      { spec: 'redis:7', why: 'not-node-image' },
+      'not-node-image',
+      'only the official node image is known; for another image write its platform as node22-linux-x64-glibc',
+    ],
+    [
+      { spec: 'electron@99', why: 'unknown-electron', version: '99' },
+      'unknown-version',
+      'node-abi knows no Electron 99',
+    ],
+    [
+      { spec: 'node@abc', why: 'not-a-node-version', version: 'abc' },
+      'unknown-version',
+      '"abc" is not a Node version',
+    ],
+    [
+      { spec: 'node99', why: 'no-node-release', version: '99', newest: '26.10.0' },
+      'unknown-version',
+      'no Node 99 in the release data (26.10.0 is the newest it knows)',
+    ],
+    [
+      { spec: 'node99', why: 'no-node-release', version: '99', newest: null },
+      'unknown-version',
+      'no Node 99 in the release data (none is the newest it knows)',
+    ],
+    [
+      { spec: 'node22-plan9-x64', why: 'unknown-platform', platform: 'plan9', known: PLATFORMS },
+      'unknown-platform',
+      'unknown platform "plan9" (one of linux, darwin, win32, freebsd, openbsd, sunos, aix, android)',
+    ],
+    [
+      { spec: 'node22-linux-sparc', why: 'unknown-arch', arch: 'sparc', known: ARCHES },
+      'unknown-arch',
+      'unknown arch "sparc" (one of x64, arm64, arm, ia32, ppc64, s390x, riscv64, loong64, mips64el)',
+    ],
+    [
+      { spec: 'node22-linux-x64-uclibc', why: 'unknown-libc', libc: 'uclibc' },
+      'unknown-libc',
+      'unknown libc "uclibc" (glibc or musl, optionally glibc2.28, musl1.2.5)',
+    ],
+    [
+      { spec: 'node22-darwin-arm64-musl', why: 'libc-not-linux', platform: 'darwin' },
+      'unknown-libc',
+      'a libc is only meaningful for linux, not darwin',
+    ],
+    [
+      { spec: 'node:22-foo', why: 'unknown-variant', variant: 'foo', major: 22, known: VARIANTS },
+      'unknown-variant',
+      'unknown image variant "foo" (node:22 has alpine, slim, alpine3.23, bookworm, bookworm-slim)',
+    ],
+    [
+      { spec: 'node:foo', why: 'unknown-image-tag', tag: 'foo' },
+      'unknown-variant',
+      'unknown image tag "foo"',
+    ],
+    [
+      { spec: 'node:16', why: 'no-image-for-line', asked: { line: 'major', major: 16 }, lines: [26, 24, 22] },
+      'no-image-for-line',
+      'no node image data for Node 16 (lines known: 26, 24, 22)',
+    ],
+    [
+      {
+        spec: 'node:lts',
+        why: 'no-image-for-line',
+        asked: { line: 'lts', today: '2030-01-01' },
+        lines: [26],
+      },
+      'no-image-for-line',
+      'no node image data for the LTS line on 2030-01-01 (lines known: 26)',
+    ],
+    [
+      { spec: 'node:alpine', why: 'no-image-for-line', asked: { line: 'current' }, lines: [26] },
+      'no-image-for-line',
+      'no node image data for the current line (lines known: 26)',
+    ],
+    [
+      {
+        spec: 'node:26-alpine',
+        why: 'arch-not-published',
+        major: 26,
+        variant: 'alpine3.24',
+        arch: 's390x',
+        published: ['x64', 'arm64'],
+      },
+      'arch-not-published',
+      'node:26-alpine3.24 is not published for s390x (only x64, arm64); pass --arch',
+    ],
+  ];
+
+  it.each(cases)('%j', (fact, reason, detail) => {
+    const err = new TargetError(fact);
+    expect(err).toMatchObject({
+      code: 'ETARGET',
+      name: 'TargetError',
+      spec: fact.spec,
+      reason,
+      family: 'target',
+    });
+    expect(err.message).toBe(`target/${fact.why}`);
+    expect(targetErrorDetail(fact)).toBe(detail);
+    expect(errorWords(err)).toBe(`Unknown target ${JSON.stringify(fact.spec)}: ${detail}. ${EXAMPLES}`);
+    expect(errorMessage(err)).toBe(errorWords(err));
+  });
+
+  it('a control character in the spec cannot split the line', () => {
+    expect(errorWords(new TargetError({ spec: 'node:22\nalpine', why: 'unknown-form' }))).toBe(
+      `Unknown target "node:22\\nalpine": not a target form. ${EXAMPLES}`,
+    );
+  });
+
+  it('DOCKER_BASE_IMAGE_UNKNOWN: the coded refusal in the evidence, its short words in text and in JSON `targetError`', () => {
+    const targetError: TargetErrorFact = {
+      spec: 'node:22-centos',
+      why: 'unknown-variant',
+      variant: 'centos',
+      major: 22,
+      known: VARIANTS,
+    };
+    const f = makeFinding(
+      'DOCKER_BASE_IMAGE_UNKNOWN',
+      { location: 'Dockerfile' },
+      {
+        dockerfile: 'Dockerfile',
+        stage: '0',
+        line: 1,
+        image: 'node:22-centos',
+        role: 'final',
+        reason: 'unknown-tag',
+        targetError,
+        hint: '--target node22-linux-x64-glibc',
+      },
+    );
+    const words =
+      'unknown image variant "centos" (node:22 has alpine, slim, alpine3.23, bookworm, bookworm-slim)';
+    expect(baseImageWords(f.evidence)).toBe(words);
+    const json = findingJson(f).evidence;
+    expect(json).toEqual({
+      dockerfile: 'Dockerfile',
+      stage: '0',
+      line: 1,
+      image: 'node:22-centos',
+      role: 'final',
+      reason: 'unknown-tag',
+      targetError: words,
+      hint: '--target node22-linux-x64-glibc',
+      detail: words,
+    });
+    expect(Object.keys(json)).toEqual([
+      'dockerfile',
+      'stage',
+      'line',
+      'image',
+      'role',
+      'reason',
+      'targetError',
+      'hint',
+      'detail',
+    ]);
   });
 });
