@@ -80,10 +80,13 @@ describe('install-script chains of real packages, read from their registry tarba
       outcome: 'fails',
       findings: ['TOOLCHAIN_MISSING/error'],
     });
+    // with a toolchain the build fails too: binding.gyp pins -std=c++11 for its target, after
+    // node-gyp's -std=gnu++17, and the Node headers need C++17 (truth: the host install failed)
+    expect(truth('mmap-io@1.1.7', 'host')).toBe('install-failed');
     expect(verdict(mmap, 'mmap-io', FULL)).toEqual({
       strategies: ['source-build'],
-      outcome: 'source-build',
-      findings: ['SOURCE_BUILD_REQUIRED/warning'],
+      outcome: 'fails',
+      findings: ['BUILD_CXX_STANDARD_TOO_OLD/error'],
     });
   });
 

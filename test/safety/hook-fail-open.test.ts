@@ -1,5 +1,5 @@
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeProject } from '../helpers/fixture-project.js';
 import { cleanEnv, PACKAGE, runToExit } from './run-to-exit.js';
@@ -22,6 +22,25 @@ beforeAll(() => {
 });
 afterAll(() => tmp?.cleanup());
 
+/**
+ * The built modules the hook entry (dist/hooks/entry.js: the answer cache) imports, followed through
+ * their relative imports, without dist/hooks/run.js (the part each case breaks): read from dist, so a
+ * new import on the cache path is copied without a list to keep up to date.
+ */
+function cachePathModules(): string[] {
+  const seen = new Set<string>();
+  const queue = ['hooks/entry.js'];
+  while (queue.length) {
+    const f = queue.pop()!;
+    if (seen.has(f) || f === 'hooks/run.js') continue;
+    seen.add(f);
+    const text = readFileSync(join(PACKAGE, 'dist', f), 'utf8');
+    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g))
+      queue.push(posix.normalize(posix.join(posix.dirname(f), m[1]!)));
+  }
+  return [...seen];
+}
+
 /** A copy of native-guard's hooks/ with this text as dist/hooks/run.js (null: no dist at all). */
 function brokenPackage(name: string, hookJs: string | null, runJs?: string): string {
   const pkg = join(tmp.dir, name);
@@ -34,8 +53,7 @@ function brokenPackage(name: string, hookJs: string | null, runJs?: string): str
     mkdirSync(join(pkg, 'dist', 'hooks'), { recursive: true });
     writeFileSync(join(pkg, 'dist', 'hooks', 'run.js'), hookJs);
     // the real entry hooks/run.js imports first (the answer cache), which imports run.js on a miss
-    for (const f of ['hooks/entry.js', 'hooks/cache.js', 'hooks/cache-key.js', 'io/files.js']) {
-      if (!existsSync(join(PACKAGE, 'dist', f))) continue;
+    for (const f of cachePathModules()) {
       mkdirSync(dirname(join(pkg, 'dist', f)), { recursive: true });
       copyFileSync(join(PACKAGE, 'dist', f), join(pkg, 'dist', f));
     }
