@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,5 +8,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    // At least two test files at a time, also on a 2-core machine (vitest's default there is one):
+    // most of the suite's time is spent waiting on npm, the registry and child processes, not on
+    // this process's CPU. Test files share nothing unlocked (dist/ and the caches under .cache/ are
+    // built under a lock).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

@@ -170,7 +170,8 @@ async function vitestOn(major) {
   const run = await tee(
     `[node${major}]`,
     node,
-    [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...selection],
+    // one worker each: the two runs already go side by side
+    [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--maxWorkers=1', ...selection],
     envFor(node),
   );
   // vitest's own closing lines, colour codes removed: "Tests  612 passed | 3 skipped (615)"
