@@ -12,6 +12,7 @@ import type { CheckReport } from '../../src/model/reports.js';
 import { describe as words } from '../../src/report/messages.js';
 import type { NpmConfigView } from '../../src/tree/npm-config.js';
 import { npmScriptPolicy } from '../../src/tree/script-config.js';
+import { manifestOf, packageRecord } from '../helpers/records.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ng-policy12-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -35,21 +36,9 @@ function project(allowScripts?: Record<string, boolean>): string {
 }
 
 function record(name: string): PackageRecord {
-  return {
-    name,
-    version: '1.0.0',
-    id: `${name}@1.0.0`,
-    location: `node_modules/${name}`,
-    path: `/p/node_modules/${name}`,
-    manifest: { scripts: { install: 'node-gyp rebuild' }, dependencies: {}, optionalDependencies: {} },
+  return packageRecord(name, '1.0.0', {
+    manifest: manifestOf({ scripts: { install: 'node-gyp rebuild' } }),
     rootEntries: ['binding.gyp'],
-    dependencies: [],
-    isRoot: false,
-    isWorkspace: false,
-    optional: false,
-    dev: false,
-    inBundle: false,
-    installed: true,
     scriptIdentity: {
       resolved: `https://registry.npmjs.org/${name}/-/${name}-1.0.0.tgz`,
       registry: true,
@@ -57,7 +46,7 @@ function record(name: string): PackageRecord {
       path: `/p/node_modules/${name}`,
       realpath: `/p/node_modules/${name}`,
     },
-  };
+  });
 }
 
 describe('npm policy by npm version', () => {

@@ -13,6 +13,7 @@ import type { PackageRecord, ProjectTree } from '../../src/model/package.js';
 import { loadInstalledTree } from '../../src/tree/actual.js';
 import { describe as describeFinding } from '../../src/report/messages.js';
 import { analyzeTree } from '../helpers/analyze.js';
+import { manifestOf, packageRecord } from '../helpers/records.js';
 
 const MIXED = fileURLToPath(new URL('../../fixtures/trees/mixed', import.meta.url));
 
@@ -24,23 +25,12 @@ function record(
   scripts: PackageRecord['manifest']['scripts'],
   extra: Partial<PackageRecord> = {},
 ): PackageRecord {
-  return {
-    name,
-    version: '1.0.0',
-    id: `${name}@1.0.0`,
-    location: `node_modules/${name}`,
-    path: `/p/node_modules/${name}`,
-    manifest: { scripts, dependencies: {}, optionalDependencies: {} },
+  return packageRecord(name, '1.0.0', {
+    manifest: manifestOf({ scripts }),
     rootEntries: [],
-    dependencies: [],
-    isRoot: false,
-    isWorkspace: false,
-    optional: false,
-    dev: false,
-    inBundle: false,
     installed: false,
     ...extra,
-  };
+  });
 }
 
 const prediction = (

@@ -7,26 +7,11 @@ import type { PlatformCandidate } from '../../src/model/prediction.js';
 import { detectNative, strategyNames } from '../../src/strategies/detect.js';
 import type { DetectContext } from '../../src/strategies/detect.js';
 import { packageFiles } from '../helpers/package-files.js';
+import { manifestOf, packageRecord } from '../helpers/records.js';
 
 /** A package with these manifest fields and top-level entries (folders end in `/`). */
-function record(manifest: Partial<ManifestFacts>, rootEntries: string[]): PackageRecord {
-  return {
-    name: 'pkg',
-    version: '1.0.0',
-    id: 'pkg@1.0.0',
-    location: 'node_modules/pkg',
-    path: '/p/node_modules/pkg',
-    manifest: { scripts: {}, dependencies: {}, optionalDependencies: {}, ...manifest },
-    rootEntries,
-    dependencies: [],
-    isRoot: false,
-    isWorkspace: false,
-    optional: false,
-    dev: false,
-    inBundle: false,
-    installed: true,
-  };
-}
+const record = (manifest: Partial<ManifestFacts>, rootEntries: string[]): PackageRecord =>
+  packageRecord('pkg', '1.0.0', { manifest: manifestOf(manifest), rootEntries });
 
 const locked = (name: string, c: { os?: string[]; cpu?: string[]; libc?: string[] }): PlatformCandidate => {
   const entry: LockEntry = {

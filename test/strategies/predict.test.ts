@@ -11,6 +11,7 @@ import { evaluateChain } from '../../src/strategies/predict.js';
 import { packageFiles } from '../helpers/package-files.js';
 import { targets } from '../helpers/targets.js';
 import { predictContext } from '../helpers/predict-context.js';
+import { manifestOf, packageRecord } from '../helpers/records.js';
 
 const [bookworm, slim, win] = targets(['node:22-bookworm', 'node:22-slim', 'node22-win32-x64']) as [
   Target,
@@ -37,22 +38,10 @@ function files(facts: Record<string, BinaryFacts>): PackageFiles {
   return { ...base, facts: (f) => facts[f] ?? null };
 }
 
-const pkg: PackageRecord = {
-  name: 'addon',
-  version: '1.0.0',
-  id: 'addon@1.0.0',
-  location: 'node_modules/addon',
-  path: '/p/node_modules/addon',
-  manifest: { scripts: {}, dependencies: { 'node-gyp-build': '^4.8.0' }, optionalDependencies: {} },
+const pkg: PackageRecord = packageRecord('addon', '1.0.0', {
+  manifest: manifestOf({ dependencies: { 'node-gyp-build': '^4.8.0' } }),
   rootEntries: ['binding.gyp', 'prebuilds/', 'package.json'],
-  dependencies: [],
-  isRoot: false,
-  isWorkspace: false,
-  optional: false,
-  dev: false,
-  inBundle: false,
-  installed: true,
-};
+});
 
 function verdict(chain: ChainLink[], target: Target, f: PackageFiles = files({})) {
   return evaluateChain(predictContext({ native: { pkg, chain, scripts: [] }, files: f, target }));

@@ -11,6 +11,7 @@ import { predictShippedBinary } from '../../src/strategies/shipped-binary.js';
 import { packageFiles } from '../helpers/package-files.js';
 import { targets } from '../helpers/targets.js';
 import { predictContext } from '../helpers/predict-context.js';
+import { packageRecord } from '../helpers/records.js';
 
 const [node22, node20, alpine, arm64, darwin] = targets([
   'node22-linux-x64-glibc',
@@ -42,22 +43,7 @@ function files(facts: Record<string, BinaryFacts | null>): PackageFiles {
   return { ...base, facts: (f) => facts[f] ?? null };
 }
 
-const pkg: PackageRecord = {
-  name: 'addon',
-  version: '1.0.0',
-  id: 'addon@1.0.0',
-  location: 'node_modules/addon',
-  path: '/p/node_modules/addon',
-  manifest: { scripts: {}, dependencies: {}, optionalDependencies: {} },
-  rootEntries: ['addon.node', 'package.json'],
-  dependencies: [],
-  isRoot: false,
-  isWorkspace: false,
-  optional: false,
-  dev: false,
-  inBundle: false,
-  installed: true,
-};
+const pkg: PackageRecord = packageRecord('addon', '1.0.0', { rootEntries: ['addon.node', 'package.json'] });
 
 function context(f: PackageFiles, target: Target, shipped: string[]): PredictContext {
   const link: ChainLink = { strategy: 'shipped-binary', files: shipped };

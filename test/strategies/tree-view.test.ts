@@ -6,26 +6,10 @@ import { describe, expect, it } from 'vitest';
 import type { LockEntry, PackageRecord, ProjectTree, UnlockedPackage } from '../../src/model/package.js';
 import type { NativePackage } from '../../src/model/prediction.js';
 import { candidateResolver, platformPackageLocations } from '../../src/strategies/tree-view.js';
+import { packageRecord } from '../helpers/records.js';
 
-function record(name: string, location: string, extra: Partial<PackageRecord> = {}): PackageRecord {
-  return {
-    name,
-    version: '1.0.0',
-    id: `${name}@1.0.0`,
-    location,
-    path: `/p/${location}`,
-    manifest: { scripts: {}, dependencies: {}, optionalDependencies: {} },
-    rootEntries: [],
-    dependencies: [],
-    isRoot: false,
-    isWorkspace: false,
-    optional: false,
-    dev: false,
-    inBundle: false,
-    installed: true,
-    ...extra,
-  };
-}
+const record = (name: string, location: string, extra: Partial<PackageRecord> = {}): PackageRecord =>
+  packageRecord(name, '1.0.0', { location, path: `/p/${location}`, rootEntries: [], ...extra });
 
 const entry = (name: string, location: string, version = '2.0.0'): LockEntry => ({
   location,
