@@ -62,13 +62,10 @@ export async function detectHost(
   ]);
   const glibcxxVersion =
     libc?.family === 'glibc' ? (options.detectGlibcxx ?? hostGlibcxxVersion)(env.arch) : null;
-  const glibcxx = glibcxxVersion ? { glibcxxVersion } : {};
   const systemLibraries =
     libc?.family === 'glibc' ? (options.detectLibraries ?? hostSystemLibraries)(env.arch) : null;
-  if (systemLibraries) Object.assign(glibcxx, { systemLibraries });
   const pkgConfigModules =
     env.platform === 'linux' ? (options.detectPkgConfig ?? hostPkgConfigModules)(env.env) : null;
-  if (pkgConfigModules) Object.assign(glibcxx, { pkgConfigModules });
   const napi = Number(env.versions.napi);
   // node-gyp-build reads ARM_VERSION first, then the arch, then Node's own build config.
   const armv =
@@ -84,7 +81,9 @@ export async function detectHost(
     arch: env.arch,
     libc: libc?.family ?? null,
     libcVersion: libc?.family ? libc.version : null,
-    ...glibcxx,
+    ...(glibcxxVersion ? { glibcxxVersion } : {}),
+    ...(systemLibraries ? { systemLibraries } : {}),
+    ...(pkgConfigModules ? { pkgConfigModules } : {}),
     armv,
     uv: env.versions.uv?.split('.')[0] || UV_MAJOR,
     toolchain,
